@@ -1,0 +1,762 @@
+//! The assemble stage: source files -> a validated, cross-linked [`Site`].
+//!
+//! A pure function: it reads nothing from disk. Every problem becomes a diagnostic,
+//! and the stage goes as far as it can so that all problems are reported at once.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use crate::cite;
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics, Position, suggest};
+use crate::frontmatter;
+use crate::link::{self, LinkError, LinkTargets, Target};
+use crate::markdown::{self, Analysis, Segment};
+use crate::model::{Page, PageFields, PageKind, Paper, PaperFields, Topic, is_valid_key};
+use crate::site::{Mention, MentionPart, Site};
+use crate::source::{SourceFile, Sources};
+use crate::validate;
+
+/// Chapter names that would collide with generated pages.
+const RESERVED: &[&str] = &[
+    "papers", "authors", "years", "venues", "search", "pagefind", "static", "assets", "topics",
+];
+
+/// How many related papers a paper page shows.
+const RELATED_COUNT: usize = 5;
+
+pub fn assemble(sources: &Sources, config: Config, diagnostics: &mut Diagnostics) -> Option<Site> {
+    let (mut pages, papers) = load_entities(&sources.content, diagnostics);
+    check_layout(&pages, diagnostics);
+    order_pages(&mut pages);
+    let texts: BTreeMap<&Path, &str> = sources
+        .content
+        .iter()
+        .map(|f| (f.path.as_path(), f.text.as_str()))
+        .collect();
+    let topics = build_topics(&pages, &texts, diagnostics);
+    let papers: BTreeMap<String, Paper> = papers.into_iter().map(|p| (p.key.clone(), p)).collect();
+    let labels = cite::labels(papers.values());
+    let analyses = analyze_all(&pages, &papers);
+    let link_targets = link_targets(&pages, &papers, &analyses);
+    let checker = Checker {
+        texts: &texts,
+        papers: &papers,
+        link_targets: &link_targets,
+    };
+    for (id, analysis) in &analyses {
+        let (source, offset) = body_location(id, &pages, &papers);
+        checker.check_citations(source, offset, analysis, diagnostics);
+        checker.check_links(source, offset, analysis, diagnostics);
+    }
+    check_paper_topics(&papers, &topics, &sources.content, diagnostics);
+    check_duplicates(&papers, diagnostics);
+    if diagnostics.has_errors() {
+        return None;
+    }
+    let mut site = Site {
+        config,
+        pages,
+        papers,
+        topics,
+        analyses,
+        labels,
+        mentions: BTreeMap::new(),
+        related: BTreeMap::new(),
+        topic_papers: BTreeMap::new(),
+        references: BTreeMap::new(),
+        link_targets,
+    };
+    build_graph(&mut site);
+    warn_orphans(&site, diagnostics);
+    Some(site)
+}
+
+/// What a content file is, from its path alone.
+enum Kind {
+    Home,
+    Chapter(String),
+    Section(String, String),
+    Paper(String),
+}
+
+fn classify(path: &Path) -> Result<Kind, Diagnostic> {
+    let parts: Vec<String> = path
+        .iter()
+        .skip(1)
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    let stem = |name: &str| name.strip_suffix(".md").unwrap_or(name).to_string();
+    let kind = match parts.as_slice() {
+        [name] if name == "_index.md" => Kind::Home,
+        [dir, name] if dir == "papers" && name == "_index.md" => {
+            return Err(layout_error(
+                path,
+                "the paper list is generated; content/papers/ holds only paper files",
+            ));
+        }
+        [dir, name] if dir == "papers" => Kind::Paper(stem(name)),
+        [chapter, name] if name == "_index.md" => Kind::Chapter(chapter.clone()),
+        [chapter, name] => Kind::Section(chapter.clone(), stem(name)),
+        _ => return Err(layout_error(path, "this file is outside the known layout")),
+    };
+    Ok(kind)
+}
+
+fn layout_error(path: &Path, message: &str) -> Diagnostic {
+    Diagnostic::error(path, message).help(
+        "use content/_index.md (home), content/<chapter>/_index.md, content/<chapter>/<section>.md or content/papers/<key>.md",
+    )
+}
+
+fn load_entities(files: &[SourceFile], diagnostics: &mut Diagnostics) -> (Vec<Page>, Vec<Paper>) {
+    let mut pages = Vec::new();
+    let mut papers = Vec::new();
+    for file in files {
+        let kind = match classify(&file.path) {
+            Ok(kind) => kind,
+            Err(diagnostic) => {
+                diagnostics.push(diagnostic);
+                continue;
+            }
+        };
+        if file.text.trim().is_empty() {
+            diagnostics.push(
+                Diagnostic::error(&file.path, "the file is empty")
+                    .help("add front-matter between `---` lines, or delete the file"),
+            );
+            continue;
+        }
+        let split = match frontmatter::split(file) {
+            Ok(split) => split,
+            Err(diagnostic) => {
+                diagnostics.push(diagnostic);
+                continue;
+            }
+        };
+        match kind {
+            Kind::Paper(key) => {
+                if let Some(paper) = load_paper(file, &split, key, diagnostics) {
+                    papers.push(paper);
+                }
+            }
+            kind => {
+                if let Some(page) = load_page(file, &split, kind, diagnostics) {
+                    pages.push(page);
+                }
+            }
+        }
+    }
+    (pages, papers)
+}
+
+fn load_paper(
+    file: &SourceFile,
+    split: &frontmatter::Split,
+    key: String,
+    diagnostics: &mut Diagnostics,
+) -> Option<Paper> {
+    if !is_valid_key(&key) {
+        diagnostics.push(Diagnostic::error(&file.path, format!("`{key}` is not a valid citation key")).help(
+            "rename the file: lowercase letters a-z, digits, `-` and `_` only, e.g. rafailov2023direct.md",
+        ));
+        return None;
+    }
+    let fields: PaperFields = frontmatter::parse(file, split)
+        .map_err(|d| diagnostics.push(d))
+        .ok()?;
+    validate::paper(file, split, &fields, diagnostics);
+    Some(Paper {
+        key,
+        source: file.path.clone(),
+        fields,
+        body: split.body.to_string(),
+        body_offset: split.body_offset,
+    })
+}
+
+fn load_page(
+    file: &SourceFile,
+    split: &frontmatter::Split,
+    kind: Kind,
+    diagnostics: &mut Diagnostics,
+) -> Option<Page> {
+    let (id, kind) = match kind {
+        Kind::Home => (String::new(), PageKind::Home),
+        Kind::Chapter(chapter) => (chapter, PageKind::Chapter),
+        Kind::Section(chapter, section) => (format!("{chapter}/{section}"), PageKind::Section),
+        Kind::Paper(_) => unreachable!("papers are loaded by load_paper"),
+    };
+    for part in id.split('/').filter(|p| !p.is_empty()) {
+        if !is_valid_key(part) {
+            diagnostics.push(Diagnostic::error(&file.path, format!("`{part}` is not a valid page name")).help(
+                "rename it with lowercase letters a-z, digits, `-` and `_` only (it becomes the URL)",
+            ));
+            return None;
+        }
+    }
+    if kind == PageKind::Chapter && RESERVED.contains(&id.as_str()) {
+        diagnostics.push(
+            Diagnostic::error(
+                &file.path,
+                format!("`{id}` is reserved for generated pages"),
+            )
+            .help("choose another chapter folder name"),
+        );
+        return None;
+    }
+    let fields: PageFields = frontmatter::parse(file, split)
+        .map_err(|d| diagnostics.push(d))
+        .ok()?;
+    if fields.title.trim().is_empty() {
+        let at = frontmatter::field_position(file, split, "title");
+        diagnostics.push(
+            Diagnostic::error(&file.path, "the title is empty")
+                .at(at)
+                .help("write the page's title"),
+        );
+    }
+    Some(Page {
+        id,
+        kind,
+        source: file.path.clone(),
+        fields,
+        body: split.body.to_string(),
+        body_offset: split.body_offset,
+    })
+}
+
+/// Every section needs its chapter; the site needs a home page.
+fn check_layout(pages: &[Page], diagnostics: &mut Diagnostics) {
+    let chapters: BTreeSet<&str> = pages
+        .iter()
+        .filter(|p| p.kind == PageKind::Chapter)
+        .map(|p| p.id.as_str())
+        .collect();
+    for page in pages.iter().filter(|p| p.kind == PageKind::Section) {
+        let chapter = page.chapter().unwrap_or_default();
+        if !chapters.contains(chapter) {
+            let mut candidates: Vec<&str> = chapters.iter().copied().collect();
+            candidates.push("papers");
+            let help = match suggest(chapter, candidates) {
+                Some(name) => format!(
+                    "did you mean content/{name}/? Otherwise create content/{chapter}/_index.md for the chapter"
+                ),
+                None => format!("create content/{chapter}/_index.md for the chapter"),
+            };
+            diagnostics.push(
+                Diagnostic::error(
+                    &page.source,
+                    format!("section `{}` has no chapter", page.id),
+                )
+                .help(help),
+            );
+        }
+    }
+    if !pages.iter().any(|p| p.kind == PageKind::Home) {
+        diagnostics.push(
+            Diagnostic::error("content/_index.md", "the home page is missing")
+                .help("create content/_index.md with a `title:`"),
+        );
+    }
+}
+
+/// Home first, then chapters by weight, each followed by its sections by weight.
+fn order_pages(pages: &mut [Page]) {
+    let chapter_weight: BTreeMap<String, i64> = pages
+        .iter()
+        .filter(|p| p.kind == PageKind::Chapter)
+        .map(|p| (p.id.clone(), p.fields.weight))
+        .collect();
+    pages.sort_by_key(|page| {
+        let chapter = page.chapter().unwrap_or_default().to_string();
+        let own = if page.kind == PageKind::Section {
+            page.fields.weight
+        } else {
+            i64::MIN
+        };
+        (
+            page.kind != PageKind::Home,
+            chapter_weight.get(&chapter).copied().unwrap_or(0),
+            chapter,
+            own,
+            page.id.clone(),
+        )
+    });
+}
+
+fn build_topics(
+    pages: &[Page],
+    texts: &BTreeMap<&Path, &str>,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Topic> {
+    let mut topics = Vec::new();
+    for page in pages.iter().filter(|p| p.kind != PageKind::Home) {
+        topics.push(Topic {
+            id: page.id.clone(),
+            title: page.fields.title.clone(),
+            description: page.fields.description.clone(),
+            page: page.id.clone(),
+            anchor: None,
+        });
+        let mut seen = BTreeSet::new();
+        for finer in &page.fields.topics {
+            if !is_valid_key(&finer.id) || !seen.insert(finer.id.clone()) {
+                diagnostics.push(
+                    Diagnostic::error(
+                        &page.source,
+                        format!("topic id `{}` is invalid or repeated", finer.id),
+                    )
+                    .at(topic_position(
+                        texts.get(page.source.as_path()).copied().unwrap_or(""),
+                        &finer.id,
+                    ))
+                    .help("topic ids are unique per page: lowercase letters, digits, `-` and `_`"),
+                );
+                continue;
+            }
+            topics.push(Topic {
+                id: format!("{}/{}", page.id, finer.id),
+                title: finer.title.clone(),
+                description: finer.description.clone(),
+                page: page.id.clone(),
+                anchor: Some(finer.id.clone()),
+            });
+        }
+    }
+    topics
+}
+
+/// Position of the value in `id: <topic>` within a page's front-matter.
+fn topic_position(text: &str, id: &str) -> Position {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let item = line.trim_start().trim_start_matches('-').trim_start();
+        if let Some(value) = item.strip_prefix("id:")
+            && value.trim().trim_matches(['"', '\'']) == id {
+                let column_offset = line.len() - value.trim_start().len();
+                return Position::of_offset(text, offset + column_offset);
+            }
+        offset += line.len();
+    }
+    Position { line: 1, column: 1 }
+}
+
+fn analyze_all(pages: &[Page], papers: &BTreeMap<String, Paper>) -> BTreeMap<String, Analysis> {
+    let page_bodies = pages.iter().map(|p| (p.id.clone(), p.body.as_str()));
+    let paper_bodies = papers
+        .values()
+        .map(|p| (format!("papers/{}", p.key), p.body.as_str()));
+    page_bodies
+        .chain(paper_bodies)
+        .map(|(id, body)| (id, markdown::analyze(body)))
+        .collect()
+}
+
+/// Source path and body offset of the page or paper notes with analysis id `id`.
+fn body_location<'a>(
+    id: &str,
+    pages: &'a [Page],
+    papers: &'a BTreeMap<String, Paper>,
+) -> (&'a Path, usize) {
+    if let Some(key) = id.strip_prefix("papers/")
+        && let Some(paper) = papers.get(key) {
+            return (&paper.source, paper.body_offset);
+        }
+    let page = pages
+        .iter()
+        .find(|p| p.id == id)
+        .expect("every analysis belongs to a page");
+    (&page.source, page.body_offset)
+}
+
+fn link_targets(
+    pages: &[Page],
+    papers: &BTreeMap<String, Paper>,
+    analyses: &BTreeMap<String, Analysis>,
+) -> LinkTargets {
+    let anchors = |id: &str| -> BTreeSet<String> {
+        analyses
+            .get(id)
+            .map(|a| a.headings.iter().map(|h| h.id.clone()).collect())
+            .unwrap_or_default()
+    };
+    let mut targets = LinkTargets::new();
+    for page in pages {
+        let mut page_anchors = anchors(&page.id);
+        page_anchors.extend(page.fields.topics.iter().map(|t| t.id.clone()));
+        page_anchors.insert("references".into());
+        targets.insert(
+            page.source.clone(),
+            Target {
+                path: page.path(),
+                anchors: page_anchors,
+            },
+        );
+    }
+    for paper in papers.values() {
+        let mut paper_anchors = anchors(&format!("papers/{}", paper.key));
+        paper_anchors.extend(["bibtex", "discussed-in", "related", "notes"].map(String::from));
+        targets.insert(
+            paper.source.clone(),
+            Target {
+                path: paper.path(),
+                anchors: paper_anchors,
+            },
+        );
+    }
+    targets
+}
+
+struct Checker<'a> {
+    texts: &'a BTreeMap<&'a Path, &'a str>,
+    papers: &'a BTreeMap<String, Paper>,
+    link_targets: &'a LinkTargets,
+}
+
+impl Checker<'_> {
+    fn position(&self, source: &Path, offset: usize) -> Position {
+        Position::of_offset(self.texts.get(source).copied().unwrap_or(""), offset)
+    }
+
+    fn check_citations(
+        &self,
+        source: &Path,
+        body_offset: usize,
+        analysis: &Analysis,
+        diagnostics: &mut Diagnostics,
+    ) {
+        for cited in analysis.citations.iter().flat_map(|c| &c.keys) {
+            if self.papers.contains_key(&cited.key) {
+                continue;
+            }
+            let help = match suggest(&cited.key, self.papers.keys().map(String::as_str)) {
+                Some(key) => format!(
+                    "did you mean `@{key}`? Otherwise add content/papers/{}.md",
+                    cited.key
+                ),
+                None => format!(
+                    "add the paper as content/papers/{}.md (`survey new paper {}`), or write `\\@` for a literal @",
+                    cited.key, cited.key
+                ),
+            };
+            diagnostics.push(
+                Diagnostic::error(source, format!("unknown citation key `{}`", cited.key))
+                    .at(self.position(source, body_offset + cited.range.start))
+                    .span(cited.range.len())
+                    .help(help),
+            );
+        }
+    }
+
+    fn check_links(
+        &self,
+        source: &Path,
+        body_offset: usize,
+        analysis: &Analysis,
+        diagnostics: &mut Diagnostics,
+    ) {
+        for written in &analysis.links {
+            let error = match link::resolve(self.link_targets, source, &written.destination) {
+                Ok(_) => continue,
+                Err(LinkError::NoSuchFile(path)) => (
+                    format!("link to `{}`: no such page ({})", written.destination, path.display()),
+                    "link to another Markdown source by its relative path, e.g. `../training/offline.md`".to_string(),
+                ),
+                Err(LinkError::NoSuchAnchor { file, anchor }) => {
+                    let anchors = self.link_targets.get(&file).map(|t| &t.anchors);
+                    let closest = anchors.and_then(|a| suggest(&anchor, a.iter().map(String::as_str)));
+                    (
+                        format!("link to `{}`: {} has no anchor `#{anchor}`", written.destination, file.display()),
+                        match closest {
+                            Some(name) => format!("did you mean `#{name}`?"),
+                            None => "anchors come from headings (`## Title {#id}` sets one explicitly)".to_string(),
+                        },
+                    )
+                }
+            };
+            diagnostics.push(
+                Diagnostic::error(source, error.0)
+                    .at(self.position(source, body_offset + written.offset))
+                    .help(error.1),
+            );
+        }
+    }
+}
+
+fn check_paper_topics(
+    papers: &BTreeMap<String, Paper>,
+    topics: &[Topic],
+    files: &[SourceFile],
+    diagnostics: &mut Diagnostics,
+) {
+    let ids: BTreeSet<&str> = topics.iter().map(|t| t.id.as_str()).collect();
+    for paper in papers.values() {
+        for (index, topic) in paper.fields.topics.iter().enumerate() {
+            if ids.contains(topic.as_str()) {
+                continue;
+            }
+            let file = files
+                .iter()
+                .find(|f| f.path == paper.source)
+                .expect("papers come from files");
+            let position = frontmatter::split(file)
+                .map(|split| frontmatter::list_item_position(file, &split, "topics", index))
+                .unwrap_or_default();
+            let help = match suggest(topic, ids.iter().copied()) {
+                Some(id) => format!("did you mean `{id}`?"),
+                None => "topic ids are chapter/section paths plus the finer topics sections declare, e.g. `training/offline/rank-based`".into(),
+            };
+            diagnostics.push(
+                Diagnostic::error(&paper.source, format!("unknown topic `{topic}`"))
+                    .at(position)
+                    .span(topic.chars().count())
+                    .help(help),
+            );
+        }
+    }
+}
+
+/// Two paper files for one work: same arXiv id, DOI, URL or normalised title.
+fn check_duplicates(papers: &BTreeMap<String, Paper>, diagnostics: &mut Diagnostics) {
+    type Extract = fn(&PaperFields) -> Option<String>;
+    let identities: [(&str, Extract); 4] = [
+        ("arXiv id", |f| {
+            f.arxiv
+                .as_ref()
+                .map(|a| a.split('v').next().unwrap_or(a).to_string())
+        }),
+        ("DOI", |f| f.doi.as_ref().map(|d| d.to_lowercase())),
+        ("URL", |f| {
+            f.url
+                .as_ref()
+                .map(|u| u.trim_end_matches('/').to_lowercase())
+        }),
+        ("title", |f| Some(normalize_title(&f.title))),
+    ];
+    for (what, extract) in identities {
+        let mut seen: BTreeMap<String, &Paper> = BTreeMap::new();
+        for paper in papers.values() {
+            let Some(value) = extract(&paper.fields).filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            if let Some(first) = seen.get(&value) {
+                diagnostics.push(
+                    Diagnostic::error(&paper.source, format!("same {what} as {}", first.source.display())).help(format!(
+                        "one work has one file: merge `{}` into `{}` (keep its topics) and cite `@{}`",
+                        paper.key, first.key, first.key
+                    )),
+                );
+            } else {
+                seen.insert(value, paper);
+            }
+        }
+    }
+}
+
+fn normalize_title(title: &str) -> String {
+    title
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn build_graph(site: &mut Site) {
+    site.mentions = mentions(site);
+    site.references = references(site);
+    site.topic_papers = topic_papers(site);
+    site.related = related(site);
+}
+
+fn mentions(site: &Site) -> BTreeMap<String, Vec<Mention>> {
+    let mut mentions: BTreeMap<String, Vec<Mention>> = BTreeMap::new();
+    let sources = site
+        .pages
+        .iter()
+        .map(|p| (p.id.clone(), p.fields.title.clone(), p.path()))
+        .chain(site.papers.values().map(|p| {
+            (
+                format!("papers/{}", p.key),
+                p.fields.title.clone(),
+                p.path(),
+            )
+        }));
+    for (id, title, path) in sources {
+        let analysis = &site.analyses[&id];
+        for citation in &analysis.citations {
+            let heading = citation
+                .anchor
+                .as_ref()
+                .and_then(|a| analysis.headings.iter().find(|h| &h.id == a))
+                .map(|h| h.text.clone());
+            let mention = Mention {
+                source: id.clone(),
+                title: title.clone(),
+                path: path.clone(),
+                anchor: citation.anchor.clone(),
+                heading,
+                sentence: mention_parts(analysis, &citation.sentence),
+            };
+            let keys: BTreeSet<&String> = citation.keys.iter().map(|k| &k.key).collect();
+            for key in keys {
+                let list = mentions.entry(key.clone()).or_default();
+                if list.last() != Some(&mention) {
+                    list.push(mention.clone());
+                }
+            }
+        }
+    }
+    mentions
+}
+
+fn mention_parts(analysis: &Analysis, sentence: &[Segment]) -> Vec<MentionPart> {
+    sentence
+        .iter()
+        .map(|segment| match segment {
+            Segment::Text(text) => MentionPart::Text(text.clone()),
+            Segment::Cite(index) => {
+                let citation = &analysis.citations[*index];
+                MentionPart::Cite {
+                    keys: citation.keys.iter().map(|k| k.key.clone()).collect(),
+                    in_text: citation.in_text,
+                }
+            }
+        })
+        .collect()
+}
+
+/// Papers cited per page, ordered as a reference list: by names, year, title.
+fn references(site: &Site) -> BTreeMap<String, Vec<String>> {
+    let mut references = BTreeMap::new();
+    for (id, analysis) in &site.analyses {
+        let mut keys: Vec<String> = analysis
+            .citations
+            .iter()
+            .flat_map(|c| c.keys.iter().map(|k| k.key.clone()))
+            .collect();
+        keys.sort_by(|a, b| reference_order(site, a, b));
+        keys.dedup();
+        references.insert(id.clone(), keys);
+    }
+    references
+}
+
+fn reference_order(site: &Site, a: &str, b: &str) -> std::cmp::Ordering {
+    let (la, lb) = (&site.labels[a], &site.labels[b]);
+    let first_author = |key: &str| {
+        site.papers[key]
+            .fields
+            .authors
+            .first()
+            .map(|n| cite::family_name(n).to_lowercase())
+    };
+    (first_author(a), la.names.to_lowercase(), &la.year)
+        .cmp(&(first_author(b), lb.names.to_lowercase(), &lb.year))
+        .then(a.cmp(b))
+}
+
+fn topic_papers(site: &Site) -> BTreeMap<String, Vec<String>> {
+    let mut by_topic: BTreeMap<String, Vec<String>> = site
+        .topics
+        .iter()
+        .map(|t| (t.id.clone(), Vec::new()))
+        .collect();
+    for paper in site.papers.values() {
+        for topic in &paper.fields.topics {
+            by_topic
+                .entry(topic.clone())
+                .or_default()
+                .push(paper.key.clone());
+        }
+    }
+    for keys in by_topic.values_mut() {
+        keys.sort_by(|a, b| site.newest_first(a, b));
+        keys.dedup();
+    }
+    by_topic
+}
+
+/// Papers cited in the same paragraph most often; ties (and a short list) are settled
+/// by shared topics.
+fn related(site: &Site) -> BTreeMap<String, Vec<String>> {
+    let mut together: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for analysis in site.analyses.values() {
+        let mut blocks: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
+        for citation in &analysis.citations {
+            blocks
+                .entry(citation.block)
+                .or_default()
+                .extend(citation.keys.iter().map(|k| k.key.as_str()));
+        }
+        for keys in blocks.values() {
+            for a in keys {
+                for b in keys.iter().filter(|b| *b != a) {
+                    *together.entry((a, b)).or_default() += 1;
+                }
+            }
+        }
+    }
+    site.papers
+        .keys()
+        .map(|key| {
+            let topics: BTreeSet<&String> = site.papers[key].fields.topics.iter().collect();
+            let mut scored: Vec<(usize, usize, &String)> = site
+                .papers
+                .keys()
+                .filter(|other| *other != key)
+                .map(|other| {
+                    let shared = site.papers[other]
+                        .fields
+                        .topics
+                        .iter()
+                        .filter(|t| topics.contains(t))
+                        .count();
+                    (
+                        together
+                            .get(&(key.as_str(), other.as_str()))
+                            .copied()
+                            .unwrap_or(0),
+                        shared,
+                        other,
+                    )
+                })
+                .filter(|(count, shared, _)| count + shared > 0)
+                .collect();
+            scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(b.2)));
+            (
+                key.clone(),
+                scored
+                    .into_iter()
+                    .take(RELATED_COUNT)
+                    .map(|(_, _, k)| k.clone())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// Warnings: a paper neither cited nor filed under a topic; a chapter without prose.
+fn warn_orphans(site: &Site, diagnostics: &mut Diagnostics) {
+    for paper in site.papers.values() {
+        if paper.fields.topics.is_empty() && !site.mentions.contains_key(&paper.key) {
+            diagnostics.push(
+                Diagnostic::warning(
+                    &paper.source,
+                    format!("`{}` is neither cited nor in any topic", paper.key),
+                )
+                .help("add it to a topic (`topics: [...]`) or cite it with [@key] in a chapter"),
+            );
+        }
+    }
+    for page in site
+        .pages
+        .iter()
+        .filter(|p| p.kind == PageKind::Chapter && p.body.trim().is_empty())
+    {
+        diagnostics.push(
+            Diagnostic::warning(&page.source, format!("chapter `{}` has no prose", page.id))
+                .help("write an introduction to the chapter below its front-matter"),
+        );
+    }
+}

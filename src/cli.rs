@@ -1,0 +1,146 @@
+//! Command-line arguments and the top-level commands. Prints diagnostics once and
+//! maps outcomes to exit codes: 0 ok, 1 problems found, 2 usage or I/O errors.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand};
+
+use crate::diagnostics::{self, Format};
+use crate::{Build, output};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "survey",
+    version,
+    about = "Build the website of a living literature survey"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the whole site into the output directory (atomically).
+    Build {
+        /// The site's root folder (holding site.yaml and content/).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Where to write the site (relative to the current directory).
+        #[arg(long, default_value = "public")]
+        output: PathBuf,
+        /// Override site.yaml's base_url, e.g. https://user.github.io/repo/.
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// Run every validation of `build` without writing anything.
+    Check {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// `human` (rustc-like) or `github` (workflow annotations).
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Fail on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+}
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_PROBLEMS: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Build {
+            root,
+            output,
+            base_url,
+        } => build(&root, &output, base_url.as_deref()),
+        Command::Check {
+            root,
+            format,
+            deny_warnings,
+        } => check(&root, format, deny_warnings),
+    }
+}
+
+fn build(root: &Path, output_dir: &Path, base_url: Option<&str>) -> ExitCode {
+    let started = Instant::now();
+    let result = crate::build(root, base_url);
+    print_diagnostics(&result, Format::Human);
+    let Some(site) = result.site.as_ref().filter(|_| result.succeeded()) else {
+        eprintln!(
+            "build failed: {}; {} left untouched",
+            summary(&result),
+            output_dir.display()
+        );
+        return ExitCode::from(EXIT_PROBLEMS);
+    };
+    if let Err(error) = output::emit(output_dir, &result.outputs) {
+        eprintln!("error: {error:#}");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let bytes: usize = result.outputs.iter().map(|o| o.bytes.len()).sum();
+    println!(
+        "built {} pages and {} papers into {} ({} files, {:.1} MB) in {} ms",
+        site.pages.len(),
+        site.papers.len(),
+        output_dir.display(),
+        result.outputs.len(),
+        bytes as f64 / 1e6,
+        started.elapsed().as_millis()
+    );
+    ExitCode::from(EXIT_OK)
+}
+
+fn check(root: &Path, format: Format, deny_warnings: bool) -> ExitCode {
+    let result = crate::build(root, None);
+    print_diagnostics(&result, format);
+    let failed = result.diagnostics.has_errors()
+        || (deny_warnings && result.diagnostics.warning_count() > 0);
+    if format == Format::Human {
+        eprintln!(
+            "{}",
+            if failed {
+                format!("check failed: {}", summary(&result))
+            } else {
+                format!("check passed: {}", summary(&result))
+            }
+        );
+    }
+    ExitCode::from(if failed { EXIT_PROBLEMS } else { EXIT_OK })
+}
+
+fn summary(result: &Build) -> String {
+    let (errors, warnings) = (
+        result.diagnostics.error_count(),
+        result.diagnostics.warning_count(),
+    );
+    format!(
+        "{errors} error{}, {warnings} warning{}",
+        plural(errors),
+        plural(warnings)
+    )
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}
+
+fn print_diagnostics(result: &Build, format: Format) {
+    if result.diagnostics.is_empty() {
+        return;
+    }
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let text = diagnostics::render(&result.diagnostics, format, color, &|path| {
+        result.sources.text_of(path)
+    });
+    match format {
+        Format::Human => eprint!("{text}"),
+        Format::Github => print!("{text}"),
+    }
+}

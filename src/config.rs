@@ -1,0 +1,128 @@
+//! `site.yaml` -> a validated [`Config`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Position};
+use crate::model::PaperFields;
+use crate::source::SourceFile;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Where the site is served, e.g. `https://user.github.io/repo/`.
+    pub base_url: String,
+    pub repo_url: Option<String>,
+    #[serde(default = "default_language")]
+    pub language: String,
+    /// The survey this site presents ("cite this survey" on the home page).
+    pub survey: Option<PaperFields>,
+}
+
+fn default_language() -> String {
+    "en".to_string()
+}
+
+impl Config {
+    /// The path part of `base_url`, always starting and ending with `/` (`/repo/`).
+    pub fn base_path(&self) -> String {
+        let after_scheme = self
+            .base_url
+            .split_once("://")
+            .map_or(self.base_url.as_str(), |(_, rest)| rest);
+        let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
+        let trimmed = path.trim_matches('/');
+        if trimmed.is_empty() {
+            "/".to_string()
+        } else {
+            format!("/{trimmed}/")
+        }
+    }
+
+    /// `base_url` with exactly one trailing slash.
+    pub fn base_url(&self) -> String {
+        format!("{}/", self.base_url.trim_end_matches('/'))
+    }
+}
+
+/// Parses and validates `site.yaml`; `base_url_override` comes from `--base-url`.
+pub fn parse(
+    file: &SourceFile,
+    base_url_override: Option<&str>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Config> {
+    let mut config: Config = match serde_yaml::from_str(&file.text) {
+        Ok(config) => config,
+        Err(error) => {
+            let position = error
+                .location()
+                .map_or(Position { line: 1, column: 1 }, |l| {
+                    Position::of_offset(&file.text, l.index())
+                });
+            let message = error.to_string();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_string();
+            diagnostics.push(Diagnostic::error(&file.path, message).at(position).help(
+                "site.yaml needs `title:` and `base_url:`; optional: description, repo_url, language, survey",
+            ));
+            return None;
+        }
+    };
+    if let Some(url) = base_url_override {
+        config.base_url = url.to_string();
+    }
+    if !(config.base_url.starts_with("http://") || config.base_url.starts_with("https://")) {
+        diagnostics.push(
+            Diagnostic::error(
+                &file.path,
+                format!(
+                    "base_url `{}` is not an absolute http(s) URL",
+                    config.base_url
+                ),
+            )
+            .help("write it like `https://user.github.io/repo/`"),
+        );
+        return None;
+    }
+    Some(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(base_url: &str) -> Config {
+        Config {
+            title: "T".into(),
+            description: String::new(),
+            base_url: base_url.into(),
+            repo_url: None,
+            language: "en".into(),
+            survey: None,
+        }
+    }
+
+    #[test]
+    fn base_path_of_a_sub_path_and_a_root() {
+        assert_eq!(config("https://u.github.io/repo").base_path(), "/repo/");
+        assert_eq!(config("https://u.github.io/a/b/").base_path(), "/a/b/");
+        assert_eq!(config("https://example.org").base_path(), "/");
+        assert_eq!(config("http://127.0.0.1:1111/").base_path(), "/");
+    }
+
+    #[test]
+    fn rejects_a_relative_base_url() {
+        let file = SourceFile {
+            path: "site.yaml".into(),
+            text: "title: T\nbase_url: /x/\n".into(),
+        };
+        let mut diagnostics = Diagnostics::default();
+        assert!(parse(&file, None, &mut diagnostics).is_none());
+        assert!(diagnostics.has_errors());
+    }
+}

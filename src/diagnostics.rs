@@ -1,0 +1,334 @@
+//! Problems found in user input, as values.
+//!
+//! Every stage pushes [`Diagnostic`]s into a [`Diagnostics`] collector instead of
+//! failing on the first problem, so a contributor sees all of them at once.
+//! Positions are 1-based lines and columns (in characters) in the file named by `path`,
+//! which is relative to the site root so messages are short and stable.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    /// Length of the offending span in characters (at least 1 when a marker is drawn).
+    pub span: usize,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            path: path.into(),
+            line: 0,
+            column: 0,
+            span: 0,
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn warning(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(path, message)
+        }
+    }
+
+    pub fn at(mut self, position: Position) -> Self {
+        self.line = position.line;
+        self.column = position.column;
+        self
+    }
+
+    pub fn span(mut self, chars: usize) -> Self {
+        self.span = chars;
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    fn sort_key(&self) -> (&Path, usize, usize, Severity, &str) {
+        (
+            &self.path,
+            self.line,
+            self.column,
+            self.severity,
+            &self.message,
+        )
+    }
+}
+
+/// A 1-based position in a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Position {
+    /// The position of byte `offset` in `text` (clamped to the text).
+    pub fn of_offset(text: &str, offset: usize) -> Position {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        Position { line, column }
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// Collects diagnostics across stages; sorted by file and line when read.
+#[derive(Debug, Default, Clone)]
+pub struct Diagnostics {
+    items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.items.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.items.extend(other.items);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn error_count(&self) -> usize {
+        self.items.iter().filter(|d| d.is_error()).count()
+    }
+
+    pub fn warning_count(&self) -> usize {
+        self.items.len() - self.error_count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// All diagnostics, sorted by file, line, column; exact duplicates removed.
+    pub fn sorted(&self) -> Vec<Diagnostic> {
+        let mut items = self.items.clone();
+        items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        items.dedup();
+        items
+    }
+}
+
+/// Output formats for diagnostics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Human,
+    Github,
+}
+
+/// Renders diagnostics for a terminal (rustc-like) or as GitHub workflow commands.
+/// `source` returns a file's text so the offending line can be quoted.
+pub fn render(
+    diagnostics: &Diagnostics,
+    format: Format,
+    color: bool,
+    source: &dyn Fn(&Path) -> Option<String>,
+) -> String {
+    let mut out = String::new();
+    for diagnostic in diagnostics.sorted() {
+        match format {
+            Format::Human => render_human(&mut out, &diagnostic, color, source),
+            Format::Github => render_github(&mut out, &diagnostic),
+        }
+    }
+    out
+}
+
+fn paint(text: &str, code: &str, color: bool) -> String {
+    if color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+fn render_human(
+    out: &mut String,
+    d: &Diagnostic,
+    color: bool,
+    source: &dyn Fn(&Path) -> Option<String>,
+) {
+    let (label, code) = match d.severity {
+        Severity::Error => ("error", "1;31"),
+        Severity::Warning => ("warning", "1;33"),
+    };
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        paint(label, code, color),
+        paint(&d.message, "1", color)
+    );
+    let location = if d.line > 0 {
+        format!("{}:{}:{}", d.path.display(), d.line, d.column.max(1))
+    } else {
+        d.path.display().to_string()
+    };
+    let _ = writeln!(out, "  {} {location}", paint("-->", "1;34", color));
+    if let Some(line_text) = (d.line > 0)
+        .then(|| source(&d.path))
+        .flatten()
+        .and_then(|text| text.lines().nth(d.line - 1).map(str::to_string))
+    {
+        let number = d.line.to_string();
+        let pad = " ".repeat(number.len());
+        let gutter = paint("|", "1;34", color);
+        let marker = format!(
+            "{}{}",
+            " ".repeat(d.column.saturating_sub(1)),
+            "^".repeat(d.span.max(1))
+        );
+        let _ = writeln!(out, "{pad} {gutter}");
+        let _ = writeln!(
+            out,
+            "{} {gutter} {}",
+            paint(&number, "1;34", color),
+            line_text
+        );
+        let _ = writeln!(out, "{pad} {gutter} {}", paint(&marker, code, color));
+    }
+    if let Some(help) = &d.help {
+        let _ = writeln!(out, "  {} {help}", paint("help:", "1;36", color));
+    }
+    out.push('\n');
+}
+
+/// GitHub workflow commands: `::error file=…,line=…,col=…,title=…::message`.
+fn render_github(out: &mut String, d: &Diagnostic) {
+    let kind = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut properties = format!("file={}", escape_property(&d.path.to_string_lossy()));
+    if d.line > 0 {
+        let _ = write!(properties, ",line={},col={}", d.line, d.column.max(1));
+        if d.span > 1 {
+            let _ = write!(properties, ",endColumn={}", d.column + d.span);
+        }
+    }
+    let _ = write!(
+        properties,
+        ",title={}",
+        escape_property(&format!("survey {kind}"))
+    );
+    let mut message = d.message.clone();
+    if let Some(help) = &d.help {
+        let _ = write!(message, "\nhelp: {help}");
+    }
+    let _ = writeln!(out, "::{kind} {properties}::{}", escape_data(&message));
+}
+
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// The closest candidates to `word` by edit distance, for "did you mean" help.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|candidate| {
+            (
+                strsim::normalized_damerau_levenshtein(word, candidate),
+                candidate,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.5)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, candidate)| candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn position_counts_lines_and_characters() {
+        let text = "ab\ncé@d";
+        assert_eq!(
+            Position::of_offset(text, 0),
+            Position { line: 1, column: 1 }
+        );
+        assert_eq!(
+            Position::of_offset(text, 6),
+            Position { line: 2, column: 3 }
+        );
+    }
+
+    #[test]
+    fn human_output_quotes_the_line_with_a_marker() {
+        let mut all = Diagnostics::default();
+        all.push(
+            Diagnostic::error("a.md", "unknown key")
+                .at(Position { line: 2, column: 3 })
+                .span(4)
+                .help("did you mean `b`?"),
+        );
+        let text = render(&all, Format::Human, false, &|_| {
+            Some("one\nx [@ab]\n".into())
+        });
+        assert!(text.contains("--> a.md:2:3"), "{text}");
+        assert!(text.contains("2 | x [@ab]"), "{text}");
+        assert!(text.contains("  |   ^^^^"), "{text}");
+        assert!(text.contains("help: did you mean `b`?"), "{text}");
+    }
+
+    #[test]
+    fn github_output_escapes_properties() {
+        let mut all = Diagnostics::default();
+        all.push(Diagnostic::warning("a,b.md", "two\nlines").at(Position { line: 1, column: 2 }));
+        let text = render(&all, Format::Github, false, &|_| None);
+        assert_eq!(
+            text,
+            "::warning file=a%2Cb.md,line=1,col=2,title=survey warning::two%0Alines\n"
+        );
+    }
+
+    #[test]
+    fn suggests_the_closest_candidate() {
+        assert_eq!(
+            suggest("rafailov2023dirct", ["rafailov2023direct", "hu2021lora"]),
+            Some("rafailov2023direct")
+        );
+        assert_eq!(suggest("zzz", ["rafailov2023direct"]), None);
+    }
+}

@@ -1,0 +1,826 @@
+//! The render stage: an assembled [`Site`] -> every output file as `(path, bytes)`.
+//!
+//! Never reads the disk and never mutates the site. Template data shared by all pages
+//! (navigation, assets, the survey) is built once per build and set as Tera's global
+//! context; every output is a job rendered in parallel with rayon.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::cite;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::link;
+use crate::markdown::{self, CiteTarget, Resolve, escape_html};
+use crate::model::{Page, PageKind, Paper};
+use crate::site::{MentionPart, Site};
+use crate::source::{SourceFile, StaticFile};
+use crate::templates;
+
+/// One file of the built site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    /// Path relative to the output directory, with `/` separators.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Renders every output of `site`. Template errors become diagnostics.
+pub fn render(
+    site: &Site,
+    user_templates: &[SourceFile],
+    user_statics: &[StaticFile],
+    diagnostics: &mut Diagnostics,
+) -> Option<Vec<Output>> {
+    let statics = templates::statics(user_statics);
+    let assets = hashed_assets(&statics);
+    let mut tera = templates::load(user_templates, diagnostics)?;
+    let global = GlobalData::new(site, &assets);
+    tera.global_context().insert("site", &global);
+    let renderer = Renderer {
+        site,
+        tera: &tera,
+        base_path: site.config.base_path(),
+    };
+    let jobs = jobs(site);
+    let results: Vec<Result<Output, Diagnostic>> =
+        jobs.par_iter().map(|job| renderer.render(job)).collect();
+    let mut outputs = Vec::with_capacity(results.len() + statics.len() * 2);
+    for result in results {
+        match result {
+            Ok(output) => outputs.push(output),
+            Err(diagnostic) => diagnostics.push(diagnostic),
+        }
+    }
+    outputs.extend(static_outputs(&statics, &assets));
+    outputs.extend(plain_outputs(site));
+    outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    (!diagnostics.has_errors()).then_some(outputs)
+}
+
+/// One page to render.
+#[derive(Debug)]
+enum Job<'a> {
+    Page(&'a Page),
+    Paper(&'a Paper),
+    PaperIndex,
+    NotFound,
+}
+
+fn jobs(site: &Site) -> Vec<Job<'_>> {
+    let mut jobs: Vec<Job> = site.pages.iter().map(Job::Page).collect();
+    jobs.extend(site.papers.values().map(Job::Paper));
+    jobs.push(Job::PaperIndex);
+    jobs.push(Job::NotFound);
+    jobs
+}
+
+/// Static files with a content hash in the name for CSS and JS, so browsers never use a
+/// stale copy after a deploy: logical name -> hashed path.
+fn hashed_assets(statics: &[StaticFile]) -> BTreeMap<String, String> {
+    statics
+        .iter()
+        .filter(|file| {
+            matches!(
+                file.path.extension().and_then(|e| e.to_str()),
+                Some("css" | "js")
+            )
+        })
+        .map(|file| {
+            let name = file.path.to_string_lossy().replace('\\', "/");
+            let digest = Sha256::digest(&file.bytes);
+            let hash: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
+            let (stem, extension) = name.rsplit_once('.').unwrap_or((&name, ""));
+            (name.clone(), format!("{stem}.{hash}.{extension}"))
+        })
+        .collect()
+}
+
+fn static_outputs(statics: &[StaticFile], assets: &BTreeMap<String, String>) -> Vec<Output> {
+    let mut outputs = Vec::new();
+    for file in statics {
+        let path = file.path.to_string_lossy().replace('\\', "/");
+        if let Some(hashed) = assets.get(&path) {
+            outputs.push(Output {
+                path: hashed.clone(),
+                bytes: file.bytes.clone(),
+            });
+        }
+        outputs.push(Output {
+            path,
+            bytes: file.bytes.clone(),
+        });
+    }
+    outputs
+}
+
+/// sitemap.xml, robots.txt and .nojekyll (GitHub Pages must not run Jekyll on the output).
+fn plain_outputs(site: &Site) -> Vec<Output> {
+    let base = site.config.base_url();
+    let mut paths: Vec<String> = site.pages.iter().map(Page::path).collect();
+    paths.push("papers/".into());
+    paths.extend(site.papers.values().map(Paper::path));
+    let mut sitemap = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for path in paths {
+        sitemap.push_str(&format!(
+            "  <url><loc>{}</loc></url>\n",
+            escape_html(&format!("{base}{path}"))
+        ));
+    }
+    sitemap.push_str("</urlset>\n");
+    let robots = format!("User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n");
+    vec![
+        Output {
+            path: "sitemap.xml".into(),
+            bytes: sitemap.into_bytes(),
+        },
+        Output {
+            path: "robots.txt".into(),
+            bytes: robots.into_bytes(),
+        },
+        Output {
+            path: ".nojekyll".into(),
+            bytes: Vec::new(),
+        },
+    ]
+}
+
+/// Data every template sees as `site`.
+#[derive(Serialize)]
+struct GlobalData {
+    title: String,
+    description: String,
+    base_url: String,
+    base_path: String,
+    repo_url: Option<String>,
+    language: String,
+    paper_count: usize,
+    assets: BTreeMap<String, String>,
+    nav: Vec<NavItem>,
+    survey: Option<SurveyData>,
+}
+
+#[derive(Serialize)]
+struct NavItem {
+    /// `chapter`, `section` or `topic`.
+    kind: &'static str,
+    id: String,
+    title: String,
+    url: String,
+    count: usize,
+    children: Vec<NavItem>,
+}
+
+#[derive(Serialize)]
+struct SurveyData {
+    title: String,
+    authors: String,
+    year: i32,
+    venue: Option<String>,
+    arxiv: Option<String>,
+    url: Option<String>,
+    code: Option<String>,
+    bibtex: String,
+}
+
+impl GlobalData {
+    fn new(site: &Site, assets: &BTreeMap<String, String>) -> Self {
+        let base_path = site.config.base_path();
+        let assets = assets
+            .iter()
+            .map(|(name, hashed)| {
+                (
+                    name.replace(['.', '/', '-'], "_"),
+                    format!("{base_path}{hashed}"),
+                )
+            })
+            .collect();
+        let survey = site.config.survey.as_ref().map(|fields| SurveyData {
+            title: fields.title.clone(),
+            authors: fields.authors.join(", "),
+            year: fields.year,
+            venue: fields.venue.clone(),
+            arxiv: fields.arxiv.clone(),
+            url: fields.url.clone(),
+            code: fields.code.clone(),
+            bibtex: cite::bibtex(&survey_key(fields), fields),
+        });
+        GlobalData {
+            title: site.config.title.clone(),
+            description: site.config.description.clone(),
+            base_url: site.config.base_url(),
+            base_path: base_path.clone(),
+            repo_url: site.config.repo_url.clone(),
+            language: site.config.language.clone(),
+            paper_count: site.papers.len(),
+            assets,
+            nav: nav_tree(site, &base_path),
+            survey,
+        }
+    }
+}
+
+/// A BibTeX key for the survey: first author's family name, year, first title word.
+fn survey_key(fields: &crate::model::PaperFields) -> String {
+    let author = fields
+        .authors
+        .first()
+        .map(|a| cite::family_name(a).to_lowercase())
+        .unwrap_or_default();
+    let word = fields
+        .title
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    let key: String = format!("{author}{}{word}", fields.year)
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    key
+}
+
+/// Chapters -> sections -> finer topics, with paper counts.
+fn nav_tree(site: &Site, base_path: &str) -> Vec<NavItem> {
+    let item =
+        |kind: &'static str, id: &str, title: &str, url: String, children: Vec<NavItem>| NavItem {
+            kind,
+            id: id.to_string(),
+            title: title.to_string(),
+            url,
+            count: site.papers_under(id).len(),
+            children,
+        };
+    let finer = |page: &Page| -> Vec<NavItem> {
+        site.topics
+            .iter()
+            .filter(|t| t.page == page.id && t.anchor.is_some())
+            .map(|t| {
+                item(
+                    "topic",
+                    &t.id,
+                    &t.title,
+                    format!(
+                        "{base_path}{}#{}",
+                        page.path(),
+                        t.anchor.as_deref().unwrap_or("")
+                    ),
+                    Vec::new(),
+                )
+            })
+            .collect()
+    };
+    site.pages
+        .iter()
+        .filter(|p| p.kind == PageKind::Chapter)
+        .map(|chapter| {
+            let mut children: Vec<NavItem> = site
+                .pages
+                .iter()
+                .filter(|p| p.kind == PageKind::Section && p.chapter() == Some(chapter.id.as_str()))
+                .map(|section| {
+                    item(
+                        "section",
+                        &section.id,
+                        &section.fields.title,
+                        format!("{base_path}{}", section.path()),
+                        finer(section),
+                    )
+                })
+                .collect();
+            children.extend(finer(chapter));
+            item(
+                "chapter",
+                &chapter.id,
+                &chapter.fields.title,
+                format!("{base_path}{}", chapter.path()),
+                children,
+            )
+        })
+        .collect()
+}
+
+struct Renderer<'a> {
+    site: &'a Site,
+    tera: &'a tera::Tera,
+    base_path: String,
+}
+
+/// Resolves citations and links of one source file while its Markdown renders.
+struct PageResolver<'a> {
+    renderer: &'a Renderer<'a>,
+    source: &'a std::path::Path,
+}
+
+impl Resolve for PageResolver<'_> {
+    fn citation(&self, key: &str) -> Option<CiteTarget> {
+        let site = self.renderer.site;
+        let (paper, label) = (site.papers.get(key)?, site.labels.get(key)?);
+        Some(CiteTarget {
+            url: self.renderer.url(&paper.path()),
+            names: label.names.clone(),
+            year: label.year.clone(),
+            title: paper.fields.title.clone(),
+        })
+    }
+
+    fn link(&self, destination: &str) -> Option<String> {
+        let (path, anchor) =
+            link::resolve(&self.renderer.site.link_targets, self.source, destination).ok()?;
+        let url = self.renderer.url(path);
+        Some(match anchor {
+            Some(anchor) => format!("{url}#{anchor}"),
+            None => url,
+        })
+    }
+}
+
+#[derive(Serialize)]
+struct PaperSummary {
+    key: String,
+    url: String,
+    title: String,
+    authors: String,
+    year: i32,
+    venue: Option<String>,
+    label: String,
+    topics: Vec<Link>,
+}
+
+#[derive(Serialize)]
+struct Link {
+    title: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct TopicBlock {
+    id: String,
+    title: String,
+    anchor: Option<String>,
+    papers: Vec<PaperSummary>,
+}
+
+#[derive(Serialize)]
+struct TocEntry {
+    level: u8,
+    id: String,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct PageData {
+    id: String,
+    kind: PageKind,
+    title: String,
+    description: Option<String>,
+    url: String,
+    permalink: String,
+    content: String,
+    toc: Vec<TocEntry>,
+    topics: Vec<TopicBlock>,
+    sections: Vec<NavSummary>,
+    references: Vec<String>,
+    previous: Option<Link>,
+    next: Option<Link>,
+    chapter: Option<Link>,
+    edit_url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct NavSummary {
+    title: String,
+    url: String,
+    description: Option<String>,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct MentionData {
+    title: String,
+    url: String,
+    heading: Option<String>,
+    sentence: String,
+}
+
+#[derive(Serialize)]
+struct PaperData {
+    key: String,
+    title: String,
+    authors: Vec<String>,
+    et_al: bool,
+    year: i32,
+    month: Option<u32>,
+    venue: Option<String>,
+    arxiv: Option<String>,
+    arxiv_url: Option<String>,
+    doi: Option<String>,
+    url: Option<String>,
+    code: Option<String>,
+    label: String,
+    topics: Vec<Link>,
+    bibtex: String,
+    reference: String,
+    mentions: Vec<MentionData>,
+    related: Vec<PaperSummary>,
+    notes: String,
+    permalink: String,
+    edit_url: Option<String>,
+}
+
+impl Renderer<'_> {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_path)
+    }
+
+    fn render(&self, job: &Job) -> Result<Output, Diagnostic> {
+        let (template, path, context) = match job {
+            Job::Page(page) => {
+                let template = if page.kind == PageKind::Home {
+                    "home.html"
+                } else {
+                    "page.html"
+                };
+                (template, page.path(), self.page_context(page))
+            }
+            Job::Paper(paper) => ("paper.html", paper.path(), self.paper_context(paper)),
+            Job::PaperIndex => (
+                "papers.html",
+                "papers/".to_string(),
+                self.paper_index_context(),
+            ),
+            Job::NotFound => {
+                let mut context = tera::Context::new();
+                context.insert("current", "404");
+                ("404.html", "404.html".to_string(), context)
+            }
+        };
+        let html = self
+            .tera
+            .render(template, &context)
+            .map_err(|error| template_error(template, &error))?;
+        let path = if path.ends_with(".html") {
+            path
+        } else {
+            format!("{path}index.html")
+        };
+        Ok(Output {
+            path,
+            bytes: html.into_bytes(),
+        })
+    }
+
+    fn markdown(&self, body: &str, source: &std::path::Path) -> String {
+        let resolver = PageResolver {
+            renderer: self,
+            source,
+        };
+        let (html, _) = markdown::render(body, &resolver);
+        sanitize(&html)
+    }
+
+    fn summary(&self, key: &str) -> PaperSummary {
+        let paper = &self.site.papers[key];
+        let label = &self.site.labels[key];
+        PaperSummary {
+            key: key.to_string(),
+            url: self.url(&paper.path()),
+            title: paper.fields.title.clone(),
+            authors: short_authors(&paper.fields),
+            year: paper.fields.year,
+            venue: paper.fields.venue.clone(),
+            label: format!("{}, {}", label.names, label.year),
+            topics: paper
+                .fields
+                .topics
+                .iter()
+                .filter_map(|id| self.topic_link(id))
+                .collect(),
+        }
+    }
+
+    fn topic_link(&self, id: &str) -> Option<Link> {
+        let topic = self.site.topic(id)?;
+        let page = self.site.page(&topic.page)?;
+        let anchor = topic
+            .anchor
+            .as_ref()
+            .map(|a| format!("#{a}"))
+            .unwrap_or_default();
+        Some(Link {
+            title: topic.title.clone(),
+            url: format!("{}{anchor}", self.url(&page.path())),
+        })
+    }
+
+    fn edit_url(&self, source: &std::path::Path) -> Option<String> {
+        let repo = self.site.config.repo_url.as_ref()?;
+        Some(format!(
+            "{}/edit/main/{}",
+            repo.trim_end_matches('/'),
+            source.to_string_lossy().replace('\\', "/")
+        ))
+    }
+
+    fn page_context(&self, page: &Page) -> tera::Context {
+        let analysis = &self.site.analyses[&page.id];
+        let position = self
+            .site
+            .pages
+            .iter()
+            .position(|p| p.id == page.id)
+            .unwrap_or(0);
+        let neighbour = |index: Option<usize>| {
+            index.and_then(|i| self.site.pages.get(i)).map(|p| Link {
+                title: p.fields.title.clone(),
+                url: self.url(&p.path()),
+            })
+        };
+        let references = self.site.references[&page.id]
+            .iter()
+            .map(|key| {
+                cite::reference_html(
+                    &self.site.papers[key],
+                    &self.site.labels[key],
+                    &self.url(&self.site.papers[key].path()),
+                )
+            })
+            .collect();
+        let data = PageData {
+            id: page.id.clone(),
+            kind: page.kind,
+            title: page.fields.title.clone(),
+            description: page.fields.description.clone(),
+            url: self.url(&page.path()),
+            permalink: format!("{}{}", self.site.config.base_url(), page.path()),
+            content: self.markdown(&page.body, &page.source),
+            toc: analysis
+                .headings
+                .iter()
+                .filter(|h| (2..=3).contains(&h.level))
+                .map(|h| TocEntry {
+                    level: h.level,
+                    id: h.id.clone(),
+                    text: h.text.clone(),
+                })
+                .collect(),
+            topics: self.topic_blocks(page),
+            sections: self.child_sections(page),
+            references,
+            previous: neighbour(position.checked_sub(1)),
+            next: neighbour(Some(position + 1)),
+            chapter: page
+                .chapter()
+                .filter(|_| page.kind == PageKind::Section)
+                .and_then(|c| self.site.page(c))
+                .map(|c| Link {
+                    title: c.fields.title.clone(),
+                    url: self.url(&c.path()),
+                }),
+            edit_url: self.edit_url(&page.source),
+        };
+        let mut context = tera::Context::new();
+        context.insert("current", &page.id);
+        context.insert("page", &data);
+        context
+    }
+
+    /// The generated paper lists of a page: its own topic, then each finer topic.
+    fn topic_blocks(&self, page: &Page) -> Vec<TopicBlock> {
+        self.site
+            .topics
+            .iter()
+            .filter(|topic| topic.page == page.id)
+            .map(|topic| TopicBlock {
+                id: topic.id.clone(),
+                title: topic.title.clone(),
+                anchor: topic.anchor.clone(),
+                papers: self
+                    .site
+                    .topic_papers
+                    .get(&topic.id)
+                    .into_iter()
+                    .flatten()
+                    .map(|key| self.summary(key))
+                    .collect(),
+            })
+            .filter(|block| !block.papers.is_empty())
+            .collect()
+    }
+
+    fn child_sections(&self, page: &Page) -> Vec<NavSummary> {
+        let pages: Vec<&Page> = match page.kind {
+            PageKind::Home => self
+                .site
+                .pages
+                .iter()
+                .filter(|p| p.kind == PageKind::Chapter)
+                .collect(),
+            PageKind::Chapter => self
+                .site
+                .pages
+                .iter()
+                .filter(|p| p.kind == PageKind::Section && p.chapter() == Some(&page.id))
+                .collect(),
+            PageKind::Section => Vec::new(),
+        };
+        pages
+            .into_iter()
+            .map(|p| NavSummary {
+                title: p.fields.title.clone(),
+                url: self.url(&p.path()),
+                description: p.fields.description.clone(),
+                count: self.site.papers_under(&p.id).len(),
+            })
+            .collect()
+    }
+
+    fn paper_context(&self, paper: &Paper) -> tera::Context {
+        let fields = &paper.fields;
+        let label = &self.site.labels[&paper.key];
+        let mentions = self
+            .site
+            .mentions
+            .get(&paper.key)
+            .into_iter()
+            .flatten()
+            .map(|m| {
+                let anchor = m
+                    .anchor
+                    .as_ref()
+                    .map(|a| format!("#{a}"))
+                    .unwrap_or_default();
+                MentionData {
+                    title: m.title.clone(),
+                    url: format!("{}{anchor}", self.url(&m.path)),
+                    heading: m.heading.clone(),
+                    sentence: self.sentence_html(&m.sentence, &paper.key),
+                }
+            });
+        let data = PaperData {
+            key: paper.key.clone(),
+            title: fields.title.clone(),
+            authors: fields.named_authors().to_vec(),
+            et_al: fields.authors_incomplete(),
+            year: fields.year,
+            month: fields.month,
+            venue: fields.venue.clone(),
+            arxiv: fields.arxiv.clone(),
+            arxiv_url: fields
+                .arxiv
+                .as_ref()
+                .map(|id| format!("https://arxiv.org/abs/{id}")),
+            doi: fields.doi.clone(),
+            url: fields.url.clone(),
+            code: fields.code.clone(),
+            label: format!("{}, {}", label.names, label.year),
+            topics: fields
+                .topics
+                .iter()
+                .filter_map(|id| self.topic_link(id))
+                .collect(),
+            bibtex: cite::bibtex(&paper.key, fields),
+            reference: cite::reference_html(paper, label, &self.url(&paper.path())),
+            mentions: mentions.collect(),
+            related: self
+                .site
+                .related
+                .get(&paper.key)
+                .into_iter()
+                .flatten()
+                .map(|k| self.summary(k))
+                .collect(),
+            notes: self.markdown(&paper.body, &paper.source),
+            permalink: format!("{}{}", self.site.config.base_url(), paper.path()),
+            edit_url: self.edit_url(&paper.source),
+        };
+        let mut context = tera::Context::new();
+        context.insert("current", "papers");
+        context.insert("paper", &data);
+        context
+    }
+
+    /// The sentence around a citation, with the paper being shown in bold.
+    fn sentence_html(&self, parts: &[MentionPart], current: &str) -> String {
+        let mut html = String::new();
+        for part in parts {
+            match part {
+                MentionPart::Text(text) => html.push_str(&escape_html(text)),
+                MentionPart::Cite { keys, in_text } => {
+                    let labels: Vec<String> = keys
+                        .iter()
+                        .filter_map(|key| {
+                            let label = self.site.labels.get(key)?;
+                            let text = if *in_text {
+                                format!("{} ({})", label.names, label.year)
+                            } else {
+                                format!("{}, {}", label.names, label.year)
+                            };
+                            let text = escape_html(&text);
+                            Some(if key == current {
+                                format!("<strong>{text}</strong>")
+                            } else {
+                                text
+                            })
+                        })
+                        .collect();
+                    if *in_text {
+                        html.push_str(&labels.join("; "));
+                    } else {
+                        html.push_str(&format!("({})", labels.join("; ")));
+                    }
+                }
+            }
+        }
+        html
+    }
+
+    fn paper_index_context(&self) -> tera::Context {
+        let mut keys: Vec<&String> = self.site.papers.keys().collect();
+        keys.sort_by(|a, b| self.site.newest_first(a, b));
+        let papers: Vec<PaperSummary> = keys.into_iter().map(|k| self.summary(k)).collect();
+        let mut context = tera::Context::new();
+        context.insert("current", "papers");
+        context.insert("papers", &papers);
+        context
+    }
+}
+
+/// "A, B, C et al." with at most three names, for lists.
+fn short_authors(fields: &crate::model::PaperFields) -> String {
+    let named = fields.named_authors();
+    let shown: Vec<&str> = named.iter().take(3).map(String::as_str).collect();
+    let more = named.len() > 3 || fields.authors_incomplete();
+    match (shown.is_empty(), more) {
+        (true, _) => String::new(),
+        (false, true) => format!("{} et al.", shown.join(", ")),
+        (false, false) => shown.join(", "),
+    }
+}
+
+fn template_error(template: &str, error: &tera::Error) -> Diagnostic {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    Diagnostic::error(
+        format!("templates/{template}"),
+        format!("template error: {message}"),
+    )
+    .help(
+        "fix the template; the built-in templates in the survey repository show the available data",
+    )
+}
+
+/// Sanitizes rendered Markdown: raw HTML from content cannot run script or break out.
+pub fn sanitize(html: &str) -> String {
+    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    CLEANER
+        .get_or_init(|| {
+            let mut builder = ammonia::Builder::default();
+            builder
+                .add_generic_attributes(["class", "id", "aria-label", "aria-hidden"])
+                .add_tags(["mark", "figure", "figcaption", "section"])
+                .link_rel(None);
+            builder
+        })
+        .clean(html)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_removes_scripts_and_handlers_but_keeps_our_markup() {
+        let html = sanitize(
+            "<h2 id=\"x\">T<a class=\"anchor\" href=\"#x\">#</a></h2><script>alert(1)</script><img src=x onerror=alert(1)>",
+        );
+        assert!(html.contains("<h2 id=\"x\">"), "{html}");
+        assert!(html.contains("class=\"anchor\""), "{html}");
+        assert!(!html.contains("script"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+    }
+
+    #[test]
+    fn hashed_asset_names_change_with_content() {
+        let a = hashed_assets(&[StaticFile {
+            path: "style.css".into(),
+            bytes: b"a".to_vec(),
+        }]);
+        let b = hashed_assets(&[StaticFile {
+            path: "style.css".into(),
+            bytes: b"b".to_vec(),
+        }]);
+        assert_ne!(a["style.css"], b["style.css"]);
+        assert!(a["style.css"].starts_with("style.") && a["style.css"].ends_with(".css"));
+    }
+}

@@ -1,0 +1,89 @@
+//! The assembled site: entities in maps keyed by id, relations as key lists.
+//! Built by [`crate::assemble`], read by [`crate::render`]; never mutated after.
+
+use std::collections::BTreeMap;
+
+use crate::cite::Label;
+use crate::config::Config;
+use crate::link::LinkTargets;
+use crate::markdown::Analysis;
+use crate::model::{Page, Paper, Topic};
+
+/// A piece of the sentence around a citation, ready to show on the cited paper's page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MentionPart {
+    Text(String),
+    Cite { keys: Vec<String>, in_text: bool },
+}
+
+/// One place that cites a paper.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    /// Page id (or `papers/<key>` for another paper's notes).
+    pub source: String,
+    pub title: String,
+    /// Site-relative path of the citing page (`data/human/`).
+    pub path: String,
+    pub anchor: Option<String>,
+    /// Text of the heading the anchor belongs to.
+    pub heading: Option<String>,
+    pub sentence: Vec<MentionPart>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub config: Config,
+    /// Home, then each chapter followed by its sections, in reading order.
+    pub pages: Vec<Page>,
+    pub papers: BTreeMap<String, Paper>,
+    /// Every topic in tree order.
+    pub topics: Vec<Topic>,
+    /// Analyses of page bodies by page id, and of paper notes by `papers/<key>`.
+    pub analyses: BTreeMap<String, Analysis>,
+    pub labels: BTreeMap<String, Label>,
+    /// Paper key -> places that cite it, in reading order.
+    pub mentions: BTreeMap<String, Vec<Mention>>,
+    /// Paper key -> papers most often cited alongside it.
+    pub related: BTreeMap<String, Vec<String>>,
+    /// Topic id -> paper keys filed directly under it, newest first.
+    pub topic_papers: BTreeMap<String, Vec<String>>,
+    /// Page id -> papers cited on the page, in reference-list order.
+    pub references: BTreeMap<String, Vec<String>>,
+    /// Where internal Markdown links lead.
+    pub link_targets: LinkTargets,
+}
+
+impl Site {
+    pub fn page(&self, id: &str) -> Option<&Page> {
+        self.pages.iter().find(|page| page.id == id)
+    }
+
+    pub fn topic(&self, id: &str) -> Option<&Topic> {
+        self.topics.iter().find(|topic| topic.id == id)
+    }
+
+    /// Paper keys of a topic and all topics below it, without repeats, newest first.
+    pub fn papers_under(&self, topic_id: &str) -> Vec<String> {
+        let prefix = format!("{topic_id}/");
+        let mut keys: Vec<&String> = self
+            .topic_papers
+            .iter()
+            .filter(|(id, _)| {
+                id.as_str() == topic_id || id.starts_with(&prefix) || topic_id.is_empty()
+            })
+            .flat_map(|(_, keys)| keys)
+            .collect();
+        keys.sort_by(|a, b| self.newest_first(a, b));
+        keys.dedup();
+        keys.into_iter().cloned().collect()
+    }
+
+    /// Newest first, then by label, then key: a stable order for paper lists.
+    pub fn newest_first(&self, a: &str, b: &str) -> std::cmp::Ordering {
+        let (pa, pb) = (&self.papers[a].fields, &self.papers[b].fields);
+        (pb.year, pb.month.unwrap_or(0))
+            .cmp(&(pa.year, pa.month.unwrap_or(0)))
+            .then_with(|| pa.title.to_lowercase().cmp(&pb.title.to_lowercase()))
+            .then_with(|| a.cmp(b))
+    }
+}
