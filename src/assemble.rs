@@ -333,10 +333,11 @@ fn topic_position(text: &str, id: &str) -> Position {
     for line in text.split_inclusive('\n') {
         let item = line.trim_start().trim_start_matches('-').trim_start();
         if let Some(value) = item.strip_prefix("id:")
-            && value.trim().trim_matches(['"', '\'']) == id {
-                let column_offset = line.len() - value.trim_start().len();
-                return Position::of_offset(text, offset + column_offset);
-            }
+            && value.trim().trim_matches(['"', '\'']) == id
+        {
+            let column_offset = line.len() - value.trim_start().len();
+            return Position::of_offset(text, offset + column_offset);
+        }
         offset += line.len();
     }
     Position { line: 1, column: 1 }
@@ -360,9 +361,10 @@ fn body_location<'a>(
     papers: &'a BTreeMap<String, Paper>,
 ) -> (&'a Path, usize) {
     if let Some(key) = id.strip_prefix("papers/")
-        && let Some(paper) = papers.get(key) {
-            return (&paper.source, paper.body_offset);
-        }
+        && let Some(paper) = papers.get(key)
+    {
+        return (&paper.source, paper.body_offset);
+    }
     let page = pages
         .iter()
         .find(|p| p.id == id)

@@ -147,16 +147,14 @@ pub fn field_position(file: &SourceFile, split: &Split, field: &str) -> Position
     let mut offset = split.yaml_offset;
     for line in split.yaml.split_inclusive('\n') {
         if let Some(rest) = line.strip_prefix(field)
-            && rest.trim_start().starts_with(':') {
-                let value_start = line.find(':').map_or(0, |i| i + 1);
-                let skipped = line[value_start..].len() - line[value_start..].trim_start().len();
-                let value_offset = offset + value_start + skipped;
-                let at_value = line[value_start..].trim().is_empty();
-                return Position::of_offset(
-                    &file.text,
-                    if at_value { offset } else { value_offset },
-                );
-            }
+            && rest.trim_start().starts_with(':')
+        {
+            let value_start = line.find(':').map_or(0, |i| i + 1);
+            let skipped = line[value_start..].len() - line[value_start..].trim_start().len();
+            let value_offset = offset + value_start + skipped;
+            let at_value = line[value_start..].trim().is_empty();
+            return Position::of_offset(&file.text, if at_value { offset } else { value_offset });
+        }
         offset += line.len();
     }
     Position::of_offset(&file.text, split.yaml_offset)

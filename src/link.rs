@@ -50,12 +50,13 @@ pub fn resolve<'a>(
         .get(&target_path)
         .ok_or_else(|| LinkError::NoSuchFile(target_path.clone()))?;
     if let Some(anchor) = &anchor
-        && !target.anchors.contains(anchor) {
-            return Err(LinkError::NoSuchAnchor {
-                file: target_path,
-                anchor: anchor.clone(),
-            });
-        }
+        && !target.anchors.contains(anchor)
+    {
+        return Err(LinkError::NoSuchAnchor {
+            file: target_path,
+            anchor: anchor.clone(),
+        });
+    }
     Ok((&target.path, anchor))
 }
 

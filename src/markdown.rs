@@ -351,7 +351,14 @@ impl<'a> Transformer<'a> {
     }
 
     fn end_heading(&mut self) {
-        let Some(PendingHeading { level, explicit_id, offset, events, text }) = self.heading.take() else {
+        let Some(PendingHeading {
+            level,
+            explicit_id,
+            offset,
+            events,
+            text,
+        }) = self.heading.take()
+        else {
             return;
         };
         let id = self.unique_id(explicit_id.unwrap_or_else(|| slugify(&text)));
@@ -463,13 +470,20 @@ fn heading_level(level: HeadingLevel) -> u8 {
     level as u8
 }
 
-/// Links with a scheme, protocol-relative or site-absolute links are not checked.
+/// Links with a scheme (`https:`, `mailto:`, …), protocol-relative or site-absolute
+/// links are not checked; the sanitizer removes dangerous schemes.
 fn is_external(destination: &str) -> bool {
-    destination.contains("://")
-        || destination.starts_with("//")
-        || destination.starts_with('/')
-        || destination.starts_with("mailto:")
-        || destination.starts_with("tel:")
+    destination.starts_with('/') || has_scheme(destination)
+}
+
+fn has_scheme(destination: &str) -> bool {
+    let Some((scheme, _)) = destination.split_once(':') else {
+        return false;
+    };
+    scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
 /// Maths is kept as TeX in an element the stylesheet can set apart.
@@ -504,21 +518,23 @@ fn sentence_around(segments: &[Segment], position: usize) -> Vec<Segment> {
     let mut first_text = None;
     for (i, segment) in segments[..position].iter().enumerate().rev() {
         if let Segment::Text(text) = segment
-            && let Some(cut) = last_sentence_start(text) {
-                start = i;
-                first_text = Some(text[cut..].to_string());
-                break;
-            }
+            && let Some(cut) = last_sentence_start(text)
+        {
+            start = i;
+            first_text = Some(text[cut..].to_string());
+            break;
+        }
     }
     let mut end = segments.len();
     let mut last_text = None;
     for (i, segment) in segments.iter().enumerate().skip(position + 1) {
         if let Segment::Text(text) = segment
-            && let Some(cut) = first_sentence_end(text) {
-                end = i + 1;
-                last_text = Some(text[..cut].to_string());
-                break;
-            }
+            && let Some(cut) = first_sentence_end(text)
+        {
+            end = i + 1;
+            last_text = Some(text[..cut].to_string());
+            break;
+        }
     }
     let mut sentence: Vec<Segment> = segments[start..end].to_vec();
     if let Some(text) = first_text {

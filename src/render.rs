@@ -368,9 +368,26 @@ struct TopicBlock {
 
 #[derive(Serialize)]
 struct TocEntry {
-    level: u8,
     id: String,
     text: String,
+    children: Vec<TocEntry>,
+}
+
+/// Level-2 headings, each with its level-3 headings nested below it.
+fn table_of_contents(headings: &[markdown::Heading]) -> Vec<TocEntry> {
+    let mut toc: Vec<TocEntry> = Vec::new();
+    for heading in headings.iter().filter(|h| (2..=3).contains(&h.level)) {
+        let entry = TocEntry {
+            id: heading.id.clone(),
+            text: heading.text.clone(),
+            children: Vec::new(),
+        };
+        match toc.last_mut() {
+            Some(parent) if heading.level == 3 => parent.children.push(entry),
+            _ => toc.push(entry),
+        }
+    }
+    toc
 }
 
 #[derive(Serialize)]
@@ -559,16 +576,7 @@ impl Renderer<'_> {
             url: self.url(&page.path()),
             permalink: format!("{}{}", self.site.config.base_url(), page.path()),
             content: self.markdown(&page.body, &page.source),
-            toc: analysis
-                .headings
-                .iter()
-                .filter(|h| (2..=3).contains(&h.level))
-                .map(|h| TocEntry {
-                    level: h.level,
-                    id: h.id.clone(),
-                    text: h.text.clone(),
-                })
-                .collect(),
+            toc: table_of_contents(&analysis.headings),
             topics: self.topic_blocks(page),
             sections: self.child_sections(page),
             references,

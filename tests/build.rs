@@ -1,0 +1,352 @@
+//! Integration tests of `survey build` on fixture sites: the facts a reader relies on
+//! (citations link to paper pages, paper pages list every citing place, reference
+//! lists hold exactly the cited papers), sub-path hosting, determinism and atomicity.
+
+mod common;
+
+use common::{TestSite, internal_links, resolve_link};
+use scraper::{Html, Selector};
+
+fn select<'a>(html: &'a Html, css: &str) -> Vec<scraper::ElementRef<'a>> {
+    html.select(&Selector::parse(css).unwrap()).collect()
+}
+
+fn built_fixture() -> TestSite {
+    let site = TestSite::fixture("basic");
+    let outcome = site.build_into("public", None);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    site
+}
+
+#[test]
+fn prints_a_one_line_summary() {
+    let site = TestSite::fixture("basic");
+    let outcome = site.build_into("public", None);
+    let line = outcome.stdout.trim();
+    assert!(
+        line.starts_with("built 3 pages and 3 papers into public"),
+        "{line}"
+    );
+    assert!(line.ends_with(" ms"), "{line}");
+}
+
+#[test]
+fn every_paper_has_a_page_with_escaped_front_matter() {
+    let site = built_fixture();
+    for key in ["alpha2023first", "beta2022second", "gamma2023tool"] {
+        let html = site.read(&format!("public/papers/{key}/index.html"));
+        assert!(html.contains("<h1>"), "{key}");
+    }
+    let beta = site.read("public/papers/beta2022second/index.html");
+    assert!(
+        beta.contains("Beta &amp; the &lt;Second&gt; Idea"),
+        "title is escaped"
+    );
+    assert!(!beta.contains("<Second>"));
+    assert!(
+        beta.contains("Dana Delta et al."),
+        "an author list ending in others reads et al."
+    );
+    let gamma = site.read("public/papers/gamma2023tool/index.html");
+    assert!(
+        gamma.contains("Authors not listed"),
+        "a paper without authors still renders"
+    );
+}
+
+#[test]
+fn citations_render_as_author_year_links_to_paper_pages() {
+    let site = built_fixture();
+    let html = Html::parse_document(&site.read("public/methods/index.html"));
+    let citations: Vec<(String, String)> = select(&html, "main .prose a.citation")
+        .iter()
+        .map(|a| {
+            (
+                a.value().attr("href").unwrap().to_string(),
+                a.text().collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        citations,
+        [
+            (
+                "/papers/beta2022second/".to_string(),
+                "Delta et al. (2022)".to_string()
+            ),
+            (
+                "/papers/alpha2023first/".to_string(),
+                "Alpha et al., 2023".to_string()
+            ),
+            (
+                "/papers/gamma2023tool/".to_string(),
+                "GammaKit, 2023".to_string()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn emails_code_and_escapes_are_not_citations() {
+    let site = built_fixture();
+    let html = site.read("public/methods/ranking/index.html");
+    assert!(html.contains("someone@example.org"));
+    assert!(html.contains("<code>@alpha2023first</code>"));
+    assert!(html.contains("@notacitation"));
+    let document = Html::parse_document(&html);
+    assert_eq!(select(&document, "main .prose a.citation").len(), 3);
+}
+
+#[test]
+fn reference_list_holds_exactly_the_cited_papers() {
+    let site = built_fixture();
+    let expectations = [
+        ("public/index.html", vec!["alpha2023first"]),
+        (
+            "public/methods/index.html",
+            vec!["alpha2023first", "beta2022second", "gamma2023tool"],
+        ),
+        (
+            "public/methods/ranking/index.html",
+            vec!["alpha2023first", "beta2022second"],
+        ),
+    ];
+    for (page, expected) in expectations {
+        let html = Html::parse_document(&site.read(page));
+        let mut keys: Vec<String> = select(&html, "[data-testid=references] li a")
+            .iter()
+            .map(|a| {
+                a.value()
+                    .attr("href")
+                    .unwrap()
+                    .trim_matches('/')
+                    .trim_start_matches("papers/")
+                    .to_string()
+            })
+            .collect();
+        keys.sort();
+        assert_eq!(keys, expected, "{page}");
+    }
+}
+
+#[test]
+fn paper_pages_list_every_place_that_cites_them() {
+    let site = built_fixture();
+    let html = Html::parse_document(&site.read("public/papers/alpha2023first/index.html"));
+    let places: Vec<String> = select(&html, "[data-testid=mentions] > li > a")
+        .iter()
+        .map(|a| a.value().attr("href").unwrap().to_string())
+        .collect();
+    // Home once, the chapter once, the section under two headings.
+    assert_eq!(
+        places,
+        [
+            "/",
+            "/methods/",
+            "/methods/ranking/#pairs",
+            "/methods/ranking/#lists"
+        ]
+    );
+    let sentences: Vec<String> = select(&html, "[data-testid=mentions] blockquote")
+        .iter()
+        .map(|b| b.text().collect())
+        .collect();
+    assert!(
+        sentences
+            .contains(&"Pairwise losses compare two answers (Alpha et al., 2023).".to_string()),
+        "{sentences:?}"
+    );
+    let beta = Html::parse_document(&site.read("public/papers/beta2022second/index.html"));
+    let beta_places: Vec<String> = select(&beta, "[data-testid=mentions] > li > a")
+        .iter()
+        .map(|a| a.value().attr("href").unwrap().to_string())
+        .collect();
+    assert!(
+        beta_places.contains(&"/papers/alpha2023first/".to_string()),
+        "notes of other papers count: {beta_places:?}"
+    );
+}
+
+#[test]
+fn section_pages_list_the_papers_of_each_topic() {
+    let site = built_fixture();
+    let html = Html::parse_document(&site.read("public/methods/ranking/index.html"));
+    let topics: Vec<String> = select(&html, "[data-topic]")
+        .iter()
+        .map(|s| s.value().attr("data-topic").unwrap().to_string())
+        .collect();
+    assert_eq!(topics, ["methods/ranking/pairs", "methods/ranking/lists"]);
+}
+
+#[test]
+fn unknown_citation_fails_with_position_and_suggestion() {
+    let site = TestSite::fixture("basic").write(
+        "content/methods/ranking.md",
+        "---\ntitle: Ranking\n---\nFirst line.\nSee [@alpha2023frist] here.\n",
+    );
+    let outcome = site.build_into("public", None);
+    assert_eq!(outcome.code, 1, "{outcome:?}");
+    assert!(
+        outcome
+            .stderr
+            .contains("error: unknown citation key `alpha2023frist`"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome
+            .stderr
+            .contains("--> content/methods/ranking.md:5:6"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome.stderr.contains("did you mean `@alpha2023first`?"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(!site.root().join("public").exists(), "nothing is written");
+}
+
+#[test]
+fn all_problems_are_reported_at_once() {
+    let site = TestSite::fixture("basic")
+        .write(
+            "content/methods/ranking.md",
+            "---\ntitle: Ranking\n---\n[@nope1] and [a](missing.md)\n",
+        )
+        .write(
+            "content/papers/bad.md",
+            "---\ntitle: X\nyear: 1200\nautors: [A]\n---\n",
+        );
+    let outcome = site.build_into("public", None);
+    assert_eq!(outcome.code, 1);
+    for expected in [
+        "unknown citation key `nope1`",
+        "no such page",
+        "unknown field `autors`",
+    ] {
+        assert!(
+            outcome.stderr.contains(expected),
+            "missing {expected:?} in {}",
+            outcome.stderr
+        );
+    }
+}
+
+#[test]
+fn sub_path_build_has_no_broken_internal_links() {
+    for (base_url, base_path) in [
+        ("https://user.github.io/repo/", "/repo/"),
+        ("https://example.org/", "/"),
+    ] {
+        let site = TestSite::fixture("basic");
+        let outcome = site.build_into("public", Some(base_url));
+        assert_eq!(outcome.code, 0, "{outcome:?}");
+        let files = site.files("public");
+        let links = internal_links(&files);
+        assert!(
+            links.len() > 50,
+            "the check sees the links ({})",
+            links.len()
+        );
+        let broken: Vec<String> = links
+            .iter()
+            .filter_map(|l| {
+                resolve_link(&files, base_path, l)
+                    .err()
+                    .map(|e| format!("{}: {e}", l.page))
+            })
+            .collect();
+        assert!(
+            broken.is_empty(),
+            "broken links under {base_url}:\n{}",
+            broken.join("\n")
+        );
+    }
+}
+
+#[test]
+fn assets_carry_a_content_hash() {
+    let site = built_fixture();
+    let html = site.read("public/index.html");
+    let document = Html::parse_document(&html);
+    let stylesheet = select(&document, "link[rel=stylesheet]")[0]
+        .value()
+        .attr("href")
+        .unwrap()
+        .to_string();
+    let name = stylesheet.trim_start_matches('/');
+    assert!(
+        name.starts_with("style.") && name.len() == "style.0123456789.css".len(),
+        "{stylesheet}"
+    );
+    assert!(site.root().join("public").join(name).exists());
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let site = TestSite::fixture("basic");
+    assert_eq!(site.build_into("one", None).code, 0);
+    assert_eq!(site.build_into("two", None).code, 0);
+    let (one, two) = (site.files("one"), site.files("two"));
+    assert_eq!(
+        one.keys().collect::<Vec<_>>(),
+        two.keys().collect::<Vec<_>>()
+    );
+    for (path, bytes) in &one {
+        assert!(bytes == &two[path], "{path} differs between builds");
+    }
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_output_untouched() {
+    let site = TestSite::fixture("basic");
+    assert_eq!(site.build_into("public", None).code, 0);
+    let before = site.files("public");
+    let site = site.write("content/methods/_index.md", "---\ntitle: [unclosed\n---\n");
+    let outcome = site.build_into("public", None);
+    assert_eq!(outcome.code, 1, "{outcome:?}");
+    assert!(
+        outcome.stderr.contains("public left untouched"),
+        "{}",
+        outcome.stderr
+    );
+    assert_eq!(site.files("public"), before);
+}
+
+#[test]
+fn github_pages_files_are_emitted() {
+    let site = built_fixture();
+    for file in [
+        "public/.nojekyll",
+        "public/404.html",
+        "public/robots.txt",
+        "public/sitemap.xml",
+    ] {
+        assert!(site.root().join(file).exists(), "{file}");
+    }
+    let sitemap = site.read("public/sitemap.xml");
+    assert_eq!(
+        sitemap.matches("<loc>").count(),
+        3 + 1 + 3,
+        "pages, the paper index and papers"
+    );
+    assert!(sitemap.contains("<loc>https://example.org/papers/alpha2023first/</loc>"));
+}
+
+#[test]
+fn raw_html_in_markdown_is_sanitized() {
+    let site = TestSite::fixture("basic").write(
+        "content/methods/_index.md",
+        "---\ntitle: Methods\n---\n<script>alert(1)</script><img src=x onerror=\"alert(2)\"><b>bold</b>\n\nA [link](javascript:alert(3)).\n",
+    );
+    assert_eq!(site.build_into("public", None).code, 0);
+    let html = site.read("public/methods/index.html");
+    let prose = html.split("class=\"prose\"").nth(1).unwrap();
+    assert!(!prose.contains("<script>alert"), "{prose}");
+    assert!(!prose.contains("onerror"));
+    assert!(!prose.contains("href=\"javascript:"), "{prose}");
+    assert!(prose.contains(">link</a>"), "{prose}");
+    assert!(prose.contains("<b>bold</b>"));
+}
