@@ -143,13 +143,14 @@ pub fn internal_links(files: &BTreeMap<String, Vec<u8>>) -> Vec<FoundLink> {
         let html = scraper::Html::parse_document(&String::from_utf8_lossy(bytes));
         for element in html.select(&selector) {
             for attribute in ["href", "src"] {
-                if let Some(url) = element.value().attr(attribute) {
-                    if !url.contains("://") && !url.starts_with("mailto:") {
-                        links.push(FoundLink {
-                            page: path.clone(),
-                            url: url.to_string(),
-                        });
-                    }
+                if let Some(url) = element.value().attr(attribute)
+                    && !url.contains("://")
+                    && !url.starts_with("mailto:")
+                {
+                    links.push(FoundLink {
+                        page: path.clone(),
+                        url: url.to_string(),
+                    });
                 }
             }
         }
