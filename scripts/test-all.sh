@@ -1,10 +1,24 @@
 #!/usr/bin/env bash
-# Runs every test of the project: formatting, lints, unit and integration tests,
-# workflow linters and the browser tests. Installs what cargo cannot.
+# Runs every test of the project: formatting, lints, unit and integration tests, and
+# the real-browser tests. Installs what cargo cannot (Debian's chromium, the npm
+# package that drives it) when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
+
+install_system_packages() {
+  local missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    step "installing ${missing[*]} (apt-get)"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -14,3 +28,12 @@ cargo clippy --all-targets --locked -- -D warnings
 
 step "cargo test"
 cargo test --locked
+
+install_system_packages
+
+step "survey check (real content)"
+cargo build --release --locked
+target/release/survey check --deny-warnings
+
+step "browser tests (chromium)"
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error && SURVEY_BIN="$PWD/../../target/release/survey" npm test)

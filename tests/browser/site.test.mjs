@@ -1,0 +1,146 @@
+// Reader journeys in a real browser: Debian's chromium, driven by playwright-core.
+// The real site is built under a GitHub Pages-like sub-path (/survey/) and served by a
+// small static server that behaves like Pages (clean URLs, 404.html with status 404).
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { createServer } from "node:http";
+import { mkdtempSync, readFileSync, existsSync, statSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, extname, normalize, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const repo = resolve(import.meta.dirname, "../..");
+const base = "/survey/";
+const types = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml", ".xml": "application/xml", ".json": "application/json", ".bib": "text/plain" };
+let site, server, browser, origin;
+
+function serve(dir) {
+  return createServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url, "http://x").pathname);
+    const send = (file, status) => {
+      response.writeHead(status, { "content-type": types[extname(file)] ?? "application/octet-stream" });
+      response.end(readFileSync(file));
+    };
+    if (!path.startsWith(base)) return send(join(dir, "404.html"), 404);
+    let file = normalize(join(dir, path.slice(base.length)));
+    if (!file.startsWith(dir)) return send(join(dir, "404.html"), 404);
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "index.html");
+    existsSync(file) ? send(file, 200) : send(join(dir, "404.html"), 404);
+  });
+}
+
+before(async () => {
+  site = mkdtempSync(join(tmpdir(), "survey-site-"));
+  const binary = process.env.SURVEY_BIN ?? join(repo, "target/release/survey");
+  execFileSync(binary, ["build", "--output", site, "--base-url", "https://example.github.io/survey/"], { cwd: repo, stdio: "inherit" });
+  server = serve(site);
+  await new Promise((ready) => server.listen(0, "127.0.0.1", ready));
+  origin = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+  if (site) rmSync(site, { recursive: true, force: true });
+});
+
+async function page(options = {}) {
+  const context = await browser.newContext(options);
+  const tab = await context.newPage();
+  const errors = [];
+  tab.on("pageerror", (error) => errors.push(error.message));
+  tab.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+  return { tab, context, errors };
+}
+
+test("a reader follows a citation from a chapter to the paper page and back", async () => {
+  const { tab, context, errors } = await page();
+  await tab.goto(`${origin}${base}`);
+  await tab.getByRole("navigation", { name: "Survey chapters" }).getByRole("link", { name: "Offline Human Alignment" }).click();
+  await tab.waitForURL(`${origin}${base}training/offline/`);
+  const citation = tab.locator("main .prose a.citation", { hasText: "Rafailov et al., 2023" }).first();
+  await citation.click();
+  await tab.waitForURL(`${origin}${base}papers/rafailov2023direct/`);
+  await assert.doesNotReject(tab.getByRole("heading", { level: 1, name: /Direct Preference Optimization/ }).waitFor());
+  const places = tab.locator("[data-testid=mentions] > li > a");
+  assert.ok((await places.count()) >= 2, "the paper is discussed in several places");
+  const backToChapter = places.filter({ hasText: "Offline Human Alignment" }).first();
+  await backToChapter.click();
+  await tab.waitForURL(/training\/offline\/#/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("every chapter link in the sidebar opens a page with a title", async () => {
+  const { tab, context } = await page();
+  await tab.goto(`${origin}${base}`);
+  const links = await tab.getByRole("navigation", { name: "Survey chapters" }).getByRole("link").evaluateAll((as) => as.map((a) => a.href));
+  assert.ok(links.length >= 17, `${links.length} links: every chapter and section`);
+  for (const link of links) {
+    const response = await tab.goto(link);
+    assert.equal(response.status(), 200, link);
+    assert.ok((await tab.locator("h1").textContent()).trim().length > 0, link);
+  }
+  await context.close();
+});
+
+test("on a phone the pages do not scroll sideways", async () => {
+  const { tab, context } = await page({ viewport: { width: 375, height: 800 }, isMobile: true });
+  for (const path of ["", "training/offline/", "papers/rafailov2023direct/", "papers/", "evaluation/benchmarks/"]) {
+    await tab.goto(`${origin}${base}${path}`);
+    const overflow = await tab.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${path || "home"} overflows by ${overflow}px`);
+  }
+  await context.close();
+});
+
+test("the theme toggle switches to dark and is remembered across pages", async () => {
+  const { tab, context } = await page({ colorScheme: "light" });
+  await tab.goto(`${origin}${base}`);
+  const background = () => tab.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const light = await background();
+  await tab.getByTestId("theme-toggle").click();
+  assert.equal(await tab.evaluate(() => document.documentElement.dataset.theme), "dark");
+  assert.notEqual(await background(), light);
+  await tab.goto(`${origin}${base}papers/`);
+  assert.equal(await tab.evaluate(() => document.documentElement.dataset.theme), "dark");
+  await context.close();
+});
+
+test("the BibTeX copy button works from the keyboard", async () => {
+  const { tab, context } = await page();
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
+  await tab.goto(`${origin}${base}papers/rafailov2023direct/`);
+  const button = tab.getByTestId("copy-bibtex");
+  await button.focus();
+  await tab.keyboard.press("Enter");
+  await assert.doesNotReject(tab.getByText("Copied").first().waitFor({ timeout: 5000 }));
+  const copied = await tab.evaluate(() => navigator.clipboard.readText());
+  assert.match(copied, /^@\w+\{rafailov2023direct,/);
+  await context.close();
+});
+
+test("the skip link is the first stop for keyboard users and is visible", async () => {
+  const { tab, context } = await page();
+  await tab.goto(`${origin}${base}training/`);
+  await tab.keyboard.press("Tab");
+  const focused = await tab.evaluate(() => ({ text: document.activeElement.textContent, left: document.activeElement.getBoundingClientRect().left }));
+  assert.equal(focused.text, "Skip to content");
+  assert.ok(focused.left >= 0, "visible when focused");
+  await context.close();
+});
+
+test("unknown addresses show the site's 404 page with working links", async () => {
+  const { tab, context } = await page();
+  const response = await tab.goto(`${origin}${base}no/such/page/`);
+  assert.equal(response.status(), 404);
+  await tab.getByRole("link", { name: "Go to the home page" }).click();
+  await tab.waitForURL(`${origin}${base}`);
+  await context.close();
+});
