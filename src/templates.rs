@@ -16,6 +16,10 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("papers.html", include_str!("../templates/papers.html")),
     ("404.html", include_str!("../templates/404.html")),
     (
+        "references.html",
+        include_str!("../templates/references.html"),
+    ),
+    (
         "paper_list.html",
         include_str!("../templates/paper_list.html"),
     ),
@@ -68,7 +72,8 @@ pub fn load(user: &[SourceFile], diagnostics: &mut Diagnostics) -> Option<tera::
     }
 }
 
-fn full_error(error: &tera::Error) -> String {
+/// A Tera error with its chain of causes, which hold the useful detail.
+pub fn full_error(error: &tera::Error) -> String {
     let mut message = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
