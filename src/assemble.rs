@@ -8,7 +8,8 @@ use std::path::Path;
 
 use crate::cite;
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Diagnostics, Position, suggest};
+use crate::diagnostics::{Diagnostic, Diagnostics, Position, closest, one_of, suggest};
+use crate::duplicates;
 use crate::frontmatter;
 use crate::link::{self, LinkError, LinkTargets, Target};
 use crate::markdown::{self, Analysis, Segment};
@@ -50,7 +51,7 @@ pub fn assemble(sources: &Sources, config: Config, diagnostics: &mut Diagnostics
         checker.check_links(source, offset, analysis, diagnostics);
     }
     check_paper_topics(&papers, &topics, &sources.content, diagnostics);
-    check_duplicates(&papers, diagnostics);
+    duplicates::check(&papers, &sources.content, diagnostics);
     if diagnostics.has_errors() {
         return None;
     }
@@ -68,7 +69,7 @@ pub fn assemble(sources: &Sources, config: Config, diagnostics: &mut Diagnostics
         link_targets,
     };
     build_graph(&mut site);
-    warn_orphans(&site, diagnostics);
+    warn_orphans(&site, &texts, diagnostics);
     Some(site)
 }
 
@@ -103,8 +104,11 @@ fn classify(path: &Path) -> Result<Kind, Diagnostic> {
     Ok(kind)
 }
 
+/// Line 1, column 1: where a problem with a whole file is annotated.
+const FILE_START: Position = Position { line: 1, column: 1 };
+
 fn layout_error(path: &Path, message: &str) -> Diagnostic {
-    Diagnostic::error(path, message).help(
+    Diagnostic::error(path, message).at(FILE_START).help(
         "use content/_index.md (home), content/<chapter>/_index.md, content/<chapter>/<section>.md or content/papers/<key>.md",
     )
 }
@@ -123,6 +127,7 @@ fn load_entities(files: &[SourceFile], diagnostics: &mut Diagnostics) -> (Vec<Pa
         if file.text.trim().is_empty() {
             diagnostics.push(
                 Diagnostic::error(&file.path, "the file is empty")
+                    .at(FILE_START)
                     .help("add front-matter between `---` lines, or delete the file"),
             );
             continue;
@@ -157,13 +162,11 @@ fn load_paper(
     diagnostics: &mut Diagnostics,
 ) -> Option<Paper> {
     if !is_valid_key(&key) {
-        diagnostics.push(Diagnostic::error(&file.path, format!("`{key}` is not a valid citation key")).help(
-            "rename the file: lowercase letters a-z, digits, `-` and `_` only, e.g. rafailov2023direct.md",
-        ));
+        diagnostics.push(invalid_key(&file.path, &key));
         return None;
     }
     let fields: PaperFields = frontmatter::parse(file, split)
-        .map_err(|d| diagnostics.push(d))
+        .map_err(|problems| problems.into_iter().for_each(|d| diagnostics.push(d)))
         .ok()?;
     validate::paper(file, split, &fields, diagnostics);
     Some(Paper {
@@ -173,6 +176,20 @@ fn load_paper(
         body: split.body.to_string(),
         body_offset: split.body_offset,
     })
+}
+
+/// A file name that cannot be a citation key; one that could leave the output
+/// directory (`..`, slashes) says so.
+fn invalid_key(path: &Path, key: &str) -> Diagnostic {
+    let escapes = key.contains("..") || key.contains(['/', '\\']) || key.starts_with('.');
+    let message = if escapes {
+        format!("the file name `{key}` would write outside the output directory")
+    } else {
+        format!("`{key}` is not a valid citation key")
+    };
+    Diagnostic::error(path, message).at(FILE_START).help(
+        "rename the file: lowercase letters a-z, digits, `-` and `_` only, e.g. rafailov2023direct.md",
+    )
 }
 
 fn load_page(
@@ -189,7 +206,7 @@ fn load_page(
     };
     for part in id.split('/').filter(|p| !p.is_empty()) {
         if !is_valid_key(part) {
-            diagnostics.push(Diagnostic::error(&file.path, format!("`{part}` is not a valid page name")).help(
+            diagnostics.push(Diagnostic::error(&file.path, format!("`{part}` is not a valid page name")).at(FILE_START).help(
                 "rename it with lowercase letters a-z, digits, `-` and `_` only (it becomes the URL)",
             ));
             return None;
@@ -201,12 +218,13 @@ fn load_page(
                 &file.path,
                 format!("`{id}` is reserved for generated pages"),
             )
+            .at(FILE_START)
             .help("choose another chapter folder name"),
         );
         return None;
     }
     let fields: PageFields = frontmatter::parse(file, split)
-        .map_err(|d| diagnostics.push(d))
+        .map_err(|problems| problems.into_iter().for_each(|d| diagnostics.push(d)))
         .ok()?;
     if fields.title.trim().is_empty() {
         let at = frontmatter::field_position(file, split, "title");
@@ -249,6 +267,7 @@ fn check_layout(pages: &[Page], diagnostics: &mut Diagnostics) {
                     &page.source,
                     format!("section `{}` has no chapter", page.id),
                 )
+                .at(FILE_START)
                 .help(help),
             );
         }
@@ -432,12 +451,14 @@ impl Checker<'_> {
             if self.papers.contains_key(&cited.key) {
                 continue;
             }
-            let help = match suggest(&cited.key, self.papers.keys().map(String::as_str)) {
-                Some(key) => format!(
-                    "did you mean `@{key}`? Otherwise add content/papers/{}.md",
+            let near = closest(&cited.key, self.papers.keys().map(String::as_str), 3);
+            let help = match near.as_slice() {
+                [_, ..] => format!(
+                    "did you mean {}? Otherwise add content/papers/{}.md",
+                    one_of(&near, "@"),
                     cited.key
                 ),
-                None => format!(
+                [] => format!(
                     "add the paper as content/papers/{}.md (`survey new paper {}`), or write `\\@` for a literal @",
                     cited.key, cited.key
                 ),
@@ -477,12 +498,29 @@ impl Checker<'_> {
                     )
                 }
             };
+            let (offset, span) = destination_span(
+                self.texts.get(source).copied().unwrap_or(""),
+                body_offset + written.offset,
+                &written.destination,
+            );
             diagnostics.push(
                 Diagnostic::error(source, error.0)
-                    .at(self.position(source, body_offset + written.offset))
+                    .at(self.position(source, offset))
+                    .span(span)
                     .help(error.1),
             );
         }
+    }
+}
+
+/// Offset and length (in characters) of a link's destination, searched from the link's
+/// start, so the marker sits under `../x.md#y` rather than under the link text.
+fn destination_span(text: &str, link_offset: usize, destination: &str) -> (usize, usize) {
+    let after = text.get(link_offset..).unwrap_or("");
+    let line_end = after.find("\n\n").unwrap_or(after.len());
+    match after[..line_end].find(destination) {
+        Some(i) if !destination.is_empty() => (link_offset + i, destination.chars().count()),
+        _ => (link_offset, 1),
     }
 }
 
@@ -505,9 +543,10 @@ fn check_paper_topics(
             let position = frontmatter::split(file)
                 .map(|split| frontmatter::list_item_position(file, &split, "topics", index))
                 .unwrap_or_default();
-            let help = match suggest(topic, ids.iter().copied()) {
-                Some(id) => format!("did you mean `{id}`?"),
-                None => "topic ids are chapter/section paths plus the finer topics sections declare, e.g. `training/offline/rank-based`".into(),
+            let near = closest(topic, ids.iter().copied(), 3);
+            let help = match near.as_slice() {
+                [_, ..] => format!("did you mean {}?", one_of(&near, "")),
+                [] => "topic ids are chapter/section paths plus the finer topics sections declare, e.g. `training/offline/rank-based`".into(),
             };
             diagnostics.push(
                 Diagnostic::error(&paper.source, format!("unknown topic `{topic}`"))
@@ -517,51 +556,6 @@ fn check_paper_topics(
             );
         }
     }
-}
-
-/// Two paper files for one work: same arXiv id, DOI, URL or normalised title.
-fn check_duplicates(papers: &BTreeMap<String, Paper>, diagnostics: &mut Diagnostics) {
-    type Extract = fn(&PaperFields) -> Option<String>;
-    let identities: [(&str, Extract); 4] = [
-        ("arXiv id", |f| {
-            f.arxiv
-                .as_ref()
-                .map(|a| a.split('v').next().unwrap_or(a).to_string())
-        }),
-        ("DOI", |f| f.doi.as_ref().map(|d| d.to_lowercase())),
-        ("URL", |f| {
-            f.url
-                .as_ref()
-                .map(|u| u.trim_end_matches('/').to_lowercase())
-        }),
-        ("title", |f| Some(normalize_title(&f.title))),
-    ];
-    for (what, extract) in identities {
-        let mut seen: BTreeMap<String, &Paper> = BTreeMap::new();
-        for paper in papers.values() {
-            let Some(value) = extract(&paper.fields).filter(|v| !v.is_empty()) else {
-                continue;
-            };
-            if let Some(first) = seen.get(&value) {
-                diagnostics.push(
-                    Diagnostic::error(&paper.source, format!("same {what} as {}", first.source.display())).help(format!(
-                        "one work has one file: merge `{}` into `{}` (keep its topics) and cite `@{}`",
-                        paper.key, first.key, first.key
-                    )),
-                );
-            } else {
-                seen.insert(value, paper);
-            }
-        }
-    }
-}
-
-fn normalize_title(title: &str) -> String {
-    title
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 fn build_graph(site: &mut Site) {
@@ -739,7 +733,8 @@ fn related(site: &Site) -> BTreeMap<String, Vec<String>> {
 }
 
 /// Warnings: a paper neither cited nor filed under a topic; a chapter without prose.
-fn warn_orphans(site: &Site, diagnostics: &mut Diagnostics) {
+fn warn_orphans(site: &Site, texts: &BTreeMap<&Path, &str>, diagnostics: &mut Diagnostics) {
+    let text_of = |path: &Path| texts.get(path).copied().unwrap_or("");
     for paper in site.papers.values() {
         if paper.fields.topics.is_empty() && !site.mentions.contains_key(&paper.key) {
             diagnostics.push(
@@ -747,6 +742,7 @@ fn warn_orphans(site: &Site, diagnostics: &mut Diagnostics) {
                     &paper.source,
                     format!("`{}` is neither cited nor in any topic", paper.key),
                 )
+                .at(line_starting(text_of(&paper.source), "topics:").unwrap_or(FILE_START))
                 .help("add it to a topic (`topics: [...]`) or cite it with [@key] in a chapter"),
             );
         }
@@ -758,7 +754,26 @@ fn warn_orphans(site: &Site, diagnostics: &mut Diagnostics) {
     {
         diagnostics.push(
             Diagnostic::warning(&page.source, format!("chapter `{}` has no prose", page.id))
+                .at(Position {
+                    line: Position::of_offset(
+                        text_of(&page.source),
+                        page.body_offset.saturating_sub(1),
+                    )
+                    .line,
+                    column: 1,
+                })
+                .span(3)
                 .help("write an introduction to the chapter below its front-matter"),
         );
     }
+}
+
+/// Line 1-based position of the first line of `text` that starts with `prefix`.
+fn line_starting(text: &str, prefix: &str) -> Option<Position> {
+    text.lines()
+        .position(|line| line.starts_with(prefix))
+        .map(|index| Position {
+            line: index + 1,
+            column: 1,
+        })
 }

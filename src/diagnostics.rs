@@ -169,62 +169,63 @@ pub fn render(
     out
 }
 
-fn paint(text: &str, code: &str, color: bool) -> String {
-    if color {
-        format!("\x1b[{code}m{text}\x1b[0m")
-    } else {
-        text.to_string()
-    }
-}
-
+/// rustc-style output through `annotate-snippets` (the renderer rustc and cargo use):
+/// the location, the offending line, a marker under the exact span, and `help:`.
 fn render_human(
     out: &mut String,
     d: &Diagnostic,
     color: bool,
     source: &dyn Fn(&Path) -> Option<String>,
 ) {
-    let (label, code) = match d.severity {
-        Severity::Error => ("error", "1;31"),
-        Severity::Warning => ("warning", "1;33"),
+    use annotate_snippets::{AnnotationKind, Level, Origin, Renderer, Snippet};
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
     };
-    let _ = writeln!(
-        out,
-        "{}: {}",
-        paint(label, code, color),
-        paint(&d.message, "1", color)
-    );
-    let location = if d.line > 0 {
-        format!("{}:{}:{}", d.path.display(), d.line, d.column.max(1))
-    } else {
-        d.path.display().to_string()
-    };
-    let _ = writeln!(out, "  {} {location}", paint("-->", "1;34", color));
-    if let Some(line_text) = (d.line > 0)
+    let path = d.path.display().to_string();
+    let quoted = (d.line > 0)
         .then(|| source(&d.path))
         .flatten()
-        .and_then(|text| text.lines().nth(d.line - 1).map(str::to_string))
-    {
-        let number = d.line.to_string();
-        let pad = " ".repeat(number.len());
-        let gutter = paint("|", "1;34", color);
-        let marker = format!(
-            "{}{}",
-            " ".repeat(d.column.saturating_sub(1)),
-            "^".repeat(d.span.max(1))
-        );
-        let _ = writeln!(out, "{pad} {gutter}");
-        let _ = writeln!(
-            out,
-            "{} {gutter} {}",
-            paint(&number, "1;34", color),
-            line_text
-        );
-        let _ = writeln!(out, "{pad} {gutter} {}", paint(&marker, code, color));
-    }
-    if let Some(help) = &d.help {
-        let _ = writeln!(out, "  {} {help}", paint("help:", "1;36", color));
-    }
-    out.push('\n');
+        .and_then(|text| text.lines().nth(d.line - 1).map(str::to_string));
+    let title = level.primary_title(d.message.as_str());
+    let group = match &quoted {
+        Some(line) => title.element(
+            Snippet::source(line.as_str())
+                .line_start(d.line)
+                .path(path.as_str())
+                .annotation(AnnotationKind::Primary.span(span_bytes(line, d.column, d.span))),
+        ),
+        None if d.line > 0 => title.element(
+            Origin::path(path.as_str())
+                .line(d.line)
+                .char_column(d.column.max(1)),
+        ),
+        None => title.element(Origin::path(path.as_str())),
+    };
+    let group = match &d.help {
+        Some(help) => group.element(Level::HELP.message(help.as_str())),
+        None => group,
+    };
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    out.push_str(&renderer.render(&[group]));
+    out.push_str("\n\n");
+}
+
+/// Byte range in `line` of `span` characters from 1-based character `column`,
+/// clamped to the line (a span at the end of the line marks the position after it).
+fn span_bytes(line: &str, column: usize, span: usize) -> std::ops::Range<usize> {
+    let byte_at = |chars: usize| {
+        line.char_indices()
+            .nth(chars)
+            .map_or(line.len(), |(i, _)| i)
+    };
+    let start = byte_at(column.saturating_sub(1));
+    let end = byte_at(column.saturating_sub(1) + span.max(1));
+    start..end.max(start)
 }
 
 /// GitHub workflow commands: `::error file=…,line=…,col=…,title=…::message`.
@@ -275,6 +276,48 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .filter(|(score, _)| *score >= 0.5)
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
         .map(|(_, candidate)| candidate)
+}
+
+/// Up to `count` candidates closest to `word`, best first: those sharing its leading
+/// name-and-year part (`rafailov2023` in `rafailov2023dpo`) first, then by edit distance.
+pub fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    count: usize,
+) -> Vec<&'a str> {
+    let stem = leading_stem(word);
+    let mut scored: Vec<(bool, f64, &str)> = candidates
+        .into_iter()
+        .map(|candidate| {
+            let same_stem = stem.len() >= 4 && leading_stem(candidate) == stem;
+            let score = strsim::normalized_damerau_levenshtein(word, candidate);
+            (same_stem, score, candidate)
+        })
+        .filter(|(same_stem, score, _)| *same_stem || *score >= 0.5)
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(b.2)));
+    scored.into_iter().take(count).map(|(_, _, c)| c).collect()
+}
+
+/// Letters then digits at the start of a key: `rafailov2023` of `rafailov2023direct`.
+fn leading_stem(key: &str) -> &str {
+    let letters = key
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(key.len());
+    let digits = key[letters..]
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or(key.len(), |i| letters + i);
+    if digits > letters { &key[..digits] } else { "" }
+}
+
+/// "`a`", "`a` or `b`", "`a`, `b` or `c`", each wrapped as `prefix` + name.
+pub fn one_of(names: &[&str], prefix: &str) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{prefix}{n}`")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+    }
 }
 
 #[cfg(test)]
@@ -330,5 +373,20 @@ mod tests {
             Some("rafailov2023direct")
         );
         assert_eq!(suggest("zzz", ["rafailov2023direct"]), None);
+    }
+
+    #[test]
+    fn closest_prefers_keys_of_the_same_author_and_year() {
+        let keys = [
+            "rafailov2023direct",
+            "rafailov2022other",
+            "hu2021lora",
+            "rafailov2023b",
+        ];
+        assert_eq!(
+            closest("rafailov2023dpo", keys, 3),
+            ["rafailov2023b", "rafailov2023direct", "rafailov2022other"]
+        );
+        assert_eq!(one_of(&["a", "b", "c"], "@"), "`@a`, `@b` or `@c`");
     }
 }

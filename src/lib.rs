@@ -10,6 +10,7 @@ pub mod cite;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
+pub mod duplicates;
 pub mod frontmatter;
 pub mod highlight;
 pub mod link;

@@ -42,22 +42,32 @@ pub fn paper(
             "write the month as a number from 1 to 12",
         ));
     }
-    if let Some(venue) = fields.venue.as_ref().filter(|v| v.trim().is_empty()) {
-        let _ = venue;
-        diagnostics.push(error(
-            "venue",
-            "the venue is empty".into(),
-            "write the venue, or remove the field",
-        ));
+    for (name, value) in optional_texts(fields) {
+        if value.is_some_and(|v| v.trim().is_empty()) {
+            diagnostics.push(error(
+                name,
+                format!("the `{name}` field is empty"),
+                "write the value, or delete the line",
+            ));
+        }
     }
-    if let Some(arxiv) = fields.arxiv.as_ref().filter(|id| !is_arxiv_id(id)) {
+    if fields.title.trim_start().starts_with(PLACEHOLDER) {
+        diagnostics.push(
+            Diagnostic::warning(&file.path, "the title is still the placeholder")
+                .at(at("title"))
+                .span(value_width(file, at("title")))
+                .help("write the paper's full title, as printed on the paper"),
+        );
+    }
+    let filled = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
+    if let Some(arxiv) = filled(&fields.arxiv).filter(|id| !is_arxiv_id(id)) {
         diagnostics.push(error(
             "arxiv",
             format!("`{arxiv}` is not an arXiv identifier"),
             "write it like `2305.18290`, `2305.18290v2` or `cs/0112017`, without the URL",
         ));
     }
-    if let Some(doi) = fields.doi.as_ref().filter(|doi| !is_doi(doi)) {
+    if let Some(doi) = filled(&fields.doi).filter(|doi| !is_doi(doi)) {
         diagnostics.push(error(
             "doi",
             format!("`{doi}` is not a DOI"),
@@ -65,7 +75,7 @@ pub fn paper(
         ));
     }
     for (name, value) in [("url", &fields.url), ("code", &fields.code)] {
-        if let Some(url) = value.as_ref().filter(|url| !is_http_url(url)) {
+        if let Some(url) = filled(value).filter(|url| !is_http_url(url)) {
             diagnostics.push(error(
                 name,
                 format!("`{url}` is not an absolute http(s) URL"),
@@ -73,7 +83,7 @@ pub fn paper(
             ));
         }
     }
-    if let Some(added) = fields.added.as_ref().filter(|date| !is_iso_date(date)) {
+    if let Some(added) = filled(&fields.added).filter(|date| !is_iso_date(date)) {
         diagnostics.push(error(
             "added",
             format!("`{added}` is not a date"),
@@ -91,6 +101,20 @@ pub fn paper(
             );
         }
     }
+}
+
+/// The title `survey new paper` writes until the contributor replaces it.
+pub const PLACEHOLDER: &str = "TODO";
+
+fn optional_texts(fields: &PaperFields) -> [(&'static str, Option<&String>); 6] {
+    [
+        ("venue", fields.venue.as_ref()),
+        ("arxiv", fields.arxiv.as_ref()),
+        ("doi", fields.doi.as_ref()),
+        ("url", fields.url.as_ref()),
+        ("code", fields.code.as_ref()),
+        ("added", fields.added.as_ref()),
+    ]
 }
 
 fn value_width(file: &SourceFile, at: crate::diagnostics::Position) -> usize {
