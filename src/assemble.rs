@@ -488,12 +488,12 @@ impl Checker<'_> {
                 ),
                 Err(LinkError::NoSuchAnchor { file, anchor }) => {
                     let anchors = self.link_targets.get(&file).map(|t| &t.anchors);
-                    let closest = anchors.and_then(|a| suggest(&anchor, a.iter().map(String::as_str)));
+                    let near = anchors.map(|a| closest(&anchor, a.iter().map(String::as_str), 3)).unwrap_or_default();
                     (
                         format!("link to `{}`: {} has no anchor `#{anchor}`", written.destination, file.display()),
-                        match closest {
-                            Some(name) => format!("did you mean `#{name}`?"),
-                            None => "anchors come from headings (`## Title {#id}` sets one explicitly)".to_string(),
+                        match near.as_slice() {
+                            [_, ..] => format!("did you mean {}?", one_of(&near, "#")),
+                            [] => "anchors come from headings (`## Title {#id}` sets one explicitly)".to_string(),
                         },
                     )
                 }

@@ -9,7 +9,7 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 
 use crate::diagnostics::{self, Format};
-use crate::{Build, output};
+use crate::{Build, contribute, output};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -47,6 +47,34 @@ pub enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Create a new file from a commented template.
+    New {
+        #[command(subcommand)]
+        what: New,
+    },
+    /// Convert BibTeX/BibLaTeX entries into paper files (skipping papers already here).
+    Import {
+        /// The .bib file to read.
+        file: PathBuf,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Regenerate the paper list between the markers in README.md.
+    Readme {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum New {
+    /// content/papers/<KEY>.md with every field present and explained.
+    Paper {
+        /// The citation key, e.g. rafailov2023direct (lowercase letters, digits, - and _).
+        key: String,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
 }
 
 pub const EXIT_OK: u8 = 0;
@@ -65,6 +93,11 @@ pub fn run(cli: Cli) -> ExitCode {
             format,
             deny_warnings,
         } => check(&root, format, deny_warnings),
+        Command::New {
+            what: New::Paper { key, root },
+        } => contribute::new_paper(&root, &key),
+        Command::Import { file, root } => contribute::import(&root, &file),
+        Command::Readme { root } => contribute::readme(&root),
     }
 }
 
@@ -98,7 +131,10 @@ fn build(root: &Path, output_dir: &Path, base_url: Option<&str>) -> ExitCode {
 }
 
 fn check(root: &Path, format: Format, deny_warnings: bool) -> ExitCode {
-    let result = crate::build(root, None);
+    if let Some(code) = contribute::require_site(root) {
+        return code;
+    }
+    let result = crate::check(root);
     print_diagnostics(&result, format);
     let failed = result.diagnostics.has_errors()
         || (deny_warnings && result.diagnostics.warning_count() > 0);

@@ -47,6 +47,19 @@ impl Config {
     }
 }
 
+/// Stands in for a broken or missing `site.yaml` so that the content can still be
+/// checked and every problem reported in one run; never used to build.
+pub fn fallback() -> Config {
+    Config {
+        title: String::new(),
+        description: String::new(),
+        base_url: "http://localhost/".into(),
+        repo_url: None,
+        language: default_language(),
+        survey: None,
+    }
+}
+
 /// Parses and validates `site.yaml`; `base_url_override` comes from `--base-url`.
 pub fn parse(
     file: &SourceFile,

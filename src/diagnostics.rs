@@ -279,7 +279,8 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// Up to `count` candidates closest to `word`, best first: those sharing its leading
-/// name-and-year part (`rafailov2023` in `rafailov2023dpo`) first, then by edit distance.
+/// name-and-year part (`rafailov2023` in `rafailov2023dpo`) or containing it
+/// (`offline-training` for `offline`) first, then by edit distance.
 pub fn closest<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
@@ -289,7 +290,8 @@ pub fn closest<'a>(
     let mut scored: Vec<(bool, f64, &str)> = candidates
         .into_iter()
         .map(|candidate| {
-            let same_stem = stem.len() >= 4 && leading_stem(candidate) == stem;
+            let same_stem = (stem.len() >= 4 && leading_stem(candidate) == stem)
+                || (word.len() >= 3 && candidate.contains(word));
             let score = strsim::normalized_damerau_levenshtein(word, candidate);
             (same_stem, score, candidate)
         })

@@ -6,9 +6,11 @@
 //! [`diagnostics::Diagnostic`] values on the way, never panics.
 
 pub mod assemble;
+pub mod bibtex;
 pub mod cite;
 pub mod cli;
 pub mod config;
+pub mod contribute;
 pub mod diagnostics;
 pub mod duplicates;
 pub mod frontmatter;
@@ -17,7 +19,9 @@ pub mod link;
 pub mod markdown;
 pub mod model;
 pub mod output;
+pub mod readme;
 pub mod render;
+pub mod scaffold;
 pub mod site;
 pub mod source;
 pub mod templates;
@@ -45,6 +49,18 @@ impl Build {
     }
 }
 
+/// Everything `build` validates, plus what only matters in the repository (the README
+/// paper list); renders in memory and writes nothing.
+pub fn check(root: &Path) -> Build {
+    let mut result = build(root, None);
+    if let (Some(site), Some(readme)) = (&result.site, &result.sources.readme)
+        && let Some(stale) = readme::check(readme, site)
+    {
+        result.diagnostics.push(stale);
+    }
+    result
+}
+
 /// Loads, assembles and renders the site under `root`; `base_url` overrides site.yaml's.
 pub fn build(root: &Path, base_url: Option<&str>) -> Build {
     let mut diagnostics = Diagnostics::default();
@@ -53,7 +69,10 @@ pub fn build(root: &Path, base_url: Option<&str>) -> Build {
         .config
         .as_ref()
         .and_then(|file| config::parse(file, base_url, &mut diagnostics));
-    let site = config.and_then(|config| assemble::assemble(&sources, config, &mut diagnostics));
+    let config_ok = config.is_some();
+    // With a broken site.yaml the content is still checked, so all problems show at once.
+    let config = config.unwrap_or_else(config::fallback);
+    let site = assemble::assemble(&sources, config, &mut diagnostics).filter(|_| config_ok);
     let outputs = site
         .as_ref()
         .filter(|_| !diagnostics.has_errors())

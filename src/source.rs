@@ -32,6 +32,8 @@ pub struct Sources {
     pub content: Vec<SourceFile>,
     pub templates: Vec<SourceFile>,
     pub statics: Vec<StaticFile>,
+    /// `README.md`, whose paper list `check` compares with the content.
+    pub readme: Option<SourceFile>,
 }
 
 impl Sources {
@@ -41,6 +43,7 @@ impl Sources {
             .iter()
             .chain(&self.content)
             .chain(&self.templates)
+            .chain(&self.readme)
             .find(|file| file.path == path)
             .map(|file| file.text.clone())
     }
@@ -74,11 +77,13 @@ pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> Sources {
         .into_iter()
         .filter_map(|path| read_static(root, &path, diagnostics))
         .collect();
+    let readme = read_text(root, Path::new(crate::readme::FILE), diagnostics);
     Sources {
         config,
         content,
         templates,
         statics,
+        readme,
     }
 }
 
@@ -131,7 +136,11 @@ fn read_text(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<
     match String::from_utf8(bytes) {
         Ok(text) => Some(SourceFile {
             path: path.to_path_buf(),
-            text: text.replace("\r\n", "\n"),
+            // A byte-order mark is invisible in editors, so columns must not count it.
+            text: text
+                .strip_prefix('\u{feff}')
+                .unwrap_or(&text)
+                .replace("\r\n", "\n"),
         }),
         Err(error) => {
             let offset = error.utf8_error().valid_up_to();

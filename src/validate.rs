@@ -129,8 +129,14 @@ fn value_width(file: &SourceFile, at: crate::diagnostics::Position) -> usize {
         })
 }
 
-/// The current year, from the system clock (civil-from-days, Howard Hinnant's algorithm).
+/// The current year, from the system clock.
 pub fn current_year() -> i32 {
+    today().0
+}
+
+/// Today's UTC date as (year, month, day), from the system clock
+/// (civil-from-days, Howard Hinnant's algorithm).
+pub fn today() -> (i32, u32, u32) {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
@@ -141,8 +147,14 @@ pub fn current_year() -> i32 {
         (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
     let year = year_of_era + era * 400 + i64::from(month_index >= 10);
-    year as i32
+    (year as i32, month as u32, day as u32)
 }
 
 /// New-style `YYMM.NNNN(N)` with optional version, or old-style `archive/YYMMNNN`.
