@@ -107,6 +107,39 @@ fn classify(path: &Path) -> Result<Kind, Diagnostic> {
 /// Line 1, column 1: where a problem with a whole file is annotated.
 const FILE_START: Position = Position { line: 1, column: 1 };
 
+/// Folders under content/ that hold an `_index.md`, i.e. chapters.
+fn chapter_folders(files: &[SourceFile]) -> BTreeSet<String> {
+    files
+        .iter()
+        .filter_map(|file| match classify(&file.path) {
+            Ok(Kind::Chapter(chapter)) => Some(chapter),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A section must sit in a chapter folder. Checked from the file layout, before
+/// parsing, so `content/paper/x.md` (a typo for `papers/`) is reported as such and
+/// not as a page with paper fields.
+fn require_chapter(kind: Kind, file: &SourceFile, chapters: &BTreeSet<String>) -> Result<Kind, Diagnostic> {
+    let Kind::Section(chapter, section) = &kind else {
+        return Ok(kind);
+    };
+    if chapters.contains(chapter) {
+        return Ok(kind);
+    }
+    let candidates = chapters.iter().map(String::as_str).chain(["papers"]);
+    let help = match suggest(chapter, candidates) {
+        Some(name) => format!(
+            "did you mean content/{name}/? Otherwise create content/{chapter}/_index.md for the chapter"
+        ),
+        None => format!("create content/{chapter}/_index.md for the chapter"),
+    };
+    Err(Diagnostic::error(&file.path, format!("section `{chapter}/{section}` has no chapter"))
+        .at(FILE_START)
+        .help(help))
+}
+
 fn layout_error(path: &Path, message: &str) -> Diagnostic {
     Diagnostic::error(path, message).at(FILE_START).help(
         "use content/_index.md (home), content/<chapter>/_index.md, content/<chapter>/<section>.md or content/papers/<key>.md",
@@ -116,8 +149,9 @@ fn layout_error(path: &Path, message: &str) -> Diagnostic {
 fn load_entities(files: &[SourceFile], diagnostics: &mut Diagnostics) -> (Vec<Page>, Vec<Paper>) {
     let mut pages = Vec::new();
     let mut papers = Vec::new();
+    let chapters = chapter_folders(files);
     for file in files {
-        let kind = match classify(&file.path) {
+        let kind = match classify(&file.path).and_then(|kind| require_chapter(kind, file, &chapters)) {
             Ok(kind) => kind,
             Err(diagnostic) => {
                 diagnostics.push(diagnostic);
@@ -244,34 +278,8 @@ fn load_page(
     })
 }
 
-/// Every section needs its chapter; the site needs a home page.
+/// The site needs a home page.
 fn check_layout(pages: &[Page], diagnostics: &mut Diagnostics) {
-    let chapters: BTreeSet<&str> = pages
-        .iter()
-        .filter(|p| p.kind == PageKind::Chapter)
-        .map(|p| p.id.as_str())
-        .collect();
-    for page in pages.iter().filter(|p| p.kind == PageKind::Section) {
-        let chapter = page.chapter().unwrap_or_default();
-        if !chapters.contains(chapter) {
-            let mut candidates: Vec<&str> = chapters.iter().copied().collect();
-            candidates.push("papers");
-            let help = match suggest(chapter, candidates) {
-                Some(name) => format!(
-                    "did you mean content/{name}/? Otherwise create content/{chapter}/_index.md for the chapter"
-                ),
-                None => format!("create content/{chapter}/_index.md for the chapter"),
-            };
-            diagnostics.push(
-                Diagnostic::error(
-                    &page.source,
-                    format!("section `{}` has no chapter", page.id),
-                )
-                .at(FILE_START)
-                .help(help),
-            );
-        }
-    }
     if !pages.iter().any(|p| p.kind == PageKind::Home) {
         diagnostics.push(
             Diagnostic::error("content/_index.md", "the home page is missing")

@@ -90,6 +90,7 @@ pub fn parse(
         config.base_url = url.to_string();
     }
     if !(config.base_url.starts_with("http://") || config.base_url.starts_with("https://")) {
+        let line = file.text.lines().position(|l| l.starts_with("base_url:")).map_or(1, |i| i + 1);
         diagnostics.push(
             Diagnostic::error(
                 &file.path,
@@ -98,6 +99,7 @@ pub fn parse(
                     config.base_url
                 ),
             )
+            .at(Position { line, column: 1 })
             .help("write it like `https://user.github.io/repo/`"),
         );
         return None;

@@ -88,6 +88,7 @@ fn duplicate(
         format!("same {} as {}", identity.what, other.source.display()),
     )
     .at(field_position(files, paper, identity.field))
+    .span(value_width(files, paper, identity.field))
     .help(format!(
         "one work has one file: keep one of `{}` and `{}`, move the other's topics into it, delete the other file and cite the kept key",
         paper.key, other.key
@@ -103,6 +104,16 @@ fn field_position(files: &[SourceFile], paper: &Paper, field: &str) -> Position 
             Some(frontmatter::field_position(file, &split, field))
         })
         .unwrap_or(Position { line: 1, column: 1 })
+}
+
+/// Characters from the field's value to the end of its line, for the marker.
+fn value_width(files: &[SourceFile], paper: &Paper, field: &str) -> usize {
+    let at = field_position(files, paper, field);
+    files
+        .iter()
+        .find(|file| file.path == paper.source)
+        .and_then(|file| file.text.lines().nth(at.line.saturating_sub(1)))
+        .map_or(1, |line| line.chars().count().saturating_sub(at.column - 1).max(1))
 }
 
 /// `2305.18290v2` -> `2305.18290`.

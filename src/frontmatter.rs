@@ -244,16 +244,25 @@ impl<'de> serde::Deserializer<'de> for &mut FieldCapture {
 
 fn yaml_error(file: &SourceFile, split: &Split, error: &serde_yaml::Error) -> Diagnostic {
     let raw = clean_message(&error.to_string());
-    let position = match error.location() {
+    let mut position = match error.location() {
         Some(location) => Position::of_offset(&file.text, split.yaml_offset + location.index()),
         None => Position::of_offset(&file.text, split.yaml_offset),
     };
+    let line_text = file.text.lines().nth(position.line.saturating_sub(1)).unwrap_or("");
     let (message, help) = match explain_type_error(&raw) {
         Some((message, help)) => (message, Some(help)),
-        None => {
-            let help = yaml_help(&raw);
-            (raw, help)
-        }
+        None if raw.contains("end of stream") => match unclosed_quote(file, split) {
+            // The parser only notices at the end; the mistake is where the quote opened.
+            Some(opened) => {
+                position = opened;
+                (
+                    "this quoted value is never closed".to_string(),
+                    Some("add the closing `\"` at the end of the value".to_string()),
+                )
+            }
+            None => (raw.clone(), yaml_help(&raw, line_text)),
+        },
+        None => (raw.clone(), yaml_help(&raw, line_text)),
     };
     let span = word_length_at(&file.text, position);
     let diagnostic = Diagnostic::error(&file.path, message)
@@ -263,6 +272,23 @@ fn yaml_error(file: &SourceFile, split: &Split, error: &serde_yaml::Error) -> Di
         Some(help) => diagnostic.help(help),
         None => diagnostic,
     }
+}
+
+/// The opening `"` of the first double-quoted value that does not close on its line.
+fn unclosed_quote(file: &SourceFile, split: &Split) -> Option<Position> {
+    let mut offset = split.yaml_offset;
+    for line in split.yaml.split_inclusive('\n') {
+        let value_start = line.find(": \"").map(|i| i + 2).or_else(|| line.find("- \"").map(|i| i + 2));
+        if let Some(start) = value_start {
+            let rest = &line[start + 1..];
+            let closed = rest.replace("\\\"", "").contains('"');
+            if !closed {
+                return Some(Position::of_offset(&file.text, offset + start));
+            }
+        }
+        offset += line.len();
+    }
+    None
 }
 
 /// serde's messages end with " at line L column C"; our position replaces that.
@@ -314,19 +340,20 @@ fn explain_type_error(message: &str) -> Option<(String, String)> {
     ))
 }
 
-fn yaml_help(message: &str) -> Option<String> {
-    const QUOTE: &str = "a value that contains `: ` or `#`, or starts with `[`, `{`, `@`, `*`, `&`, `!`, `|` or `>`, must be in double quotes, e.g. title: \"DPO: Your Language Model is Secretly a Reward Model\"";
+fn yaml_help(message: &str, line: &str) -> Option<String> {
+    const QUOTE: &str = "a value that contains `: ` or ` #`, or starts with `[`, `{`, `@`, `*`, `&`, `!`, `|` or `>`, must be in double quotes, e.g. title: \"DPO: Your Language Model is Secretly a Reward Model\"";
+    let indented = line.starts_with([' ', '\t']) && !line.trim_start().starts_with('-');
+    if message.contains("mapping values are not allowed") && indented {
+        return Some("fields start at the beginning of the line: remove the indentation".to_string());
+    }
     if message.contains("mapping values are not allowed")
         || message.contains("did not find expected")
         || message.contains("found character that cannot start")
     {
         return Some(QUOTE.to_string());
     }
-    if message.contains("found unexpected end of stream") || message.contains("unexpected end") {
-        return Some("a quote or bracket opened on this line is never closed".to_string());
-    }
-    if message.contains("duplicate entry") {
-        return Some("keep one of the two lines".to_string());
+    if message.contains("end of stream") {
+        return Some("a quote or bracket opened above is never closed".to_string());
     }
     None
 }

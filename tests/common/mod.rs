@@ -201,3 +201,52 @@ pub fn resolve_link(
 pub fn repo_path(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
 }
+
+// Helpers for the contributor tests (check, new paper, import, readme): fixture sites
+// laid over tests/fixtures/minimal, and snapshots proving a command wrote nothing.
+
+/// The crate's root folder (holding Cargo.toml, content/, tests/).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(name)
+}
+
+/// A temporary site: the minimal fixture with the files of `overlay` (a folder under
+/// tests/fixtures/) laid over it, replacing files of the same path.
+pub fn site_with(overlay: Option<&str>) -> tempfile::TempDir {
+    let site = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("minimal"), site.path());
+    if let Some(overlay) = overlay {
+        copy_dir(&fixture(overlay), site.path());
+    }
+    site
+}
+
+/// Every file under `dir` with its bytes, to compare before and after a command.
+pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+/// Runs the `survey` binary in `cwd` as a contributor's terminal would when piped
+/// (NO_COLOR unset, so the tests see that piping alone turns colour off).
+pub fn survey(args: &[&str], cwd: &Path) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_survey"))
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
