@@ -121,7 +121,11 @@ fn chapter_folders(files: &[SourceFile]) -> BTreeSet<String> {
 /// A section must sit in a chapter folder. Checked from the file layout, before
 /// parsing, so `content/paper/x.md` (a typo for `papers/`) is reported as such and
 /// not as a page with paper fields.
-fn require_chapter(kind: Kind, file: &SourceFile, chapters: &BTreeSet<String>) -> Result<Kind, Diagnostic> {
+fn require_chapter(
+    kind: Kind,
+    file: &SourceFile,
+    chapters: &BTreeSet<String>,
+) -> Result<Kind, Diagnostic> {
     let Kind::Section(chapter, section) = &kind else {
         return Ok(kind);
     };
@@ -135,9 +139,12 @@ fn require_chapter(kind: Kind, file: &SourceFile, chapters: &BTreeSet<String>) -
         ),
         None => format!("create content/{chapter}/_index.md for the chapter"),
     };
-    Err(Diagnostic::error(&file.path, format!("section `{chapter}/{section}` has no chapter"))
-        .at(FILE_START)
-        .help(help))
+    Err(Diagnostic::error(
+        &file.path,
+        format!("section `{chapter}/{section}` has no chapter"),
+    )
+    .at(FILE_START)
+    .help(help))
 }
 
 fn layout_error(path: &Path, message: &str) -> Diagnostic {
@@ -151,13 +158,14 @@ fn load_entities(files: &[SourceFile], diagnostics: &mut Diagnostics) -> (Vec<Pa
     let mut papers = Vec::new();
     let chapters = chapter_folders(files);
     for file in files {
-        let kind = match classify(&file.path).and_then(|kind| require_chapter(kind, file, &chapters)) {
-            Ok(kind) => kind,
-            Err(diagnostic) => {
-                diagnostics.push(diagnostic);
-                continue;
-            }
-        };
+        let kind =
+            match classify(&file.path).and_then(|kind| require_chapter(kind, file, &chapters)) {
+                Ok(kind) => kind,
+                Err(diagnostic) => {
+                    diagnostics.push(diagnostic);
+                    continue;
+                }
+            };
         if file.text.trim().is_empty() {
             diagnostics.push(
                 Diagnostic::error(&file.path, "the file is empty")

@@ -90,7 +90,11 @@ pub fn parse(
         config.base_url = url.to_string();
     }
     if !(config.base_url.starts_with("http://") || config.base_url.starts_with("https://")) {
-        let line = file.text.lines().position(|l| l.starts_with("base_url:")).map_or(1, |i| i + 1);
+        let line = file
+            .text
+            .lines()
+            .position(|l| l.starts_with("base_url:"))
+            .map_or(1, |i| i + 1);
         diagnostics.push(
             Diagnostic::error(
                 &file.path,

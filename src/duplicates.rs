@@ -113,7 +113,9 @@ fn value_width(files: &[SourceFile], paper: &Paper, field: &str) -> usize {
         .iter()
         .find(|file| file.path == paper.source)
         .and_then(|file| file.text.lines().nth(at.line.saturating_sub(1)))
-        .map_or(1, |line| line.chars().count().saturating_sub(at.column - 1).max(1))
+        .map_or(1, |line| {
+            line.chars().count().saturating_sub(at.column - 1).max(1)
+        })
 }
 
 /// `2305.18290v2` -> `2305.18290`.

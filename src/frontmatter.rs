@@ -248,7 +248,11 @@ fn yaml_error(file: &SourceFile, split: &Split, error: &serde_yaml::Error) -> Di
         Some(location) => Position::of_offset(&file.text, split.yaml_offset + location.index()),
         None => Position::of_offset(&file.text, split.yaml_offset),
     };
-    let line_text = file.text.lines().nth(position.line.saturating_sub(1)).unwrap_or("");
+    let line_text = file
+        .text
+        .lines()
+        .nth(position.line.saturating_sub(1))
+        .unwrap_or("");
     let (message, help) = match explain_type_error(&raw) {
         Some((message, help)) => (message, Some(help)),
         None if raw.contains("end of stream") => match unclosed_quote(file, split) {
@@ -278,7 +282,10 @@ fn yaml_error(file: &SourceFile, split: &Split, error: &serde_yaml::Error) -> Di
 fn unclosed_quote(file: &SourceFile, split: &Split) -> Option<Position> {
     let mut offset = split.yaml_offset;
     for line in split.yaml.split_inclusive('\n') {
-        let value_start = line.find(": \"").map(|i| i + 2).or_else(|| line.find("- \"").map(|i| i + 2));
+        let value_start = line
+            .find(": \"")
+            .map(|i| i + 2)
+            .or_else(|| line.find("- \"").map(|i| i + 2));
         if let Some(start) = value_start {
             let rest = &line[start + 1..];
             let closed = rest.replace("\\\"", "").contains('"');
@@ -344,7 +351,9 @@ fn yaml_help(message: &str, line: &str) -> Option<String> {
     const QUOTE: &str = "a value that contains `: ` or ` #`, or starts with `[`, `{`, `@`, `*`, `&`, `!`, `|` or `>`, must be in double quotes, e.g. title: \"DPO: Your Language Model is Secretly a Reward Model\"";
     let indented = line.starts_with([' ', '\t']) && !line.trim_start().starts_with('-');
     if message.contains("mapping values are not allowed") && indented {
-        return Some("fields start at the beginning of the line: remove the indentation".to_string());
+        return Some(
+            "fields start at the beginning of the line: remove the indentation".to_string(),
+        );
     }
     if message.contains("mapping values are not allowed")
         || message.contains("did not find expected")

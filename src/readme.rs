@@ -18,11 +18,13 @@ pub const START: &str = "<!-- survey:papers:start -->";
 pub const END: &str = "<!-- survey:papers:end -->";
 pub const FILE: &str = "README.md";
 
-/// The generated list: the lines between the markers, each ending in a newline.
+/// The generated list: the lines between the markers, blocks separated by one blank
+/// line, ending in a newline.
 pub fn paper_list(site: &Site) -> String {
-    let mut out = String::from(
-        "<!-- Generated from content/ by `survey readme`: edit the paper files, not this list. -->\n",
-    );
+    let mut blocks = vec![
+        "<!-- Generated from content/ by `survey readme`: edit the paper files, not this list. -->"
+            .to_string(),
+    ];
     for topic in &site.topics {
         if site.papers_under(&topic.id).is_empty() {
             continue;
@@ -37,17 +39,23 @@ pub fn paper_list(site: &Site) -> String {
             .as_ref()
             .map(|a| format!("#{a}"))
             .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "\n{} [{}]({source}{anchor})\n",
+        blocks.push(format!(
+            "{} [{}]({source}{anchor})",
             "#".repeat(3 + depth),
             escape(&topic.title)
-        );
-        for key in site.topic_papers.get(&topic.id).into_iter().flatten() {
-            let _ = writeln!(out, "{}", paper_line(&site.papers[key].fields));
+        ));
+        let lines: Vec<String> = site
+            .topic_papers
+            .get(&topic.id)
+            .into_iter()
+            .flatten()
+            .map(|key| paper_line(&site.papers[key].fields))
+            .collect();
+        if !lines.is_empty() {
+            blocks.push(lines.join("\n"));
         }
     }
-    out
+    blocks.join("\n\n") + "\n"
 }
 
 /// `- [Title](url) - Rafailov et al., NeurIPS 2023. [[code](url)]`
@@ -59,7 +67,8 @@ fn paper_line(fields: &PaperFields) -> String {
     };
     let _ = write!(line, " - {}", escape(&cite::label_names(fields)));
     match fields.venue.as_deref().filter(|v| !v.trim().is_empty()) {
-        Some(venue) if venue.contains(&fields.year.to_string()) => {
+        // "ICLR 2022" already dates the paper; "arXiv" and "TACL" need the year.
+        Some(venue) if has_year(venue) => {
             let _ = write!(line, ", {}.", escape(venue));
         }
         Some(venue) => {
@@ -73,6 +82,12 @@ fn paper_line(fields: &PaperFields) -> String {
         let _ = write!(line, " [[code]({})]", link_target(code));
     }
     line
+}
+
+fn has_year(venue: &str) -> bool {
+    venue
+        .split(|c: char| !c.is_ascii_digit())
+        .any(|digits| digits.len() == 4)
 }
 
 /// The page to send a reader to: the paper's URL, else its arXiv or DOI page.
