@@ -37,3 +37,6 @@ target/release/survey check --deny-warnings
 
 step "browser tests (chromium)"
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error && SURVEY_BIN="$PWD/../../target/release/survey" npm test)
+
+step "workflow linters (actionlint, zizmor)"
+bash scripts/lint-workflows.sh
