@@ -75,9 +75,33 @@ pub fn import(root: &Path, bib: &Path) -> ExitCode {
         }
     };
     let (entries, mut problems) = bibtex::convert(bib, &text);
-    let existing = scaffold::existing_papers(root);
-    let (accepted, refused) = scaffold::screen(bib, entries, &existing);
+    let (accepted, refused) = scaffold::screen(bib, entries, &scaffold::existing_papers(root));
     problems.extend(refused);
+    let written = write_entries(root, bib, accepted, &mut problems);
+    print_problems(&problems, &|path| (path == bib).then(|| text.clone()));
+    println!(
+        "imported {written} paper{}; {} entr{} refused",
+        if written == 1 { "" } else { "s" },
+        problems.len(),
+        if problems.len() == 1 { "y" } else { "ies" }
+    );
+    if written > 0 {
+        println!("next: add `topics:` to each new file, cite the papers, then run `survey check`");
+    }
+    ExitCode::from(if problems.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_PROBLEMS
+    })
+}
+
+/// Writes each accepted entry as a paper file dated today; returns how many were written.
+fn write_entries(
+    root: &Path,
+    bib: &Path,
+    accepted: Vec<bibtex::Imported>,
+    problems: &mut Vec<Diagnostic>,
+) -> usize {
     let today = scaffold::today();
     let mut written = 0;
     for mut entry in accepted {
@@ -97,21 +121,7 @@ pub fn import(root: &Path, bib: &Path) -> ExitCode {
             ),
         }
     }
-    print_problems(&problems, &|path| (path == bib).then(|| text.clone()));
-    println!(
-        "imported {written} paper{}; {} entr{} refused",
-        if written == 1 { "" } else { "s" },
-        problems.len(),
-        if problems.len() == 1 { "y" } else { "ies" }
-    );
-    if written > 0 {
-        println!("next: add `topics:` to each new file, cite the papers, then run `survey check`");
-    }
-    ExitCode::from(if problems.is_empty() {
-        EXIT_OK
-    } else {
-        EXIT_PROBLEMS
-    })
+    written
 }
 
 /// `survey readme`: rewrites the generated paper list between the README's markers.
