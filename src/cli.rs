@@ -35,6 +35,9 @@ pub enum Command {
         /// Override site.yaml's base_url, e.g. https://user.github.io/repo/.
         #[arg(long)]
         base_url: Option<String>,
+        /// Skip the search index (no pagefind/ folder; the search page says so).
+        #[arg(long)]
+        no_search: bool,
     },
     /// Run every validation of `build` without writing anything.
     Check {
@@ -87,7 +90,15 @@ pub fn run(cli: Cli) -> ExitCode {
             root,
             output,
             base_url,
-        } => build(&root, &output, base_url.as_deref()),
+            no_search,
+        } => build(
+            &root,
+            &output,
+            crate::BuildOptions {
+                base_url: base_url.as_deref(),
+                search: !no_search,
+            },
+        ),
         Command::Check {
             root,
             format,
@@ -101,9 +112,9 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-fn build(root: &Path, output_dir: &Path, base_url: Option<&str>) -> ExitCode {
+fn build(root: &Path, output_dir: &Path, options: crate::BuildOptions) -> ExitCode {
     let started = Instant::now();
-    let result = crate::build(root, base_url);
+    let result = crate::build_with(root, options);
     print_diagnostics(&result, Format::Human);
     let Some(site) = result.site.as_ref().filter(|_| result.succeeded()) else {
         eprintln!(

@@ -3,7 +3,8 @@
 //! The pipeline flows one way: [`source::load`] (files) -> [`assemble::assemble`]
 //! (typed, validated, cross-linked site) -> [`render::render`] (HTML per page, in
 //! parallel) -> [`output::emit`] (atomic write). Problems are collected as
-//! [`diagnostics::Diagnostic`] values on the way, never panics.
+//! [`diagnostics::Diagnostic`] values on the way, never panics. After render,
+//! [`search::index`] turns the rendered pages into the search index's files.
 
 pub mod assemble;
 pub mod bibtex;
@@ -22,6 +23,7 @@ pub mod output;
 pub mod readme;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod site;
 pub mod source;
 pub mod templates;
@@ -50,9 +52,13 @@ impl Build {
 }
 
 /// Everything `build` validates, plus what only matters in the repository (the README
-/// paper list); renders in memory and writes nothing.
+/// paper list); renders in memory, builds no search index and writes nothing.
 pub fn check(root: &Path) -> Build {
-    let mut result = build(root, None);
+    let options = BuildOptions {
+        base_url: None,
+        search: false,
+    };
+    let mut result = build_with(root, options);
     if let (Some(site), Some(readme)) = (&result.site, &result.sources.readme)
         && let Some(stale) = readme::check(readme, site)
     {
@@ -61,8 +67,30 @@ pub fn check(root: &Path) -> Build {
     result
 }
 
-/// Loads, assembles and renders the site under `root`; `base_url` overrides site.yaml's.
+/// How to build: what `survey build` and `survey check` ask for.
+#[derive(Debug, Clone, Copy)]
+pub struct BuildOptions<'a> {
+    /// Overrides site.yaml's `base_url`.
+    pub base_url: Option<&'a str>,
+    /// Build the search index (`--no-search` turns it off; `check` never needs it).
+    pub search: bool,
+}
+
+/// Loads, assembles, renders and indexes the site under `root`; `base_url` overrides
+/// site.yaml's.
 pub fn build(root: &Path, base_url: Option<&str>) -> Build {
+    build_with(
+        root,
+        BuildOptions {
+            base_url,
+            search: true,
+        },
+    )
+}
+
+/// [`build`] with every option.
+pub fn build_with(root: &Path, options: BuildOptions) -> Build {
+    let base_url = options.base_url;
     let mut diagnostics = Diagnostics::default();
     let sources = source::load(root, &mut diagnostics);
     let config = sources
@@ -73,18 +101,33 @@ pub fn build(root: &Path, base_url: Option<&str>) -> Build {
     // With a broken site.yaml the content is still checked, so all problems show at once.
     let config = config.unwrap_or_else(config::fallback);
     let site = assemble::assemble(&sources, config, &mut diagnostics).filter(|_| config_ok);
-    let outputs = site
+    let mut outputs = site
         .as_ref()
         .filter(|_| !diagnostics.has_errors())
         .and_then(|site| {
             render::render(site, &sources.templates, &sources.statics, &mut diagnostics)
         })
         .unwrap_or_default();
+    if options.search && !outputs.is_empty() {
+        add_search_index(&mut outputs, site.as_ref(), &mut diagnostics);
+    }
     let site = site.filter(|_| !diagnostics.has_errors());
     Build {
         sources,
         diagnostics,
         site,
         outputs,
+    }
+}
+
+/// Indexes the rendered pages and adds the index's files to `outputs`.
+fn add_search_index(outputs: &mut Vec<Output>, site: Option<&Site>, diagnostics: &mut Diagnostics) {
+    let language = site.map_or("en", |site| site.config.language.as_str());
+    match search::index(outputs, language) {
+        Ok(index) => {
+            outputs.extend(index.outputs);
+            outputs.sort_by(|a, b| a.path.cmp(&b.path));
+        }
+        Err(diagnostic) => diagnostics.push(diagnostic),
     }
 }
