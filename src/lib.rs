@@ -8,6 +8,7 @@
 
 pub mod assemble;
 pub mod bibtex;
+pub mod charts;
 pub mod cite;
 pub mod cli;
 pub mod config;
@@ -17,7 +18,9 @@ pub mod duplicates;
 pub mod frontmatter;
 pub mod highlight;
 pub mod link;
+pub mod listings;
 pub mod markdown;
+pub mod meta;
 pub mod model;
 pub mod output;
 pub mod readme;

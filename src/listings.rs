@@ -1,0 +1,235 @@
+//! Paper listings by author, year and venue: which pages exist and which papers each
+//! lists. Pure: computed from the assembled [`Site`], no I/O, no HTML.
+//!
+//! Invariants: every named author, year and venue of a paper has exactly one group, so
+//! a link built with [`author_path`], [`year_path`] or [`venue_path`] always resolves;
+//! names that slugify alike (`Yi Zhang`, `Yi  Zhang`) share one page; papers in a group
+//! are newest first; the order of groups is deterministic.
+
+use std::collections::BTreeMap;
+
+use crate::cite;
+use crate::site::Site;
+
+/// What a listing page groups papers by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ListingKind {
+    Author,
+    Year,
+    Venue,
+}
+
+impl ListingKind {
+    /// The folder of this kind's pages and its index (`authors`).
+    pub fn folder(self) -> &'static str {
+        match self {
+            ListingKind::Author => "authors",
+            ListingKind::Year => "years",
+            ListingKind::Venue => "venues",
+        }
+    }
+
+    /// Singular, lower-case name for templates (`author`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ListingKind::Author => "author",
+            ListingKind::Year => "year",
+            ListingKind::Venue => "venue",
+        }
+    }
+
+    /// Heading of the index page.
+    pub fn index_title(self) -> &'static str {
+        match self {
+            ListingKind::Author => "Authors",
+            ListingKind::Year => "Years",
+            ListingKind::Venue => "Venues",
+        }
+    }
+}
+
+/// One listing page: an author, a year or a venue and its papers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub kind: ListingKind,
+    pub slug: String,
+    /// The name as a paper spells it (the first spelling met, in key order).
+    pub name: String,
+    /// Paper keys, newest first.
+    pub keys: Vec<String>,
+}
+
+impl Group {
+    /// Site-relative path with a trailing slash (`authors/andreas-kopf/`).
+    pub fn path(&self) -> String {
+        format!("{}/{}/", self.kind.folder(), self.slug)
+    }
+}
+
+/// Every listing of the site, each list in its index order.
+#[derive(Debug, Clone, Default)]
+pub struct Listings {
+    /// By family name, then full name (compared as ASCII slugs).
+    pub authors: Vec<Group>,
+    /// Newest year first.
+    pub years: Vec<Group>,
+    /// Most papers first, then by name.
+    pub venues: Vec<Group>,
+}
+
+impl Listings {
+    pub fn of(&self, kind: ListingKind) -> &[Group] {
+        match kind {
+            ListingKind::Author => &self.authors,
+            ListingKind::Year => &self.years,
+            ListingKind::Venue => &self.venues,
+        }
+    }
+
+    /// Every group of every kind.
+    pub fn all(&self) -> impl Iterator<Item = &Group> {
+        self.authors.iter().chain(&self.years).chain(&self.venues)
+    }
+}
+
+/// A URL-safe ASCII slug: `Andreas Köpf` -> `andreas-kopf`; never empty.
+pub fn slugify(text: &str) -> String {
+    let slug = slug::slugify(text);
+    if slug.is_empty() {
+        "unnamed".to_string()
+    } else {
+        slug
+    }
+}
+
+pub fn author_path(name: &str) -> String {
+    format!("authors/{}/", slugify(name))
+}
+
+pub fn year_path(year: i32) -> String {
+    format!("years/{year}/")
+}
+
+pub fn venue_path(venue: &str) -> String {
+    format!("venues/{}/", slugify(venue))
+}
+
+/// Groups the site's papers by author, year and venue.
+pub fn collect(site: &Site) -> Listings {
+    let mut authors = Grouper::new(ListingKind::Author);
+    let mut years = Grouper::new(ListingKind::Year);
+    let mut venues = Grouper::new(ListingKind::Venue);
+    for (key, paper) in &site.papers {
+        for name in paper.fields.named_authors() {
+            authors.add(slugify(name), name, key);
+        }
+        let year = paper.fields.year.to_string();
+        years.add(year.clone(), &year, key);
+        if let Some(venue) = &paper.fields.venue {
+            venues.add(slugify(venue), venue, key);
+        }
+    }
+    let finish = |grouper: Grouper| grouper.finish(site);
+    let mut listings = Listings {
+        authors: finish(authors),
+        years: finish(years),
+        venues: finish(venues),
+    };
+    sort_groups(&mut listings);
+    listings
+}
+
+fn sort_groups(listings: &mut Listings) {
+    listings.authors.sort_by(|a, b| {
+        // By the ASCII slug, so `Ángel` files under A, not after Z.
+        let family = |g: &Group| slugify(cite::family_name(&g.name));
+        family(a).cmp(&family(b)).then_with(|| a.slug.cmp(&b.slug))
+    });
+    listings.years.sort_by(|a, b| {
+        let year = |g: &Group| g.slug.parse::<i64>().unwrap_or(i64::MIN);
+        year(b).cmp(&year(a))
+    });
+    listings.venues.sort_by(|a, b| {
+        b.keys
+            .len()
+            .cmp(&a.keys.len())
+            .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
+            .then_with(|| a.slug.cmp(&b.slug))
+    });
+}
+
+/// Collects keys per slug, remembering the first spelling of each name.
+struct Grouper {
+    kind: ListingKind,
+    groups: BTreeMap<String, (String, Vec<String>)>,
+}
+
+impl Grouper {
+    fn new(kind: ListingKind) -> Self {
+        Grouper {
+            kind,
+            groups: BTreeMap::new(),
+        }
+    }
+
+    fn add(&mut self, slug: String, name: &str, key: &str) {
+        let (_, keys) = self
+            .groups
+            .entry(slug)
+            .or_insert_with(|| (name.to_string(), Vec::new()));
+        keys.push(key.to_string());
+    }
+
+    fn finish(self, site: &Site) -> Vec<Group> {
+        self.groups
+            .into_iter()
+            .map(|(slug, (name, mut keys))| {
+                keys.sort_by(|a, b| site.newest_first(a, b));
+                keys.dedup();
+                Group {
+                    kind: self.kind,
+                    slug,
+                    name,
+                    keys,
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_ascii_and_never_empty() {
+        assert_eq!(slugify("Andreas Köpf"), "andreas-kopf");
+        assert_eq!(
+            slugify("Charbel-Raphaël Segerie"),
+            "charbel-raphael-segerie"
+        );
+        assert_eq!(
+            slugify("NeurIPS 2023 (Datasets and Benchmarks Track)"),
+            "neurips-2023-datasets-and-benchmarks-track"
+        );
+        assert_eq!(slugify("???"), "unnamed");
+    }
+
+    #[test]
+    fn paths_of_listing_pages() {
+        assert_eq!(author_path("Yi Zhang"), "authors/yi-zhang/");
+        assert_eq!(year_path(2023), "years/2023/");
+        assert_eq!(venue_path("ACL 2023"), "venues/acl-2023/");
+    }
+
+    #[test]
+    fn names_that_slugify_alike_share_a_group() {
+        let mut grouper = Grouper::new(ListingKind::Author);
+        grouper.add(slugify("Yi Zhang"), "Yi Zhang", "a");
+        grouper.add(slugify("Yi  Zhang"), "Yi  Zhang", "b");
+        assert_eq!(grouper.groups.len(), 1);
+        let (name, keys) = &grouper.groups["yi-zhang"];
+        assert_eq!(name, "Yi Zhang");
+        assert_eq!(keys, &["a", "b"]);
+    }
+}
