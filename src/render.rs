@@ -14,7 +14,9 @@ use sha2::{Digest, Sha256};
 use crate::cite;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::link;
+use crate::listings::{self, Group, ListingKind, Listings};
 use crate::markdown::{self, CiteTarget, Resolve, escape_html};
+use crate::meta::{self, WebMeta};
 use crate::model::{Page, PageKind, Paper};
 use crate::site::{MentionPart, Site};
 use crate::source::{SourceFile, StaticFile};
@@ -40,12 +42,14 @@ pub fn render(
     let mut tera = templates::load(user_templates, diagnostics)?;
     let global = GlobalData::new(site, &assets);
     tera.global_context().insert("site", &global);
+    let listings = listings::collect(site);
     let renderer = Renderer {
         site,
         tera: &tera,
         base_path: site.config.base_path(),
+        listings: &listings,
     };
-    let jobs = jobs(site);
+    let jobs = jobs(site, &listings);
     let results: Vec<Result<Output, Diagnostic>> =
         jobs.par_iter().map(|job| renderer.render(job)).collect();
     let mut outputs = Vec::with_capacity(results.len() + statics.len() * 2);
@@ -56,7 +60,7 @@ pub fn render(
         }
     }
     outputs.extend(static_outputs(&statics, &assets));
-    outputs.extend(plain_outputs(site));
+    outputs.extend(plain_outputs(site, &listings));
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     (!diagnostics.has_errors()).then_some(outputs)
 }
@@ -68,13 +72,23 @@ enum Job<'a> {
     Paper(&'a Paper),
     PaperIndex,
     NotFound,
+    /// An author's, a year's or a venue's papers.
+    Listing(&'a Group),
+    /// All authors, years or venues.
+    ListingIndex(ListingKind),
+    Search,
 }
 
-fn jobs(site: &Site) -> Vec<Job<'_>> {
+fn jobs<'a>(site: &'a Site, listings: &'a Listings) -> Vec<Job<'a>> {
     let mut jobs: Vec<Job> = site.pages.iter().map(Job::Page).collect();
     jobs.extend(site.papers.values().map(Job::Paper));
     jobs.push(Job::PaperIndex);
     jobs.push(Job::NotFound);
+    jobs.extend(listings.all().map(Job::Listing));
+    jobs.extend(
+        [ListingKind::Author, ListingKind::Year, ListingKind::Venue].map(Job::ListingIndex),
+    );
+    jobs.push(Job::Search);
     jobs
 }
 
@@ -117,12 +131,15 @@ fn static_outputs(statics: &[StaticFile], assets: &BTreeMap<String, String>) -> 
     outputs
 }
 
-/// sitemap.xml, robots.txt and .nojekyll (GitHub Pages must not run Jekyll on the output).
-fn plain_outputs(site: &Site) -> Vec<Output> {
+/// sitemap.xml, atom.xml, robots.txt and .nojekyll (GitHub Pages must not run Jekyll
+/// on the output).
+fn plain_outputs(site: &Site, listings: &Listings) -> Vec<Output> {
     let base = site.config.base_url();
     let mut paths: Vec<String> = site.pages.iter().map(Page::path).collect();
     paths.push("papers/".into());
     paths.extend(site.papers.values().map(Paper::path));
+    paths.extend(["authors/", "years/", "venues/"].map(String::from));
+    paths.extend(listings.all().map(Group::path));
     let mut sitemap = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
@@ -138,6 +155,10 @@ fn plain_outputs(site: &Site) -> Vec<Output> {
         Output {
             path: "sitemap.xml".into(),
             bytes: sitemap.into_bytes(),
+        },
+        Output {
+            path: "atom.xml".into(),
+            bytes: meta::atom_feed(site).into_bytes(),
         },
         Output {
             path: "robots.txt".into(),
@@ -309,6 +330,7 @@ struct Renderer<'a> {
     site: &'a Site,
     tera: &'a tera::Tera,
     base_path: String,
+    listings: &'a Listings,
 }
 
 /// Resolves citations and links of one source file while its Markdown renders.
@@ -346,8 +368,14 @@ struct PaperSummary {
     url: String,
     title: String,
     authors: String,
+    /// The first three named authors, each linking to their page.
+    author_links: Vec<Link>,
+    /// More authors than `author_links` shows ("et al.").
+    more_authors: bool,
     year: i32,
+    year_url: String,
     venue: Option<String>,
+    venue_url: Option<String>,
     label: String,
     topics: Vec<Link>,
 }
@@ -441,6 +469,11 @@ struct PaperData {
     code: Option<String>,
     label: String,
     topics: Vec<Link>,
+    author_links: Vec<Link>,
+    year_url: String,
+    venue_url: Option<String>,
+    /// `2023-07` (month `00` when unknown): sorts papers by date in search.
+    date_key: String,
     bibtex: String,
     reference: String,
     mentions: Vec<MentionData>,
@@ -476,6 +509,13 @@ impl Renderer<'_> {
                 context.insert("current", "404");
                 ("404.html", "404.html".to_string(), context)
             }
+            Job::Listing(group) => ("listing.html", group.path(), self.listing_context(group)),
+            Job::ListingIndex(kind) => (
+                "listing_index.html",
+                format!("{}/", kind.folder()),
+                self.listing_index_context(*kind),
+            ),
+            Job::Search => ("search.html", "search/".to_string(), self.search_context()),
         };
         let html = self
             .tera
@@ -504,13 +544,22 @@ impl Renderer<'_> {
     fn summary(&self, key: &str) -> PaperSummary {
         let paper = &self.site.papers[key];
         let label = &self.site.labels[key];
+        let named = paper.fields.named_authors().len();
         PaperSummary {
             key: key.to_string(),
             url: self.url(&paper.path()),
             title: paper.fields.title.clone(),
             authors: short_authors(&paper.fields),
+            author_links: self.author_links(&paper.fields.named_authors()[..named.min(3)]),
+            more_authors: named > 3 || paper.fields.authors_incomplete(),
             year: paper.fields.year,
+            year_url: self.url(&listings::year_path(paper.fields.year)),
             venue: paper.fields.venue.clone(),
+            venue_url: paper
+                .fields
+                .venue
+                .as_ref()
+                .map(|v| self.url(&listings::venue_path(v))),
             label: format!("{}, {}", label.names, label.year),
             topics: paper
                 .fields
@@ -594,6 +643,20 @@ impl Renderer<'_> {
         };
         let mut context = tera::Context::new();
         context.insert("current", &page.id);
+        if page.kind == PageKind::Home {
+            context.insert(
+                "web",
+                &meta::home(&self.site.config, &self.site.config.title),
+            );
+            context.insert("charts", &self.home_charts());
+        } else {
+            let description = data.description.as_deref();
+            let description = description.unwrap_or(&self.site.config.description);
+            context.insert(
+                "web",
+                &WebMeta::page(&data.title, description, data.permalink.clone()),
+            );
+        }
         context.insert("page", &data);
         context
     }
@@ -692,6 +755,13 @@ impl Renderer<'_> {
                 .iter()
                 .filter_map(|id| self.topic_link(id))
                 .collect(),
+            author_links: self.author_links(fields.named_authors()),
+            year_url: self.url(&listings::year_path(fields.year)),
+            venue_url: fields
+                .venue
+                .as_ref()
+                .map(|v| self.url(&listings::venue_path(v))),
+            date_key: format!("{:04}-{:02}", fields.year, fields.month.unwrap_or(0)),
             bibtex: cite::bibtex(&paper.key, fields),
             reference: cite::reference_html(paper, label, &self.url(&paper.path())),
             mentions: mentions.collect(),
@@ -707,9 +777,11 @@ impl Renderer<'_> {
             permalink: format!("{}{}", self.site.config.base_url(), paper.path()),
             edit_url: self.edit_url(&paper.source),
         };
+        let web = meta::paper(self.site, paper, &format!("{}: {}", data.label, data.title));
         let mut context = tera::Context::new();
         context.insert("current", "papers");
         context.insert("paper", &data);
+        context.insert("web", &web);
         context
     }
 
@@ -755,8 +827,236 @@ impl Renderer<'_> {
         let mut context = tera::Context::new();
         context.insert("current", "papers");
         context.insert("papers", &papers);
+        context.insert("web", &self.plain_meta("All papers", "papers/"));
         context
     }
+}
+
+/// One listing page: an author's, a year's or a venue's papers.
+#[derive(Serialize)]
+struct ListingData {
+    /// `author`, `year` or `venue`.
+    kind: &'static str,
+    name: String,
+    heading: String,
+    url: String,
+    index_url: String,
+    index_title: &'static str,
+    papers: Vec<PaperSummary>,
+}
+
+/// The index of all authors, years or venues, in sections (by initial for authors).
+#[derive(Serialize)]
+struct ListingIndexData {
+    kind: &'static str,
+    title: &'static str,
+    count: usize,
+    sections: Vec<IndexSection>,
+}
+
+#[derive(Serialize)]
+struct IndexSection {
+    heading: Option<String>,
+    entries: Vec<IndexEntry>,
+}
+
+#[derive(Serialize)]
+struct IndexEntry {
+    name: String,
+    url: String,
+    count: usize,
+}
+
+/// Bars of a home-page chart, with links, for the chart's data table.
+#[derive(Serialize)]
+struct ChartRow {
+    label: String,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct HomeCharts {
+    years_svg: String,
+    years: Vec<ChartRow>,
+    chapters_svg: String,
+    chapters: Vec<ChartRow>,
+}
+
+/// A facet of the search page: the Pagefind filter name and its label.
+#[derive(Serialize)]
+struct Facet {
+    name: &'static str,
+    label: &'static str,
+}
+
+const FACETS: [Facet; 4] = [
+    Facet {
+        name: "year",
+        label: "Year",
+    },
+    Facet {
+        name: "venue",
+        label: "Venue",
+    },
+    Facet {
+        name: "topic",
+        label: "Topic",
+    },
+    Facet {
+        name: "author",
+        label: "Author",
+    },
+];
+
+/// Listing, search and home-page additions: author/year/venue pages and charts.
+impl Renderer<'_> {
+    fn author_links(&self, names: &[String]) -> Vec<Link> {
+        names
+            .iter()
+            .map(|name| Link {
+                title: name.clone(),
+                url: self.url(&listings::author_path(name)),
+            })
+            .collect()
+    }
+
+    /// Web metadata of a page that is not a survey page or a paper.
+    fn plain_meta(&self, title: &str, path: &str) -> WebMeta {
+        let config = &self.site.config;
+        WebMeta::page(
+            title,
+            &config.description,
+            format!("{}{path}", config.base_url()),
+        )
+    }
+
+    fn listing_context(&self, group: &Group) -> tera::Context {
+        let heading = match group.kind {
+            ListingKind::Author => format!("Papers by {}", group.name),
+            ListingKind::Year => format!("Papers from {}", group.name),
+            ListingKind::Venue => format!("Papers in {}", group.name),
+        };
+        let data = ListingData {
+            kind: group.kind.name(),
+            name: group.name.clone(),
+            url: self.url(&group.path()),
+            index_url: self.url(&format!("{}/", group.kind.folder())),
+            index_title: group.kind.index_title(),
+            papers: group.keys.iter().map(|k| self.summary(k)).collect(),
+            heading,
+        };
+        let mut context = tera::Context::new();
+        context.insert("current", group.kind.folder());
+        context.insert("web", &self.plain_meta(&data.heading, &group.path()));
+        context.insert("listing", &data);
+        context
+    }
+
+    fn listing_index_context(&self, kind: ListingKind) -> tera::Context {
+        let groups = self.listings.of(kind);
+        let entry = |group: &Group| IndexEntry {
+            name: group.name.clone(),
+            url: self.url(&group.path()),
+            count: group.keys.len(),
+        };
+        let sections = if kind == ListingKind::Author {
+            by_initial(groups, entry)
+        } else {
+            vec![IndexSection {
+                heading: None,
+                entries: groups.iter().map(entry).collect(),
+            }]
+        };
+        let data = ListingIndexData {
+            kind: kind.name(),
+            title: kind.index_title(),
+            count: groups.len(),
+            sections,
+        };
+        let mut context = tera::Context::new();
+        context.insert("current", kind.folder());
+        let path = format!("{}/", kind.folder());
+        context.insert("web", &self.plain_meta(kind.index_title(), &path));
+        context.insert("index", &data);
+        context
+    }
+
+    fn search_context(&self) -> tera::Context {
+        let mut context = tera::Context::new();
+        context.insert("current", "search");
+        context.insert("web", &self.plain_meta("Search", "search/"));
+        context.insert("facets", &FACETS);
+        context.insert(
+            "pagefind_url",
+            &self.url(&format!("{}/pagefind.js", crate::search::FOLDER)),
+        );
+        context
+    }
+
+    fn home_charts(&self) -> HomeCharts {
+        let years: Vec<ChartRow> = self
+            .listings
+            .years
+            .iter()
+            .rev()
+            .map(|group| ChartRow {
+                label: group.name.clone(),
+                url: self.url(&group.path()),
+                count: group.keys.len(),
+            })
+            .collect();
+        let chapters: Vec<ChartRow> = self
+            .site
+            .pages
+            .iter()
+            .filter(|page| page.kind == PageKind::Chapter)
+            .map(|page| ChartRow {
+                label: page.fields.title.clone(),
+                url: self.url(&page.path()),
+                count: self.site.papers_under(&page.id).len(),
+            })
+            .collect();
+        let bars = |rows: &[ChartRow]| -> Vec<crate::charts::Bar> {
+            rows.iter()
+                .map(|row| crate::charts::Bar {
+                    label: row.label.clone(),
+                    value: row.count,
+                })
+                .collect()
+        };
+        HomeCharts {
+            years_svg: crate::charts::columns("chart-years", "Papers per year", &bars(&years)),
+            chapters_svg: crate::charts::rows(
+                "chart-chapters",
+                "Papers per chapter",
+                &bars(&chapters),
+            ),
+            years,
+            chapters,
+        }
+    }
+}
+
+/// Author groups in sections by the initial of the family name (`A`, `B`, ...).
+fn by_initial(groups: &[Group], entry: impl Fn(&Group) -> IndexEntry) -> Vec<IndexSection> {
+    let mut sections: Vec<IndexSection> = Vec::new();
+    for group in groups {
+        let initial = listings::slugify(cite::family_name(&group.name))
+            .chars()
+            .next()
+            .map_or_else(|| "#".to_string(), |c| c.to_ascii_uppercase().to_string());
+        match sections.last_mut() {
+            Some(section) if section.heading.as_deref() == Some(initial.as_str()) => {
+                section.entries.push(entry(group));
+            }
+            _ => sections.push(IndexSection {
+                heading: Some(initial),
+                entries: vec![entry(group)],
+            }),
+        }
+    }
+    sections
 }
 
 /// "A, B, C et al." with at most three names, for lists.

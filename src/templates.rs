@@ -23,11 +23,20 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "paper_list.html",
         include_str!("../templates/paper_list.html"),
     ),
+    ("listing.html", include_str!("../templates/listing.html")),
+    (
+        "listing_index.html",
+        include_str!("../templates/listing_index.html"),
+    ),
+    ("search.html", include_str!("../templates/search.html")),
+    ("web_meta.html", include_str!("../templates/web_meta.html")),
 ];
 
 const BUILTIN_STATICS: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../static/style.css")),
     ("survey.js", include_bytes!("../static/survey.js")),
+    ("search.js", include_bytes!("../static/search.js")),
+    ("papers.js", include_bytes!("../static/papers.js")),
     ("favicon.svg", include_bytes!("../static/favicon.svg")),
 ];
 
