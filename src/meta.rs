@@ -260,19 +260,26 @@ pub fn atom_feed(site: &Site) -> String {
         .first()
         .map(|p| entry_date(&p.fields))
         .unwrap_or_else(|| "1970-01-01".to_string());
-    let mut xml = format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n\
-<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n\
-  <title>{}</title>\n  <subtitle>{}</subtitle>\n\
-  <link rel=\"self\" type=\"application/atom+xml\" href=\"{base}atom.xml\"/>\n\
-  <link rel=\"alternate\" type=\"text/html\" href=\"{base}\"/>\n\
-  <id>{base}</id>\n  <updated>{updated}T00:00:00Z</updated>\n\
-  <author><name>{}</name></author>\n  <generator>survey</generator>\n",
-        escape_html(&site.config.language),
-        escape_html(&site.config.title),
-        escape_html(&site.config.description),
-        escape_html(&site.config.title),
-    );
+    let (title, language) = (escape_html(&site.config.title), &site.config.language);
+    let header = [
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>".to_string(),
+        format!(
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">",
+            escape_html(language)
+        ),
+        format!("  <title>{title}</title>"),
+        format!(
+            "  <subtitle>{}</subtitle>",
+            escape_html(&site.config.description)
+        ),
+        format!("  <link rel=\"self\" type=\"application/atom+xml\" href=\"{base}atom.xml\"/>"),
+        format!("  <link rel=\"alternate\" type=\"text/html\" href=\"{base}\"/>"),
+        format!("  <id>{base}</id>"),
+        format!("  <updated>{updated}T00:00:00Z</updated>"),
+        format!("  <author><name>{title}</name></author>"),
+        "  <generator>survey</generator>\n".to_string(),
+    ];
+    let mut xml = header.join("\n");
     for paper in papers {
         xml.push_str(&feed_entry(site, paper, &base));
     }
