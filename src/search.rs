@@ -97,6 +97,8 @@ async fn run_pagefind(
 ) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let options = pagefind::options::PagefindServiceConfig::builder()
         .force_language(language.to_string())
+        // Heading anchors are a bare `#`: noise in excerpts.
+        .exclude_selectors(vec![".anchor".to_string()])
         .build();
     let mut index = pagefind::api::PagefindIndex::new(Some(options))
         .map_err(|error| failure(format!("cannot configure Pagefind: {error:#}")))?;
