@@ -35,7 +35,7 @@ fn every_paper_has_a_page_with_escaped_front_matter() {
     let site = built_fixture();
     for key in ["alpha2023first", "beta2022second", "gamma2023tool"] {
         let html = site.read(&format!("public/papers/{key}/index.html"));
-        assert!(html.contains("<h1>"), "{key}");
+        assert!(html.contains("<h1 "), "{key}");
     }
     let beta = site.read("public/papers/beta2022second/index.html");
     assert!(
@@ -44,7 +44,7 @@ fn every_paper_has_a_page_with_escaped_front_matter() {
     );
     assert!(!beta.contains("<Second>"));
     assert!(
-        beta.contains("Dana Delta et al."),
+        beta.contains("Dana Delta</a> et al."),
         "an author list ending in others reads et al."
     );
     let gamma = site.read("public/papers/gamma2023tool/index.html");
@@ -327,11 +327,18 @@ fn github_pages_files_are_emitted() {
         assert!(site.root().join(file).exists(), "{file}");
     }
     let sitemap = site.read("public/sitemap.xml");
+    let listing = |loc: &&str| {
+        ["/authors/", "/years/", "/venues/"]
+            .iter()
+            .any(|f| loc.contains(f))
+    };
+    let locs: Vec<&str> = sitemap.lines().filter(|l| l.contains("<loc>")).collect();
     assert_eq!(
-        sitemap.matches("<loc>").count(),
+        locs.iter().filter(|l| !listing(l)).count(),
         3 + 1 + 3,
         "pages, the paper index and papers"
     );
+    assert!(sitemap.contains("<loc>https://example.org/authors/</loc>"));
     assert!(sitemap.contains("<loc>https://example.org/papers/alpha2023first/</loc>"));
 }
 
