@@ -144,3 +144,90 @@ test("unknown addresses show the site's 404 page with working links", async () =
   await tab.waitForURL(`${origin}${base}`);
   await context.close();
 });
+
+// ---- Search, filters and listings (Pagefind's index, our own search script).
+
+const statusCount = async (tab) => {
+  const status = tab.getByTestId("search-status");
+  await assert.doesNotReject(status.filter({ hasText: /^\d+ (papers?|results?)/ }).waitFor());
+  return Number((await status.textContent()).match(/^\d+/)[0]);
+};
+
+test("the header search finds a paper by its title words, the paper first", async () => {
+  const { tab, context, errors } = await page();
+  await tab.goto(`${origin}${base}training/`);
+  const box = tab.getByRole("search", { name: "Site search" }).getByRole("searchbox");
+  await box.fill("direct preference");
+  await box.press("Enter");
+  await tab.waitForURL(`${origin}${base}search/?q=direct+preference`);
+  assert.ok((await statusCount(tab)) > 1);
+  const first = tab.getByTestId("result").first();
+  assert.match(await first.getByRole("link").textContent(), /^Direct Preference Optimization/);
+  assert.equal(await first.getByRole("link").getAttribute("href"), `${base}papers/rafailov2023direct/`);
+  assert.ok((await first.locator(".result-excerpt mark").count()) > 0, "the excerpt marks the words");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("an empty search lists every paper and each facet value narrows it to its count", async () => {
+  const { tab, context, errors } = await page();
+  await tab.goto(`${origin}${base}papers/`);
+  const papers = await tab.getByTestId("paper-row").count();
+  await tab.goto(`${origin}${base}search/`);
+  assert.equal(await statusCount(tab), papers);
+  const years = tab.getByTestId("facet-year").getByRole("checkbox");
+  assert.ok((await years.count()) > 1);
+  const counts = await tab.getByTestId("facet-year").locator(".count").allTextContents();
+  assert.deepEqual(counts.map(Number), [...counts.map(Number)].sort((a, b) => b - a), "most results first");
+  const second = tab.getByTestId("facet-year").locator("li").nth(1);
+  const [year, count] = [await second.locator(".facet-name").textContent(), Number(await second.locator(".count").textContent())];
+  await second.getByRole("checkbox").check();
+  await tab.waitForURL(new RegExp(`year=${year}`));
+  await assert.doesNotReject(tab.getByTestId("search-status").filter({ hasText: `${count} paper` }).waitFor());
+  assert.equal(await years.count(), 1, "other years would leave no result and are hidden");
+  const venueCounts = await tab.getByTestId("facet-venue").locator(".count").allTextContents();
+  assert.ok(venueCounts.every((n) => Number(n) > 0 && Number(n) <= count));
+  await tab.getByTestId("clear-filters").click();
+  assert.equal(await statusCount(tab), papers);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the papers table sorts and filters in place", async () => {
+  const { tab, context, errors } = await page();
+  await tab.goto(`${origin}${base}papers/`);
+  const rows = tab.getByTestId("paper-row");
+  const total = await rows.count();
+  await tab.getByRole("combobox", { name: "Year" }).selectOption("2022");
+  const visible = tab.locator("[data-testid=paper-row]:visible");
+  const years = await visible.evaluateAll((trs) => trs.map((tr) => tr.dataset.year));
+  assert.ok(years.length > 0 && years.length < total);
+  assert.ok(years.every((y) => y === "2022"));
+  await assert.doesNotReject(tab.getByTestId("papers-status").filter({ hasText: `${years.length} of ${total}` }).waitFor());
+  await tab.getByTestId("sort-title").click();
+  assert.equal(await tab.locator("th[data-sort=title]").getAttribute("aria-sort"), "ascending");
+  const titles = await visible.evaluateAll((trs) => trs.map((tr) => tr.cells[0].textContent.trim().toLowerCase()));
+  assert.deepEqual(titles, [...titles].sort());
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("without JavaScript the paper table is complete and the search page says what to do", async () => {
+  const { tab, context } = await page({ javaScriptEnabled: false });
+  await tab.goto(`${origin}${base}papers/`);
+  assert.equal(await tab.locator("[data-testid=paper-row]:visible").count(), await tab.getByTestId("paper-row").count());
+  assert.equal(await tab.getByTestId("papers-controls").isVisible(), false);
+  await tab.goto(`${origin}${base}search/?q=dpo`);
+  assert.ok(await tab.getByRole("link", { name: "all papers" }).first().isVisible());
+  await context.close();
+});
+
+test("an author's page lists their papers and is linked from the paper page", async () => {
+  const { tab, context } = await page();
+  await tab.goto(`${origin}${base}papers/rafailov2023direct/`);
+  await tab.getByTestId("authors").getByRole("link", { name: "Chelsea Finn" }).click();
+  await tab.waitForURL(`${origin}${base}authors/chelsea-finn/`);
+  assert.match(await tab.locator("h1").textContent(), /Papers by Chelsea Finn/);
+  assert.ok((await tab.getByTestId("paper-item").count()) >= 1);
+  await context.close();
+});
