@@ -33,10 +33,11 @@ install_system_packages
 
 step "survey check (real content)"
 cargo build --release --locked
-target/release/survey check --deny-warnings
+survey_bin="$(realpath "${CARGO_TARGET_DIR:-target}")/release/survey"
+"$survey_bin" check --deny-warnings
 
 step "browser tests (chromium)"
-(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error && SURVEY_BIN="$PWD/../../target/release/survey" npm test)
+(cd tests/browser && npm ci --no-audit --no-fund --loglevel=error && SURVEY_BIN="$survey_bin" npm test)
 
 step "workflow linters (actionlint, zizmor)"
 bash scripts/lint-workflows.sh
