@@ -8,6 +8,7 @@ use std::path::Path;
 
 use crate::cite;
 use crate::config::Config;
+use crate::csl;
 use crate::diagnostics::{Diagnostic, Diagnostics, Position, closest, one_of, suggest};
 use crate::duplicates;
 use crate::frontmatter;
@@ -37,7 +38,8 @@ pub fn assemble(sources: &Sources, config: Config, diagnostics: &mut Diagnostics
         .collect();
     let topics = build_topics(&pages, &texts, diagnostics);
     let papers: BTreeMap<String, Paper> = papers.into_iter().map(|p| (p.key.clone(), p)).collect();
-    let labels = cite::labels(papers.values());
+    let bibliography = format_references(&papers, &config);
+    let labels = cite::labels(papers.values(), bibliography.year_suffixes());
     let analyses = analyze_all(&pages, &papers);
     let link_targets = link_targets(&pages, &papers, &analyses);
     let checker = Checker {
@@ -49,6 +51,7 @@ pub fn assemble(sources: &Sources, config: Config, diagnostics: &mut Diagnostics
         let (source, offset) = body_location(id, &pages, &papers);
         checker.check_citations(source, offset, analysis, diagnostics);
         checker.check_links(source, offset, analysis, diagnostics);
+        checker.check_math(source, offset, analysis, diagnostics);
     }
     check_paper_topics(&papers, &topics, &sources.content, diagnostics);
     duplicates::check(&papers, &sources.content, diagnostics);
@@ -62,6 +65,7 @@ pub fn assemble(sources: &Sources, config: Config, diagnostics: &mut Diagnostics
         topics,
         analyses,
         labels,
+        bibliography,
         mentions: BTreeMap::new(),
         related: BTreeMap::new(),
         topic_papers: BTreeMap::new(),
@@ -71,6 +75,15 @@ pub fn assemble(sources: &Sources, config: Config, diagnostics: &mut Diagnostics
     build_graph(&mut site);
     warn_orphans(&site, &texts, diagnostics);
     Some(site)
+}
+
+/// Every paper in the configured style (checked by `config::parse`; APA if it vanished).
+fn format_references(papers: &BTreeMap<String, Paper>, config: &Config) -> csl::Bibliography {
+    let style = csl::style(&config.citation_style).or_else(|| csl::style(csl::DEFAULT_STYLE));
+    match style {
+        Some(style) => csl::format(papers.values(), &style, &config.language),
+        None => csl::Bibliography::default(),
+    }
 }
 
 /// What a content file is, from its path alone.
@@ -488,6 +501,24 @@ impl Checker<'_> {
         }
     }
 
+    /// TeX that does not convert is shown as written; a warning says where and why.
+    fn check_math(
+        &self,
+        source: &Path,
+        body_offset: usize,
+        analysis: &Analysis,
+        diagnostics: &mut Diagnostics,
+    ) {
+        for problem in &analysis.math_problems {
+            diagnostics.push(
+                Diagnostic::warning(source, format!("this formula is not valid TeX: {}", problem.message))
+                    .at(self.position(source, body_offset + problem.offset))
+                    .span(problem.length)
+                    .help("fix the TeX between the `$` signs (the page shows it as written until then); only maths-mode commands are supported"),
+            );
+        }
+    }
+
     fn check_links(
         &self,
         source: &Path,
@@ -638,7 +669,7 @@ fn mention_parts(analysis: &Analysis, sentence: &[Segment]) -> Vec<MentionPart> 
         .collect()
 }
 
-/// Papers cited per page, ordered as a reference list: by names, year, title.
+/// Papers cited per page, in the order of the style's reference list.
 fn references(site: &Site) -> BTreeMap<String, Vec<String>> {
     let mut references = BTreeMap::new();
     for (id, analysis) in &site.analyses {
@@ -647,25 +678,11 @@ fn references(site: &Site) -> BTreeMap<String, Vec<String>> {
             .iter()
             .flat_map(|c| c.keys.iter().map(|k| k.key.clone()))
             .collect();
-        keys.sort_by(|a, b| reference_order(site, a, b));
+        keys.sort_by_key(|key| (site.bibliography.rank(key), key.clone()));
         keys.dedup();
         references.insert(id.clone(), keys);
     }
     references
-}
-
-fn reference_order(site: &Site, a: &str, b: &str) -> std::cmp::Ordering {
-    let (la, lb) = (&site.labels[a], &site.labels[b]);
-    let first_author = |key: &str| {
-        site.papers[key]
-            .fields
-            .authors
-            .first()
-            .map(|n| cite::family_name(n).to_lowercase())
-    };
-    (first_author(a), la.names.to_lowercase(), &la.year)
-        .cmp(&(first_author(b), lb.names.to_lowercase(), &lb.year))
-        .then(a.cmp(b))
 }
 
 fn topic_papers(site: &Site) -> BTreeMap<String, Vec<String>> {

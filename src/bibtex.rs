@@ -228,7 +228,7 @@ pub fn citation_key(bib_key: &str, fields: &PaperFields) -> String {
     let family = fields
         .named_authors()
         .first()
-        .map(|name| slug(crate::cite::family_name(name)).replace('-', ""))
+        .map(|name| slug(&crate::cite::family_name(name)).replace('-', ""))
         .unwrap_or_default();
     let word = fields
         .title

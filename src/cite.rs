@@ -1,14 +1,16 @@
-//! How papers read when cited: author-year labels (disambiguated site-wide with
-//! letters, "2023a"), reference-list entries and BibTeX.
+//! How papers read when cited in prose: author-year labels ("Rafailov et al., 2023",
+//! "Wang et al., 2023a"), and the BibTeX entry shown beside them.
 //!
 //! Labels are computed once per build from all papers, so the same paper reads the
-//! same on every page.
+//! same on every page. Their letters come from the CSL run over all papers
+//! ([`crate::csl::Bibliography::year_suffixes`]) whenever the style assigns letters, so
+//! a label and the paper's reference-list entry carry the same letter; only for styles
+//! without letters (numeric ones) does [`labels`] letter collisions itself.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
-use crate::markdown::escape_html;
-use crate::model::{OTHERS, Paper, PaperFields};
+use crate::model::{Paper, PaperFields};
+use crate::names::PersonName;
 
 /// How a paper reads in an author-year citation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,9 +21,10 @@ pub struct Label {
     pub year: String,
 }
 
-/// Family name: the last word of a full name ("Christopher D. Manning" -> "Manning").
-pub fn family_name(full_name: &str) -> &str {
-    full_name.split_whitespace().last().unwrap_or(full_name)
+/// Family name as cited, split BibTeX-style ("Christopher D. Manning" -> "Manning",
+/// "Dimitri von Rütte" -> "von Rütte").
+pub fn family_name(full_name: &str) -> String {
+    PersonName::parse(full_name).cited_family()
 }
 
 /// "A", "A and B", or "A et al."; a work without authors is named by its short title.
@@ -29,7 +32,7 @@ pub fn label_names(fields: &PaperFields) -> String {
     let named = fields.named_authors();
     match (named, fields.authors_incomplete()) {
         ([], _) => short_title(&fields.title),
-        ([only], false) => family_name(only).to_string(),
+        ([only], false) => family_name(only),
         ([first, second], false) => format!("{} and {}", family_name(first), family_name(second)),
         ([first, ..], _) => format!("{} et al.", family_name(first)),
     }
@@ -46,9 +49,14 @@ pub fn short_title(title: &str) -> String {
     }
 }
 
-/// Labels for every paper, with letters added where names and year collide.
-/// Colliding papers are lettered in title order, as APA orders them.
-pub fn labels<'a>(papers: impl IntoIterator<Item = &'a Paper>) -> BTreeMap<String, Label> {
+/// Labels for every paper. With `style_letters` (the CSL style's year letters, by
+/// key) a paper's year carries exactly the style's letter. Papers whose names and year
+/// collide but that the style left unlettered (numeric styles, or `None`) are lettered
+/// in title order, as APA orders them, so no two labels ever read the same.
+pub fn labels<'a>(
+    papers: impl IntoIterator<Item = &'a Paper>,
+    style_letters: Option<&BTreeMap<String, String>>,
+) -> BTreeMap<String, Label> {
     let mut groups: BTreeMap<(String, i32), Vec<&Paper>> = BTreeMap::new();
     for paper in papers {
         groups
@@ -57,27 +65,36 @@ pub fn labels<'a>(papers: impl IntoIterator<Item = &'a Paper>) -> BTreeMap<Strin
             .push(paper);
     }
     let mut labels = BTreeMap::new();
-    for ((names, year), mut group) in groups {
-        group.sort_by(|a, b| {
-            a.fields
-                .title
-                .to_lowercase()
-                .cmp(&b.fields.title.to_lowercase())
-                .then(a.key.cmp(&b.key))
+    for ((names, year), group) in groups {
+        let lettered = letter_group(group);
+        let styled = style_letters.filter(|letters| {
+            lettered.len() == 1 || lettered.iter().all(|(p, _)| letters.contains_key(&p.key))
         });
-        let lettered = group.len() > 1;
-        for (i, paper) in group.iter().enumerate() {
-            let suffix = if lettered { letter(i) } else { String::new() };
-            labels.insert(
-                paper.key.clone(),
-                Label {
-                    names: names.clone(),
-                    year: format!("{year}{suffix}"),
-                },
-            );
+        for (paper, own_letter) in lettered {
+            let letter = match styled {
+                Some(letters) => letters.get(&paper.key).cloned().unwrap_or_default(),
+                None => own_letter,
+            };
+            let label = Label {
+                names: names.clone(),
+                year: format!("{year}{letter}"),
+            };
+            labels.insert(paper.key.clone(), label);
         }
     }
     labels
+}
+
+/// Papers that would read the same, each with its letter ("" when alone), in title order.
+fn letter_group(mut group: Vec<&Paper>) -> Vec<(&Paper, String)> {
+    group.sort_by(|a, b| {
+        let title = |p: &Paper| p.fields.title.to_lowercase();
+        title(a).cmp(&title(b)).then(a.key.cmp(&b.key))
+    });
+    let lettered = group.len() > 1;
+    (group.into_iter().enumerate())
+        .map(|(i, paper)| (paper, if lettered { letter(i) } else { String::new() }))
+        .collect()
 }
 
 /// a, b, …, z, aa, ab, …
@@ -90,151 +107,10 @@ fn letter(index: usize) -> String {
     }
 }
 
-/// "Rafailov, R." from "Rafael Rafailov".
-fn reference_name(full_name: &str) -> String {
-    let words: Vec<&str> = full_name.split_whitespace().collect();
-    match words.split_last() {
-        Some((family, given)) if !given.is_empty() => {
-            let initials: Vec<String> = given
-                .iter()
-                .filter_map(|w| w.chars().next())
-                .map(|c| format!("{c}."))
-                .collect();
-            format!("{family}, {}", initials.join(" "))
-        }
-        _ => full_name.to_string(),
-    }
-}
-
-/// Author list in reference style: "A, B., C, D., &amp; E, F." (APA-like).
-fn reference_authors(fields: &PaperFields) -> String {
-    let names: Vec<String> = fields
-        .named_authors()
-        .iter()
-        .map(|n| reference_name(n))
-        .collect();
-    match (names.as_slice(), fields.authors_incomplete()) {
-        ([], _) => String::new(),
-        (all, true) => format!("{}, et al.", all.join(", ")),
-        ([only], false) => only.clone(),
-        ([init @ .., last], false) => format!("{}, &amp; {}", init.join(", "), last),
-    }
-}
-
-/// One reference-list entry as HTML (escaped): authors, year, title, venue, link.
-pub fn reference_html(paper: &Paper, label: &Label, paper_url: &str) -> String {
-    let fields = &paper.fields;
-    let mut html = String::new();
-    let authors = reference_authors(fields);
-    let title = escape_html(&fields.title);
-    if authors.is_empty() {
-        let _ = write!(
-            html,
-            "<a href=\"{}\"><cite>{title}</cite></a> ({}).",
-            escape_html(paper_url),
-            escape_html(&label.year)
-        );
-    } else {
-        let authors = escape_html(&authors).replace("&amp;amp;", "&amp;");
-        let _ = write!(
-            html,
-            "{authors} ({}). <a href=\"{}\">{title}</a>.",
-            escape_html(&label.year),
-            escape_html(paper_url)
-        );
-    }
-    if let Some(venue) = &fields.venue {
-        let _ = write!(html, " <em>{}</em>.", escape_html(venue));
-    }
-    if let Some(arxiv) = &fields.arxiv {
-        let _ = write!(html, " arXiv:{}.", escape_html(arxiv));
-    }
-    if let Some(doi) = &fields.doi {
-        let _ = write!(html, " https://doi.org/{}", escape_html(doi));
-    }
-    html
-}
-
-/// Escapes TeX specials in a BibTeX field value.
-fn tex_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' | '%' | '$' | '#' | '_' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '{' | '}' => {}
-            '~' => out.push_str("\\textasciitilde{}"),
-            '^' => out.push_str("\\textasciicircum{}"),
-            '\\' => out.push_str("\\textbackslash{}"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// Is the venue a peer-reviewed one (not a preprint server, code host or blog)?
-fn is_published_venue(venue: &str) -> bool {
-    !matches!(
-        venue.to_ascii_lowercase().as_str(),
-        "arxiv" | "github" | "blog" | ""
-    )
-}
-
-/// The BibTeX entry of a paper. Titles are double-braced to keep their capitals.
+/// The BibTeX entry of a paper (see [`crate::bibtex_export`], which builds it with the
+/// `biblatex` crate).
 pub fn bibtex(key: &str, fields: &PaperFields) -> String {
-    let venue = fields.venue.as_deref().unwrap_or("");
-    let (kind, venue_field) = if is_published_venue(venue) {
-        let journal =
-            venue.to_ascii_lowercase().contains("journal") || venue.contains("Transactions");
-        if journal {
-            ("article", "journal")
-        } else {
-            ("inproceedings", "booktitle")
-        }
-    } else {
-        ("misc", "howpublished")
-    };
-    let mut entries: Vec<(&str, String)> =
-        vec![("title", format!("{{{}}}", tex_escape(&fields.title)))];
-    if !fields.authors.is_empty() {
-        let names: Vec<String> = fields
-            .authors
-            .iter()
-            .map(|a| {
-                if a == OTHERS {
-                    "others".into()
-                } else {
-                    tex_escape(a)
-                }
-            })
-            .collect();
-        entries.push(("author", names.join(" and ")));
-    }
-    entries.push(("year", fields.year.to_string()));
-    if let Some(month) = fields.month {
-        entries.push(("month", month.to_string()));
-    }
-    if !venue.is_empty() {
-        entries.push((venue_field, tex_escape(venue)));
-    }
-    if let Some(arxiv) = &fields.arxiv {
-        entries.push(("eprint", tex_escape(arxiv)));
-        entries.push(("archiveprefix", "arXiv".into()));
-    }
-    if let Some(doi) = &fields.doi {
-        entries.push(("doi", tex_escape(doi)));
-    }
-    if let Some(url) = &fields.url {
-        entries.push(("url", url.replace(['{', '}'], "")));
-    }
-    let mut out = format!("@{kind}{{{key},\n");
-    for (name, value) in entries {
-        let _ = writeln!(out, "  {name} = {{{value}}},");
-    }
-    out.push_str("}\n");
-    out
+    crate::bibtex_export::bibtex(key, fields)
 }
 
 #[cfg(test)]
@@ -294,39 +170,33 @@ mod tests {
             paper("w1", &["Yi Wang", "P", "Q"], 2023, "Aardvark"),
             paper("w3", &["Yi Wang", "P", "Q"], 2022, "Other"),
         ];
-        let labels = labels(&papers);
+        let labels = labels(&papers, None);
         assert_eq!(labels["w1"].year, "2023a");
         assert_eq!(labels["w2"].year, "2023b");
         assert_eq!(labels["w3"].year, "2022");
     }
 
     #[test]
-    fn bibtex_escapes_tex_specials_and_marks_incomplete_authors() {
-        let mut p = paper("k", &["Ann Lee", "others"], 2023, "Q&A at 100%");
-        p.fields.venue = Some("NeurIPS 2023".into());
-        let bib = bibtex("k", &p.fields);
-        assert!(bib.starts_with("@inproceedings{k,\n"), "{bib}");
-        assert!(bib.contains("title = {{Q\\&A at 100\\%}}"), "{bib}");
-        assert!(bib.contains("author = {Ann Lee and others}"), "{bib}");
-        assert!(bib.contains("booktitle = {NeurIPS 2023}"), "{bib}");
+    fn style_letters_override_title_order() {
+        let papers = [
+            paper("w2", &["Yi Wang", "X", "Y"], 2023, "Zebra"),
+            paper("w1", &["Yi Wang", "P", "Q"], 2023, "Aardvark"),
+            paper("w3", &["Yi Wang", "P", "Q"], 2022, "Other"),
+        ];
+        let letters: BTreeMap<String, String> = [
+            ("w2".to_string(), "a".to_string()),
+            ("w1".into(), "b".into()),
+        ]
+        .into();
+        let labels = labels(&papers, Some(&letters));
+        assert_eq!(labels["w2"].year, "2023a");
+        assert_eq!(labels["w1"].year, "2023b");
+        assert_eq!(labels["w3"].year, "2022");
     }
 
     #[test]
-    fn reference_lists_authors_apa_style() {
-        let p = paper(
-            "k",
-            &["Rafael Rafailov", "Archit Sharma", "Chelsea Finn"],
-            2023,
-            "DPO",
-        );
-        let label = Label {
-            names: String::new(),
-            year: "2023".into(),
-        };
-        let html = reference_html(&p, &label, "/papers/k/");
-        assert!(
-            html.starts_with("Rafailov, R., Sharma, A., &amp; Finn, C. (2023)."),
-            "{html}"
-        );
+    fn family_names_keep_their_particles() {
+        assert_eq!(family_name("Dimitri von Rütte"), "von Rütte");
+        assert_eq!(family_name("Christopher D. Manning"), "Manning");
     }
 }

@@ -19,6 +19,14 @@ pub struct Config {
     pub language: String,
     /// The survey this site presents ("cite this survey" on the home page).
     pub survey: Option<PaperFields>,
+    /// The CSL style of references, by a name hayagriva bundles it under (`apa`,
+    /// `ieee`, `chicago-author-date`, ...). Checked by [`check_citation_style`].
+    #[serde(default = "default_citation_style")]
+    pub citation_style: String,
+}
+
+fn default_citation_style() -> String {
+    crate::csl::DEFAULT_STYLE.to_string()
 }
 
 fn default_language() -> String {
@@ -57,6 +65,7 @@ pub fn fallback() -> Config {
         repo_url: None,
         language: default_language(),
         survey: None,
+        citation_style: default_citation_style(),
     }
 }
 
@@ -81,7 +90,7 @@ pub fn parse(
                 .unwrap_or(&message)
                 .to_string();
             diagnostics.push(Diagnostic::error(&file.path, message).at(position).help(
-                "site.yaml needs `title:` and `base_url:`; optional: description, repo_url, language, survey",
+                "site.yaml needs `title:` and `base_url:`; optional: description, repo_url, language, citation_style, survey",
             ));
             return None;
         }
@@ -108,7 +117,34 @@ pub fn parse(
         );
         return None;
     }
-    Some(config)
+    check_citation_style(file, &config, diagnostics).then_some(config)
+}
+
+/// Is `citation_style` a bundled CSL style with a bibliography? Reports it at its line,
+/// with the closest known name as a suggestion.
+fn check_citation_style(file: &SourceFile, config: &Config, diagnostics: &mut Diagnostics) -> bool {
+    let name = config.citation_style.as_str();
+    if crate::csl::style(name).is_some() {
+        return true;
+    }
+    let names = crate::csl::style_names();
+    let help = match crate::diagnostics::suggest(name, names.iter().copied()) {
+        Some(close) => format!("did you mean `{close}`? Styles bundled with hayagriva include apa, ieee, chicago-author-date, mla, vancouver"),
+        None => "use a style bundled with hayagriva, e.g. apa, ieee, chicago-author-date, mla or vancouver".to_string(),
+    };
+    let offset = file.text.find("citation_style:").unwrap_or(0);
+    diagnostics.push(
+        Diagnostic::error(
+            &file.path,
+            format!(
+                "`{name}` is not a citation style this engine knows (or it has no reference list)"
+            ),
+        )
+        .at(Position::of_offset(&file.text, offset))
+        .span("citation_style".len())
+        .help(help),
+    );
+    false
 }
 
 #[cfg(test)]
@@ -123,6 +159,7 @@ mod tests {
             repo_url: None,
             language: "en".into(),
             survey: None,
+            citation_style: "apa".into(),
         }
     }
 
@@ -132,6 +169,51 @@ mod tests {
         assert_eq!(config("https://u.github.io/a/b/").base_path(), "/a/b/");
         assert_eq!(config("https://example.org").base_path(), "/");
         assert_eq!(config("http://127.0.0.1:1111/").base_path(), "/");
+    }
+
+    #[test]
+    fn unknown_citation_style_is_reported_at_its_line_with_a_suggestion() {
+        let file = SourceFile {
+            path: "site.yaml".into(),
+            text: "title: T\nbase_url: https://x.org/\ncitation_style: iee\n".into(),
+        };
+        let mut diagnostics = Diagnostics::default();
+        assert!(parse(&file, None, &mut diagnostics).is_none());
+        let diagnostic = &diagnostics.sorted()[0];
+        assert_eq!((diagnostic.line, diagnostic.column), (3, 1));
+        assert!(
+            diagnostic.message.contains("`iee`"),
+            "{}",
+            diagnostic.message
+        );
+        assert!(
+            diagnostic
+                .help
+                .as_deref()
+                .unwrap()
+                .starts_with("did you mean `ieee`?"),
+            "{:?}",
+            diagnostic.help
+        );
+    }
+
+    #[test]
+    fn citation_style_defaults_to_apa_and_accepts_bundled_names() {
+        for (text, expected) in [
+            ("", "apa"),
+            (
+                "citation_style: chicago-author-date\n",
+                "chicago-author-date",
+            ),
+        ] {
+            let file = SourceFile {
+                path: "site.yaml".into(),
+                text: format!("title: T\nbase_url: https://x.org/\n{text}"),
+            };
+            let mut diagnostics = Diagnostics::default();
+            let config = parse(&file, None, &mut diagnostics).unwrap();
+            assert_eq!(config.citation_style, expected);
+        }
     }
 
     #[test]

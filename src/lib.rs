@@ -8,20 +8,26 @@
 
 pub mod assemble;
 pub mod bibtex;
+pub mod bibtex_export;
 pub mod charts;
 pub mod cite;
 pub mod cli;
 pub mod config;
 pub mod contribute;
+pub mod csl;
+pub mod csljson;
 pub mod diagnostics;
 pub mod duplicates;
+pub mod exports;
 pub mod frontmatter;
 pub mod highlight;
 pub mod link;
 pub mod listings;
 pub mod markdown;
+pub mod math;
 pub mod meta;
 pub mod model;
+pub mod names;
 pub mod output;
 pub mod readme;
 pub mod render;
@@ -31,6 +37,7 @@ pub mod site;
 pub mod source;
 pub mod templates;
 pub mod validate;
+pub mod work;
 
 use std::path::Path;
 

@@ -142,7 +142,7 @@ pub fn collect(site: &Site) -> Listings {
 fn sort_groups(listings: &mut Listings) {
     listings.authors.sort_by(|a, b| {
         // By the ASCII slug, so `Ángel` files under A, not after Z.
-        let family = |g: &Group| slugify(cite::family_name(&g.name));
+        let family = |g: &Group| slugify(&cite::family_name(&g.name));
         family(a).cmp(&family(b)).then_with(|| a.slug.cmp(&b.slug))
     });
     listings.years.sort_by(|a, b| {

@@ -14,6 +14,7 @@ use std::ops::Range;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::highlight;
+use crate::math;
 
 pub fn options() -> Options {
     Options::ENABLE_TABLES
@@ -68,12 +69,23 @@ pub struct Link {
     pub offset: usize,
 }
 
+/// A formula whose TeX could not be converted to MathML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MathProblem {
+    /// Byte offset of the formula (its opening `$`) in the body.
+    pub offset: usize,
+    /// Length of the formula in bytes, delimiters included.
+    pub length: usize,
+    pub message: String,
+}
+
 /// What a body contains, with byte offsets into the body.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Analysis {
     pub headings: Vec<Heading>,
     pub citations: Vec<Citation>,
     pub links: Vec<Link>,
+    pub math_problems: Vec<MathProblem>,
 }
 
 /// Where a citation key points, and how it reads.
@@ -300,8 +312,8 @@ impl<'a> Transformer<'a> {
                 self.sentence_push(text);
                 self.emit(event);
             }
-            Event::InlineMath(tex) => self.emit(math_html(&tex, false)),
-            Event::DisplayMath(tex) => self.emit(math_html(&tex, true)),
+            Event::InlineMath(tex) => self.math(&tex, false, range),
+            Event::DisplayMath(tex) => self.math(&tex, true, range),
             Event::Start(Tag::Paragraph)
             | Event::Start(Tag::Item)
             | Event::Start(Tag::TableCell) => {
@@ -316,6 +328,23 @@ impl<'a> Transformer<'a> {
             }
             other => self.emit(other),
         }
+    }
+
+    /// A formula as MathML; TeX that does not convert is shown as written (escaped)
+    /// and recorded as a problem at its offset.
+    fn math(&mut self, tex: &str, display: bool, range: Range<usize>) {
+        let html = match math::to_mathml(tex, display) {
+            Ok(mathml) => mathml,
+            Err(message) => {
+                self.analysis.math_problems.push(MathProblem {
+                    offset: range.start,
+                    length: range.len(),
+                    message,
+                });
+                math_source_html(tex, display)
+            }
+        };
+        self.emit(Event::InlineHtml(html.into()));
     }
 
     fn emit(&mut self, event: Event<'a>) {
@@ -486,15 +515,14 @@ fn has_scheme(destination: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
 }
 
-/// Maths is kept as TeX in an element the stylesheet can set apart.
-fn math_html<'a>(tex: &str, display: bool) -> Event<'a> {
+/// A formula that could not be converted, shown as the TeX that was written.
+fn math_source_html(tex: &str, display: bool) -> String {
     let escaped = escape_html(tex);
-    let html = if display {
-        format!("<span class=\"math math-display\">\\[{escaped}\\]</span>")
+    if display {
+        format!("<code class=\"math-error math-display\">$${escaped}$$</code>")
     } else {
-        format!("<span class=\"math math-inline\">\\({escaped}\\)</span>")
-    };
-    Event::InlineHtml(html.into())
+        format!("<code class=\"math-error\">${escaped}$</code>")
+    }
 }
 
 pub fn escape_html(text: &str) -> String {

@@ -13,9 +13,11 @@ use sha2::{Digest, Sha256};
 
 use crate::cite;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::exports;
 use crate::link;
 use crate::listings::{self, Group, ListingKind, Listings};
 use crate::markdown::{self, CiteTarget, Resolve, escape_html};
+use crate::math;
 use crate::meta::{self, WebMeta};
 use crate::model::{Page, PageKind, Paper};
 use crate::site::{MentionPart, Site};
@@ -61,6 +63,7 @@ pub fn render(
     }
     outputs.extend(static_outputs(&statics, &assets));
     outputs.extend(plain_outputs(site, &listings));
+    outputs.extend(exports::outputs(site));
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     (!diagnostics.has_errors()).then_some(outputs)
 }
@@ -392,6 +395,8 @@ struct TopicBlock {
     title: String,
     anchor: Option<String>,
     papers: Vec<PaperSummary>,
+    /// The topic's own `.bib` (finer topics only).
+    bibtex_url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -431,6 +436,8 @@ struct PageData {
     topics: Vec<TopicBlock>,
     sections: Vec<NavSummary>,
     references: Vec<String>,
+    /// The `.bib` of every paper the page lists.
+    bibtex_url: Option<String>,
     previous: Option<Link>,
     next: Option<Link>,
     chapter: Option<Link>,
@@ -570,6 +577,14 @@ impl Renderer<'_> {
         }
     }
 
+    /// The paper's reference in the site's style, its title linking to the paper page.
+    fn reference(&self, key: &str) -> String {
+        let paper = &self.site.papers[key];
+        let url = self.url(&paper.path());
+        let html = self.site.bibliography.html(key, &paper.fields.title, &url);
+        html.unwrap_or_else(|| escape_html(&paper.fields.title))
+    }
+
     fn topic_link(&self, id: &str) -> Option<Link> {
         let topic = self.site.topic(id)?;
         let page = self.site.page(&topic.page)?;
@@ -609,13 +624,7 @@ impl Renderer<'_> {
         };
         let references = self.site.references[&page.id]
             .iter()
-            .map(|key| {
-                cite::reference_html(
-                    &self.site.papers[key],
-                    &self.site.labels[key],
-                    &self.url(&self.site.papers[key].path()),
-                )
-            })
+            .map(|key| self.reference(key))
             .collect();
         let data = PageData {
             id: page.id.clone(),
@@ -629,6 +638,7 @@ impl Renderer<'_> {
             topics: self.topic_blocks(page),
             sections: self.child_sections(page),
             references,
+            bibtex_url: exports::page_bib(self.site, page).map(|path| self.url(&path)),
             previous: neighbour(position.checked_sub(1)),
             next: neighbour(Some(position + 1)),
             chapter: page
@@ -679,6 +689,7 @@ impl Renderer<'_> {
                     .flatten()
                     .map(|key| self.summary(key))
                     .collect(),
+                bibtex_url: exports::topic_bib(self.site, topic).map(|path| self.url(&path)),
             })
             .filter(|block| !block.papers.is_empty())
             .collect()
@@ -763,7 +774,7 @@ impl Renderer<'_> {
                 .map(|v| self.url(&listings::venue_path(v))),
             date_key: format!("{:04}-{:02}", fields.year, fields.month.unwrap_or(0)),
             bibtex: cite::bibtex(&paper.key, fields),
-            reference: cite::reference_html(paper, label, &self.url(&paper.path())),
+            reference: self.reference(&paper.key),
             mentions: mentions.collect(),
             related: self
                 .site
@@ -1042,7 +1053,7 @@ impl Renderer<'_> {
 fn by_initial(groups: &[Group], entry: impl Fn(&Group) -> IndexEntry) -> Vec<IndexSection> {
     let mut sections: Vec<IndexSection> = Vec::new();
     for group in groups {
-        let initial = listings::slugify(cite::family_name(&group.name))
+        let initial = listings::slugify(&cite::family_name(&group.name))
             .chars()
             .next()
             .map_or_else(|| "#".to_string(), |c| c.to_ascii_uppercase().to_string());
@@ -1088,6 +1099,7 @@ fn template_error(template: &str, error: &tera::Error) -> Diagnostic {
 }
 
 /// Sanitizes rendered Markdown: raw HTML from content cannot run script or break out.
+/// MathML is allowed exactly as far as `crate::math` emits it.
 pub fn sanitize(html: &str) -> String {
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     CLEANER
@@ -1097,10 +1109,19 @@ pub fn sanitize(html: &str) -> String {
                 .add_generic_attributes(["class", "id", "aria-label", "aria-hidden"])
                 .add_tags(["mark", "figure", "figcaption", "section"])
                 .link_rel(None);
+            allow_mathml(&mut builder);
             builder
         })
         .clean(html)
         .to_string()
+}
+
+fn allow_mathml(builder: &mut ammonia::Builder<'static>) {
+    builder.add_tags(math::MATHML_ELEMENTS.iter().copied());
+    for tag in math::MATHML_ELEMENTS {
+        builder.add_tag_attributes(*tag, math::MATHML_ATTRIBUTES.iter().copied());
+    }
+    builder.filter_style_properties(math::MATHML_STYLE_PROPERTIES.iter().copied().collect());
 }
 
 #[cfg(test)]
@@ -1116,6 +1137,64 @@ mod tests {
         assert!(html.contains("class=\"anchor\""), "{html}");
         assert!(!html.contains("script"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
+    }
+
+    /// Element and attribute names in `html`, with counts (a test-only scanner).
+    fn markup_names(html: &str) -> BTreeMap<String, usize> {
+        let mut names = BTreeMap::new();
+        for tag in html.split('<').skip(1).filter(|t| !t.starts_with('/')) {
+            let inside = tag.split('>').next().unwrap_or("");
+            let element = inside.split_whitespace().next().unwrap_or("");
+            let element = element.trim_end_matches('/');
+            *names.entry(format!("<{element}")).or_default() += 1;
+            // Attribute names run back from each `=` (pulldown-latex sometimes omits
+            // the space between attributes; browsers and ammonia accept that).
+            for (at, _) in inside.match_indices("=\"") {
+                let before = &inside[..at];
+                let start = before
+                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                    .map_or(0, |i| i + 1);
+                *names
+                    .entry(format!("{element}@{}", &before[start..]))
+                    .or_default() += 1;
+            }
+        }
+        names
+    }
+
+    #[test]
+    fn sanitize_keeps_every_element_and_attribute_our_mathml_uses() {
+        let formulas = [
+            r"\mathcal{L}_{\mathrm{DPO}} = -\,\mathbb{E}\left[\log \sigma\!\left(\beta \frac{a}{b}\right)\right]",
+            r"\sqrt{x} + \sqrt[3]{y} + \sum_{t=1}^{|h|} w_t + \binom{n}{k} + \overline{x} + \underbrace{a}_{b}",
+            r"\begin{pmatrix} a & b \\ c & d \end{pmatrix} \begin{cases} 1 & x \\ 0 & y \end{cases} \color{red}{x} \text{pass@}k",
+            r"\max_{\pi_\theta} \big[ r \big] \Big\| \displaystyle\int_0^1 \not= \lim_{x\to 0}",
+        ];
+        for tex in formulas {
+            for display in [false, true] {
+                let formula = math::to_mathml(tex, display).unwrap();
+                assert_eq!(
+                    markup_names(&sanitize(&formula)),
+                    markup_names(&formula),
+                    "{tex}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn sanitize_drops_script_inside_maths() {
+        let html = sanitize(
+            "<math><mi onclick=\"x()\" href=\"javascript:x\">a</mi><script>alert(1)</script><mtext><img src=x onerror=y></mtext><maction>b</maction><mi style=\"position: fixed; color: red\">c</mi></math>",
+        );
+        assert!(!html.contains("script"), "{html}");
+        assert!(!html.contains("alert"), "{html}");
+        assert!(!html.contains("onclick"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+        assert!(!html.contains("javascript"), "{html}");
+        assert!(!html.contains("maction"), "{html}");
+        assert!(!html.contains("position"), "{html}");
+        assert!(html.contains("<mi>a</mi>"), "{html}");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::cite::Label;
 use crate::config::Config;
+use crate::csl::Bibliography;
 use crate::link::LinkTargets;
 use crate::markdown::Analysis;
 use crate::model::{Page, Paper, Topic};
@@ -41,6 +42,8 @@ pub struct Site {
     /// Analyses of page bodies by page id, and of paper notes by `papers/<key>`.
     pub analyses: BTreeMap<String, Analysis>,
     pub labels: BTreeMap<String, Label>,
+    /// Every paper's reference in the site's citation style.
+    pub bibliography: Bibliography,
     /// Paper key -> places that cite it, in reading order.
     pub mentions: BTreeMap<String, Vec<Mention>>,
     /// Paper key -> papers most often cited alongside it.

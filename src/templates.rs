@@ -20,6 +20,10 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/references.html"),
     ),
     (
+        "bibtex_copy.html",
+        include_str!("../templates/bibtex_copy.html"),
+    ),
+    (
         "paper_list.html",
         include_str!("../templates/paper_list.html"),
     ),

@@ -26,18 +26,55 @@
     });
   }
 
-  function setupCopyButtons() {
-    document.querySelectorAll("button[data-copy]").forEach(function (button) {
-      var source = document.getElementById(button.getAttribute("data-copy"));
-      if (!source || !navigator.clipboard) return;
-      button.hidden = false;
-      button.addEventListener("click", function () {
+  // Copy buttons: the Clipboard API where the browser offers it, else select the text
+  // and ask the browser to copy it, else leave it selected and say how to copy.
+  // Every outcome is announced through the button's role="status" sibling.
+  function selectContents(element) {
+    var range = document.createRange();
+    range.selectNodeContents(element);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  function copyBySelection(element) {
+    selectContents(element);
+    try { return document.execCommand("copy"); } catch (e) { return false; }
+  }
+
+  function setupCopyButton(button) {
+    var source = document.getElementById(button.getAttribute("data-copy"));
+    if (!source) return;
+    var status = button.parentNode.querySelector("[role=status]");
+    var label = button.textContent;
+    var timer = null;
+    function announce(message, copied) {
+      button.textContent = copied ? "Copied" : label;
+      if (status) status.textContent = message;
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        button.textContent = label;
+        if (status) status.textContent = "";
+      }, 3000);
+    }
+    function fallback() {
+      if (copyBySelection(source)) announce("Copied", true);
+      else announce("Selected: press Ctrl+C (Command+C on a Mac) to copy", false);
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      if (navigator.clipboard && window.isSecureContext) {
         navigator.clipboard.writeText(source.textContent).then(function () {
-          button.textContent = "Copied";
-          setTimeout(function () { button.textContent = "Copy"; }, 2000);
-        });
-      });
+          announce("Copied", true);
+        }, fallback);
+      } else {
+        fallback();
+      }
     });
+  }
+
+  function setupCopyButtons() {
+    document.querySelectorAll("button[data-copy]").forEach(setupCopyButton);
   }
 
   function collapseSidebarOnPhones() {

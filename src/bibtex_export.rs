@@ -1,0 +1,219 @@
+//! BibTeX entries of papers, built as `biblatex` crate values and serialised by it, so
+//! TeX specials are escaped by the library and every emitted file parses back.
+//!
+//! Invariants: titles are written as one verbatim (double-braced) chunk so BibTeX
+//! styles keep their capitals; an author list ending in `others` is written as
+//! `... and others`, BibTeX's own "et al." marker, never with invented names; the entry
+//! type follows [`WorkKind`], shared with the CSL formatter. Output is deterministic:
+//! the library writes fields in name order, and files list entries in key order.
+
+use biblatex::{
+    Chunk, Chunks, Date, DateValue, Datetime, Entry, EntryType, PermissiveType, Spanned, Type,
+};
+
+use crate::model::PaperFields;
+use crate::names::PersonName;
+use crate::work::WorkKind;
+
+/// The BibTeX entry of one paper, ending in a newline.
+pub fn bibtex(key: &str, fields: &PaperFields) -> String {
+    let text = entry(key, fields)
+        .to_bibtex_string()
+        .unwrap_or_else(|_| format!("@misc{{{key},\n}}"));
+    indent_fields(&text)
+}
+
+/// The library writes fields flush left; BibTeX files conventionally indent them.
+fn indent_fields(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.lines() {
+        if !(line.starts_with('@') || line == "}") {
+            out.push_str("  ");
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// A `.bib` file: the entries of `papers` (key, fields) in key order, blank-line separated.
+pub fn file<'a>(papers: impl IntoIterator<Item = (&'a str, &'a PaperFields)>) -> String {
+    let mut papers: Vec<(&str, &PaperFields)> = papers.into_iter().collect();
+    papers.sort_by_key(|(key, _)| *key);
+    papers.dedup_by_key(|(key, _)| *key);
+    let entries: Vec<String> = papers
+        .into_iter()
+        .map(|(key, fields)| bibtex(key, fields))
+        .collect();
+    entries.join("\n")
+}
+
+/// The paper as a `biblatex` entry: type, title, authors, date, venue and identifiers.
+pub fn entry(key: &str, fields: &PaperFields) -> Entry {
+    let kind = WorkKind::of(fields);
+    let mut entry = Entry::new(key.to_string(), entry_type(&kind));
+    entry.set("title", verbatim(&fields.title));
+    if !fields.authors.is_empty() {
+        entry.set("author", authors(fields));
+    }
+    entry.set_date(PermissiveType::Typed(date(fields)));
+    set_venue(&mut entry, &kind);
+    if let Some(arxiv) = &fields.arxiv {
+        entry.set("eprint", normal(arxiv));
+        entry.set("archiveprefix", normal("arXiv"));
+    }
+    if let Some(doi) = &fields.doi {
+        entry.set("doi", normal(doi));
+    }
+    if let Some(url) = &fields.url {
+        entry.set("url", normal(url));
+    }
+    entry
+}
+
+fn entry_type(kind: &WorkKind) -> EntryType {
+    match kind {
+        WorkKind::Conference { .. } => EntryType::InProceedings,
+        WorkKind::Journal { .. } => EntryType::Article,
+        _ => EntryType::Misc,
+    }
+}
+
+/// Where the work appeared, in the field BibTeX styles read for its type.
+fn set_venue(entry: &mut Entry, kind: &WorkKind) {
+    match kind {
+        WorkKind::Conference { proceedings } => entry.set("booktitle", normal(proceedings)),
+        WorkKind::Journal { journal } => entry.set("journal", normal(journal)),
+        WorkKind::Preprint { server } => entry.set("howpublished", normal(server)),
+        WorkKind::Software { host } => entry.set("howpublished", normal(host)),
+        WorkKind::Web { site: Some(site) } => entry.set("howpublished", normal(site)),
+        WorkKind::Web { site: None } | WorkKind::Document => {}
+    }
+}
+
+/// `Family, Given and ...`, with BibTeX's `and others` for an incomplete list.
+fn authors(fields: &PaperFields) -> Chunks {
+    let people: Vec<biblatex::Person> = fields
+        .named_authors()
+        .iter()
+        .map(|name| PersonName::parse(name).to_biblatex())
+        .collect();
+    let mut chunks = people.to_chunks();
+    if fields.authors_incomplete() {
+        let joiner = if chunks.is_empty() { "" } else { " and " };
+        chunks.push(Spanned::detached(Chunk::Normal(format!("{joiner}others"))));
+    }
+    chunks
+}
+
+fn date(fields: &PaperFields) -> Date {
+    let month = fields
+        .month
+        .filter(|m| (1..=12).contains(m))
+        .map(|m| (m - 1) as u8);
+    Date {
+        value: DateValue::At(Datetime {
+            year: fields.year,
+            month,
+            day: None,
+            time: None,
+        }),
+        uncertain: false,
+        approximate: false,
+    }
+}
+
+fn normal(text: &str) -> Chunks {
+    vec![Spanned::detached(Chunk::Normal(text.to_string()))]
+}
+
+fn verbatim(text: &str) -> Chunks {
+    vec![Spanned::detached(Chunk::Verbatim(text.to_string()))]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use biblatex::{Bibliography, ChunksExt};
+
+    fn fields(yaml: &str) -> PaperFields {
+        serde_yaml::from_str(yaml).unwrap()
+    }
+
+    #[test]
+    fn conference_paper_is_inproceedings_with_a_braced_title() {
+        let paper = fields(
+            "title: \"Direct Preference Optimization: Your LM\"\nauthors: [Rafael Rafailov, Chelsea Finn]\nyear: 2023\nmonth: 5\nvenue: NeurIPS 2023\narxiv: \"2305.18290\"\nurl: https://arxiv.org/abs/2305.18290",
+        );
+        assert_eq!(
+            bibtex("rafailov2023direct", &paper),
+            "@inproceedings{rafailov2023direct,\n\
+             \x20 archiveprefix = {arXiv},\n\
+             \x20 author = {Rafailov, Rafael and Finn, Chelsea},\n\
+             \x20 booktitle = {NeurIPS 2023},\n\
+             \x20 year = {2023},\n\
+             \x20 month = {05},\n\
+             \x20 eprint = {2305.18290},\n\
+             \x20 title = {{Direct Preference Optimization: Your LM}},\n\
+             \x20 url = {https://arxiv.org/abs/2305.18290},\n\
+             }\n"
+        );
+    }
+
+    #[test]
+    fn escapes_tex_specials_and_keeps_others() {
+        let paper = fields(
+            "title: \"Q&A at 100% for $5 #1 a_b\"\nauthors: [Ann Lee, others]\nyear: 2023\nvenue: arXiv",
+        );
+        let text = bibtex("k", &paper);
+        assert!(text.starts_with("@misc{k,\n"), "{text}");
+        assert!(
+            text.contains(r"title = {{Q\&A at 100\% for \$5 \#1 a\_b}},"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  author = {Lee, Ann and others},\n"),
+            "{text}"
+        );
+        assert!(text.contains("howpublished = {arXiv},"), "{text}");
+    }
+
+    #[test]
+    fn emitted_entries_parse_back_to_the_same_fields() {
+        let paper = fields(
+            "title: \"Q&A {braces} at 100%\"\nauthors: [Dimitri von Rütte, Henrique Ponde de Oliveira Pinto, others]\nyear: 2024\nvenue: IEEE TKDE 2024\ndoi: 10.1000/x_y",
+        );
+        let parsed = Bibliography::parse(&bibtex("k", &paper)).unwrap();
+        let entry = parsed.get("k").unwrap();
+        assert_eq!(entry.entry_type, EntryType::Article);
+        assert_eq!(
+            entry.title().unwrap().format_verbatim(),
+            "Q&A {braces} at 100%"
+        );
+        let names: Vec<String> = entry
+            .author()
+            .unwrap()
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "Dimitri von Rütte",
+                "Henrique Ponde de Oliveira Pinto",
+                "others"
+            ]
+        );
+        assert_eq!(entry.journal().unwrap().format_verbatim(), "IEEE TKDE");
+        assert_eq!(entry.doi().unwrap(), "10.1000/x_y");
+    }
+
+    #[test]
+    fn a_file_lists_entries_once_in_key_order() {
+        let a = fields("title: A\nyear: 2020");
+        let b = fields("title: B\nyear: 2021");
+        let text = file([("b", &b), ("a", &a), ("b", &b)]);
+        assert_eq!(text.matches("@misc{").count(), 2);
+        assert!(text.find("@misc{a,").unwrap() < text.find("@misc{b,").unwrap());
+    }
+}

@@ -1,0 +1,239 @@
+//! References in a real citation style: every paper is formatted once per build with a
+//! CSL style bundled in hayagriva (APA unless `site.yaml` names another).
+//!
+//! Invariants:
+//! - one hayagriva run covers *all* papers, so the letters a style adds to years
+//!   ("2023a") are assigned site-wide and every page shows the same letter;
+//! - in-text labels take their letters from this run ([`Bibliography::year_suffixes`]),
+//!   so a label and its reference-list entry always agree;
+//! - styles disambiguate with year letters only: adding names or initials (APA's first
+//!   resort) would make "Wang et al." read differently depending on which other papers
+//!   the survey holds;
+//! - output is escaped HTML produced by [`html`]; nothing hayagriva returns is trusted.
+
+pub mod entry;
+mod html;
+mod repair;
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use hayagriva::archive::ArchivedStyle;
+use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, Style};
+use hayagriva::{
+    BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, ElemChildren, Entry,
+};
+
+use crate::model::Paper;
+
+/// The style used when `site.yaml` names none.
+pub const DEFAULT_STYLE: &str = "apa";
+
+/// A bundled style by one of its names ("apa", "ieee", "chicago-author-date"), with the
+/// site's disambiguation policy applied. `None` for unknown names, dependent styles
+/// and styles without a bibliography (nothing to show in reference lists).
+pub fn style(name: &str) -> Option<IndependentStyle> {
+    let Style::Independent(mut style) = ArchivedStyle::by_name(name)?.get() else {
+        return None;
+    };
+    style.bibliography.as_ref()?;
+    style.citation.disambiguate_add_names = false;
+    style.citation.disambiguate_add_givenname = false;
+    Some(style)
+}
+
+/// Every name a bundled style answers to, for "did you mean" suggestions.
+pub fn style_names() -> Vec<&'static str> {
+    ArchivedStyle::all()
+        .iter()
+        .flat_map(|style| style.names().iter().copied())
+        .collect()
+}
+
+fn locales() -> &'static [Locale] {
+    static LOCALES: OnceLock<Vec<Locale>> = OnceLock::new();
+    LOCALES.get_or_init(hayagriva::archive::locales)
+}
+
+/// One paper's formatted reference.
+#[derive(Debug, Clone)]
+struct Reference {
+    /// Position in the style's reference-list order.
+    rank: usize,
+    content: ElemChildren,
+}
+
+/// The references of all papers, formatted once per build.
+#[derive(Debug, Clone, Default)]
+pub struct Bibliography {
+    references: BTreeMap<String, Reference>,
+    /// Paper key -> the letter the style added to its year; `None` when the style does
+    /// not disambiguate with letters (numeric styles such as IEEE).
+    year_suffixes: Option<BTreeMap<String, String>>,
+}
+
+/// Formats every paper with `style`; `language` picks the locale of the style's terms.
+///
+/// One run over all papers fixes the reference-list order. Papers whose labels would
+/// collide ("Wang et al., 2023") are then formatted again, one run per group: hayagriva
+/// 0.10 gives year letters to only one ambiguous group per disambiguation pass (and
+/// makes three passes), so a site-wide run leaves most groups without letters. Within a
+/// group, letters follow the style's reference-list order, as CSL prescribes.
+pub fn format<'a>(
+    papers: impl IntoIterator<Item = &'a Paper>,
+    style: &IndependentStyle,
+    language: &str,
+) -> Bibliography {
+    let papers: Vec<&Paper> = papers.into_iter().collect();
+    let locale = LocaleCode(language.to_string());
+    let site_wide = run(&papers, style, &locale);
+    let mut references: BTreeMap<String, Reference> = BTreeMap::new();
+    for (rank, (key, content)) in site_wide.items.into_iter().enumerate() {
+        references.insert(key, Reference { rank, content });
+    }
+    let mut suffixes = site_wide.suffixes;
+    for group in colliding_groups(&papers) {
+        let group_run = run(&group, style, &locale);
+        for (key, content) in group_run.items {
+            if let Some(reference) = references.get_mut(&key) {
+                reference.content = content;
+            }
+            suffixes.remove(&key);
+        }
+        suffixes.extend(group_run.suffixes);
+    }
+    let year_suffixes = style
+        .citation
+        .disambiguate_add_year_suffix
+        .then_some(suffixes);
+    Bibliography {
+        references,
+        year_suffixes,
+    }
+}
+
+/// Papers whose author-year labels read the same, in groups of two or more.
+fn colliding_groups<'a>(papers: &[&'a Paper]) -> Vec<Vec<&'a Paper>> {
+    let mut groups: BTreeMap<(String, i32), Vec<&Paper>> = BTreeMap::new();
+    for paper in papers {
+        let names = crate::cite::label_names(&paper.fields);
+        groups
+            .entry((names, paper.fields.year))
+            .or_default()
+            .push(paper);
+    }
+    groups
+        .into_values()
+        .filter(|group| group.len() > 1)
+        .collect()
+}
+
+/// What one hayagriva run produced: references in the style's order, and year letters.
+struct Run {
+    items: Vec<(String, ElemChildren)>,
+    suffixes: BTreeMap<String, String>,
+}
+
+/// One hayagriva run: a citation per paper, then the reference list.
+fn run(papers: &[&Paper], style: &IndependentStyle, locale: &LocaleCode) -> Run {
+    let entries: Vec<Entry> = papers
+        .iter()
+        .map(|paper| entry::entry(&paper.key, &paper.fields))
+        .collect();
+    let mut driver = BibliographyDriver::new();
+    for entry in &entries {
+        let items = vec![CitationItem::with_entry(entry)];
+        let locale = Some(locale.clone());
+        driver.citation(CitationRequest::new(items, style, locale, locales(), None));
+    }
+    let request = BibliographyRequest::new(style, Some(locale.clone()), locales());
+    let rendered = driver.finish(request);
+    let suffixes = (papers.iter().zip(&rendered.citations))
+        .filter_map(|(paper, cite)| {
+            let text = format!("{:#}", cite.citation);
+            let suffix = suffix_after_year(&text, paper.fields.year)?;
+            Some((paper.key.clone(), suffix))
+        })
+        .collect();
+    let items = rendered.bibliography.map(|b| b.items).unwrap_or_default();
+    let items = (items.into_iter())
+        .map(|mut item| {
+            repair::et_al(&mut item.content);
+            (item.key, item.content)
+        })
+        .collect();
+    Run { items, suffixes }
+}
+
+/// The letters right after the last occurrence of `year` in a citation ("(Wang et al.,
+/// 2023b)" -> "b"). The last occurrence, because a title cited in place of missing
+/// authors may itself contain the year.
+fn suffix_after_year(citation: &str, year: i32) -> Option<String> {
+    let year = year.to_string();
+    let after = &citation[citation.rfind(&year)? + year.len()..];
+    let letters: String = after
+        .chars()
+        .take_while(|c| c.is_ascii_lowercase())
+        .collect();
+    (!letters.is_empty() && letters.len() <= 3).then_some(letters)
+}
+
+impl Bibliography {
+    /// Paper key -> year letter, when the style assigns them (see [`Bibliography`]).
+    pub fn year_suffixes(&self) -> Option<&BTreeMap<String, String>> {
+        self.year_suffixes.as_ref()
+    }
+
+    /// The paper's position in the style's reference-list order (unknown keys last).
+    pub fn rank(&self, key: &str) -> usize {
+        self.references.get(key).map_or(usize::MAX, |r| r.rank)
+    }
+
+    /// The reference as escaped HTML, its title linking to `paper_url` (the paper's
+    /// page on this site). `None` for unknown keys.
+    pub fn html(&self, key: &str, title: &str, paper_url: &str) -> Option<String> {
+        let mut leaves = self.leaves(key)?;
+        let linked = html::link_title(&mut leaves, title, paper_url);
+        let mut out = html::write(&leaves);
+        if !linked {
+            let url = crate::markdown::escape_html(paper_url);
+            out.push_str(&format!(" <a href=\"{url}\">[details]</a>"));
+        }
+        Some(out)
+    }
+
+    /// The reference as plain text (for tests and plain-text exports).
+    pub fn text(&self, key: &str) -> Option<String> {
+        Some(html::plain(&self.leaves(key)?))
+    }
+
+    fn leaves(&self, key: &str) -> Option<Vec<html::Leaf>> {
+        let reference = self.references.get(key)?;
+        Some(repair::punctuation(html::flatten(&reference.content)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn year_letters_follow_the_last_year() {
+        assert_eq!(
+            suffix_after_year("(Wang et al., 2023b)", 2023).as_deref(),
+            Some("b")
+        );
+        assert_eq!(suffix_after_year("(Survey 2023 Edition, 2023)", 2023), None);
+        assert_eq!(suffix_after_year("[12]", 2023), None);
+    }
+
+    #[test]
+    fn bundled_styles_load_by_name_and_unknown_ones_do_not() {
+        for name in ["apa", "ieee", "chicago-author-date"] {
+            assert!(style(name).is_some(), "{name}");
+        }
+        assert!(style("apa-7th").is_none() || style_names().contains(&"apa-7th"));
+        assert!(style("no-such-style").is_none());
+        assert!(style_names().contains(&"ieee"));
+    }
+}
