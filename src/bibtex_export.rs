@@ -24,14 +24,51 @@ pub fn bibtex(key: &str, fields: &PaperFields) -> String {
 }
 
 /// The library writes fields flush left; BibTeX files conventionally indent them.
+/// Text fields also get [`literal_specials`].
 fn indent_fields(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 64);
     for line in text.lines() {
-        if !(line.starts_with('@') || line == "}") {
+        if line.starts_with('@') || line == "}" {
+            out.push_str(line);
+        } else {
             out.push_str("  ");
+            let verbatim = VERBATIM_FIELDS
+                .iter()
+                .any(|f| line.starts_with(&format!("{f} =")));
+            out.push_str(&if verbatim {
+                line.into()
+            } else {
+                literal_specials(line)
+            });
         }
-        out.push_str(line);
         out.push('\n');
+    }
+    out
+}
+
+/// Fields the library writes verbatim (only braces and backslashes escaped).
+const VERBATIM_FIELDS: &[&str] = &["url", "doi", "eprint"];
+
+/// The library escapes `~`, `^` and `\` with a backslash, which TeX reads as a tilde
+/// accent, a circumflex accent and a line break; these commands print the characters.
+fn literal_specials(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('~') => out.push_str("\\textasciitilde{}"),
+            Some('^') => out.push_str("\\textasciicircum{}"),
+            Some('\\') => out.push_str("\\textbackslash{}"),
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
     }
     out
 }
@@ -181,14 +218,19 @@ mod tests {
     #[test]
     fn emitted_entries_parse_back_to_the_same_fields() {
         let paper = fields(
-            "title: \"Q&A {braces} at 100%\"\nauthors: [Dimitri von Rütte, Henrique Ponde de Oliveira Pinto, others]\nyear: 2024\nvenue: IEEE TKDE 2024\ndoi: 10.1000/x_y",
+            "title: \"Q&A {braces} at 100% ~x^2 \\\\ y\"\nauthors: [Dimitri von Rütte, Henrique Ponde de Oliveira Pinto, others]\nyear: 2024\nvenue: IEEE TKDE 2024\ndoi: 10.1000/x_y",
         );
-        let parsed = Bibliography::parse(&bibtex("k", &paper)).unwrap();
+        let text = bibtex("k", &paper);
+        assert!(
+            text.contains(r"\textasciitilde{}x\textasciicircum{}2 \textbackslash{} y"),
+            "{text}"
+        );
+        let parsed = Bibliography::parse(&text).unwrap();
         let entry = parsed.get("k").unwrap();
         assert_eq!(entry.entry_type, EntryType::Article);
         assert_eq!(
             entry.title().unwrap().format_verbatim(),
-            "Q&A {braces} at 100%"
+            "Q&A {braces} at 100% ~x^2 \\ y"
         );
         let names: Vec<String> = entry
             .author()

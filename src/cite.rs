@@ -21,10 +21,11 @@ pub struct Label {
     pub year: String,
 }
 
-/// Family name as cited, split BibTeX-style ("Christopher D. Manning" -> "Manning",
-/// "Dimitri von Rütte" -> "von Rütte").
+/// Family name as cited, split BibTeX-style ("Christopher D. Manning" -> "Manning").
+/// A lowercase particle is dropped ("Dimitri von Rütte" -> "Rütte"), as BibLaTeX and
+/// CSL styles do by default, so the label matches the reference list ("Rütte, D. von").
 pub fn family_name(full_name: &str) -> String {
-    PersonName::parse(full_name).cited_family()
+    PersonName::parse(full_name).family
 }
 
 /// "A", "A and B", or "A et al."; a work without authors is named by its short title.
@@ -195,8 +196,9 @@ mod tests {
     }
 
     #[test]
-    fn family_names_keep_their_particles() {
-        assert_eq!(family_name("Dimitri von Rütte"), "von Rütte");
+    fn family_names_drop_lowercase_particles() {
+        assert_eq!(family_name("Dimitri von Rütte"), "Rütte");
+        assert_eq!(family_name("Teven Le Scao"), "Scao");
         assert_eq!(family_name("Christopher D. Manning"), "Manning");
     }
 }

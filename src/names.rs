@@ -34,15 +34,6 @@ impl PersonName {
         }
     }
 
-    /// The family name with its particle, as cited: "von Rütte", "Rafailov".
-    pub fn cited_family(&self) -> String {
-        if self.particle.is_empty() {
-            self.family.clone()
-        } else {
-            format!("{} {}", self.particle, self.family)
-        }
-    }
-
     /// The parts as the `biblatex` crate holds them, for BibTeX export.
     pub fn to_biblatex(&self) -> biblatex::Person {
         biblatex::Person {
@@ -81,15 +72,11 @@ mod tests {
     }
 
     #[test]
-    fn lowercase_particles_start_the_family_name() {
+    fn lowercase_particles_are_kept_apart() {
         assert_eq!(parts("Dimitri von Rütte"), owned("Dimitri", "von", "Rütte"));
         assert_eq!(
             parts("Henrique Ponde de Oliveira Pinto"),
             owned("Henrique Ponde", "de", "Oliveira Pinto")
-        );
-        assert_eq!(
-            PersonName::parse("Gustavo de Rosa").cited_family(),
-            "de Rosa"
         );
     }
 
