@@ -18,6 +18,8 @@ mod repair;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+use rayon::prelude::*;
+
 use hayagriva::archive::ArchivedStyle;
 use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, Style};
 use hayagriva::{
@@ -74,11 +76,12 @@ pub struct Bibliography {
 
 /// Formats every paper with `style`; `language` picks the locale of the style's terms.
 ///
-/// One run over all papers fixes the reference-list order. Papers whose labels would
-/// collide ("Wang et al., 2023") are then formatted again, one run per group: hayagriva
-/// 0.10 gives year letters to only one ambiguous group per disambiguation pass (and
-/// makes three passes), so a site-wide run leaves most groups without letters. Within a
-/// group, letters follow the style's reference-list order, as CSL prescribes.
+/// One run over all papers, without disambiguation, fixes the reference-list order and
+/// formats papers whose labels are unique. Papers whose labels would collide ("Wang et
+/// al., 2023") are formatted by one run per group, in parallel: hayagriva 0.10 gives
+/// year letters to only one ambiguous group per disambiguation pass (and makes three
+/// passes), so a site-wide run would leave most groups without letters. Within a group,
+/// letters follow the style's reference-list order, as CSL prescribes.
 pub fn format<'a>(
     papers: impl IntoIterator<Item = &'a Paper>,
     style: &IndependentStyle,
@@ -86,19 +89,25 @@ pub fn format<'a>(
 ) -> Bibliography {
     let papers: Vec<&Paper> = papers.into_iter().collect();
     let locale = LocaleCode(language.to_string());
-    let site_wide = run(&papers, style, &locale);
+    let groups = colliding_groups(&papers);
+    let (site_wide, group_runs) = rayon::join(
+        || run(&papers, &without_disambiguation(style), &locale),
+        || {
+            (groups.par_iter())
+                .map(|group| run(group, style, &locale))
+                .collect::<Vec<Run>>()
+        },
+    );
     let mut references: BTreeMap<String, Reference> = BTreeMap::new();
     for (rank, (key, content)) in site_wide.items.into_iter().enumerate() {
         references.insert(key, Reference { rank, content });
     }
-    let mut suffixes = site_wide.suffixes;
-    for group in colliding_groups(&papers) {
-        let group_run = run(&group, style, &locale);
+    let mut suffixes = BTreeMap::new();
+    for group_run in group_runs {
         for (key, content) in group_run.items {
             if let Some(reference) = references.get_mut(&key) {
                 reference.content = content;
             }
-            suffixes.remove(&key);
         }
         suffixes.extend(group_run.suffixes);
     }
@@ -110,6 +119,14 @@ pub fn format<'a>(
         references,
         year_suffixes,
     }
+}
+
+/// The style with disambiguation off, for the site-wide run: its references of papers
+/// in colliding groups are replaced by the groups' own runs anyway.
+fn without_disambiguation(style: &IndependentStyle) -> IndependentStyle {
+    let mut style = style.clone();
+    style.citation.disambiguate_add_year_suffix = false;
+    style
 }
 
 /// Papers whose author-year labels read the same, in groups of two or more.

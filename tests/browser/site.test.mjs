@@ -233,3 +233,27 @@ test("an author's page lists their papers and is linked from the paper page", as
   assert.ok((await tab.getByTestId("paper-item").count()) >= 1);
   await context.close();
 });
+
+test("without the Clipboard API the copy button selects the BibTeX and announces it", async () => {
+  const { tab, context, errors } = await page();
+  await tab.addInitScript(() => Object.defineProperty(Navigator.prototype, "clipboard", { get: () => undefined }));
+  await tab.goto(`${origin}${base}papers/rafailov2023direct/`);
+  await tab.getByTestId("copy-bibtex").focus();
+  await tab.keyboard.press("Enter");
+  const status = tab.locator(".copyable [role=status]");
+  await assert.doesNotReject(status.filter({ hasText: /Copied|Selected/ }).waitFor({ timeout: 5000 }));
+  const selected = await tab.evaluate(() => window.getSelection().toString());
+  assert.match(selected, /^@\w+\{rafailov2023direct,/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("formulas display as MathML with JavaScript turned off", async () => {
+  const { tab, context } = await page({ javaScriptEnabled: false });
+  await tab.goto(`${origin}${base}training/offline/`);
+  const formula = tab.locator("math[display=block]").first();
+  const box = await formula.boundingBox();
+  assert.ok(box && box.width > 200 && box.height > 30, `rendered as a block formula: ${JSON.stringify(box)}`);
+  assert.equal(await tab.locator("math[display=block] mfrac").count(), 2);
+  await context.close();
+});
