@@ -97,8 +97,9 @@ async fn run_pagefind(
 ) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let options = pagefind::options::PagefindServiceConfig::builder()
         .force_language(language.to_string())
-        // Heading anchors are a bare `#`: noise in excerpts.
-        .exclude_selectors(vec![".anchor".to_string()])
+        // Heading anchors are a bare `#`, and a formula's TeX source (its MathML
+        // annotation) is markup, not words: both are noise in excerpts.
+        .exclude_selectors(vec![".anchor".to_string(), "math annotation".to_string()])
         .build();
     let mut index = pagefind::api::PagefindIndex::new(Some(options))
         .map_err(|error| failure(format!("cannot configure Pagefind: {error:#}")))?;
