@@ -33,11 +33,56 @@ const GIVEN: &[&str] = &[
     "Ivan", "Jia", "Kofi", "Lena", "Mateo", "Noor",
 ];
 const FAMILY: &[&str] = &[
-    "Abe", "Bauer", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ito", "Jensen",
-    "Kim", "Lopez", "Moreau", "Nakamura", "Okafor", "Petrov", "Quispe", "Rossi", "Sato", "Tanaka",
-    "Ueda", "Varga", "Wang", "Xu", "Yilmaz", "Zhang", "Li", "Liu", "Chen", "Singh", "Novak",
-    "Olsen", "Park", "Reyes", "Schmidt", "Takahashi", "Usman", "Vogel", "Weber", "Young", "Zhou",
-    "Alvarez", "Brown", "Cohen", "Diaz", "Evans", "Fujita", "Gupta", "Huang", "Iyer",
+    "Abe",
+    "Bauer",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ito",
+    "Jensen",
+    "Kim",
+    "Lopez",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
+    "Quispe",
+    "Rossi",
+    "Sato",
+    "Tanaka",
+    "Ueda",
+    "Varga",
+    "Wang",
+    "Xu",
+    "Yilmaz",
+    "Zhang",
+    "Li",
+    "Liu",
+    "Chen",
+    "Singh",
+    "Novak",
+    "Olsen",
+    "Park",
+    "Reyes",
+    "Schmidt",
+    "Takahashi",
+    "Usman",
+    "Vogel",
+    "Weber",
+    "Young",
+    "Zhou",
+    "Alvarez",
+    "Brown",
+    "Cohen",
+    "Diaz",
+    "Evans",
+    "Fujita",
+    "Gupta",
+    "Huang",
+    "Iyer",
 ];
 const ADJECTIVES: &[&str] = &[
     "Scalable",
@@ -104,12 +149,60 @@ const VENUES: &[&str] = &[
     "NeurIPS", "ICML", "ICLR", "ACL", "EMNLP", "NAACL", "TACL", "AAAI", "COLING", "arXiv",
 ];
 const WORDS: &[&str] = &[
-    "the", "model", "training", "data", "preference", "human", "reward", "method", "results",
-    "show", "that", "a", "of", "with", "for", "and", "on", "is", "more", "than", "policy",
-    "annotators", "benchmark", "responses", "quality", "improves", "compared", "baseline",
-    "approach", "uses", "learned", "signal", "instructions", "tasks", "evaluation", "shows",
-    "cost", "scale", "larger", "smaller", "across", "settings", "study", "finds", "while",
-    "which", "when", "under", "fixed", "budget", "samples", "feedback", "pairs", "loss",
+    "the",
+    "model",
+    "training",
+    "data",
+    "preference",
+    "human",
+    "reward",
+    "method",
+    "results",
+    "show",
+    "that",
+    "a",
+    "of",
+    "with",
+    "for",
+    "and",
+    "on",
+    "is",
+    "more",
+    "than",
+    "policy",
+    "annotators",
+    "benchmark",
+    "responses",
+    "quality",
+    "improves",
+    "compared",
+    "baseline",
+    "approach",
+    "uses",
+    "learned",
+    "signal",
+    "instructions",
+    "tasks",
+    "evaluation",
+    "shows",
+    "cost",
+    "scale",
+    "larger",
+    "smaller",
+    "across",
+    "settings",
+    "study",
+    "finds",
+    "while",
+    "which",
+    "when",
+    "under",
+    "fixed",
+    "budget",
+    "samples",
+    "feedback",
+    "pairs",
+    "loss",
 ];
 
 /// SplitMix64: tiny, fast and fully determined by its seed.
@@ -261,8 +354,8 @@ fn make_sections(rng: &mut Rng) -> Vec<Section> {
             let noun = NOUNS[(chapter * 7 + number as usize * 3) % NOUNS.len()];
             let topics = (0..rng.range(TOPICS_PER_SECTION))
                 .map(|t| {
-                    let adjective = ADJECTIVES[(chapter + number as usize * 5 + t as usize * 3)
-                        % ADJECTIVES.len()];
+                    let adjective = ADJECTIVES
+                        [(chapter + number as usize * 5 + t as usize * 3) % ADJECTIVES.len()];
                     (
                         format!("topic-{}", t + 1),
                         format!("{adjective} {noun}, part {}", t + 1),
@@ -401,7 +494,12 @@ fn paper_file(
     for topic in &paper.topics {
         let _ = writeln!(text, "  - {}", topic_id(sections, *topic));
     }
-    let _ = writeln!(text, "added: 2024-{:02}-{:02}", 1 + index % 12, 1 + index % 28);
+    let _ = writeln!(
+        text,
+        "added: 2024-{:02}-{:02}",
+        1 + index % 12,
+        1 + index % 28
+    );
     text.push_str("---\n");
     if rng.chance(40) {
         text.push_str(&sentence(rng, 25));
@@ -491,7 +589,11 @@ fn chapter_page(rng: &mut Rng, chapter: usize, sections: &[Section], papers: &[P
     );
     let mine: Vec<&Paper> = papers
         .iter()
-        .filter(|p| p.topics.iter().any(|(s, _)| sections[*s].chapter == chapter))
+        .filter(|p| {
+            p.topics
+                .iter()
+                .any(|(s, _)| sections[*s].chapter == chapter)
+        })
         .collect();
     for section in sections.iter().filter(|s| s.chapter == chapter) {
         let _ = writeln!(text, "## {}\n", section.title);

@@ -3,8 +3,10 @@
 //! A pure function: it reads nothing from disk. Every problem becomes a diagnostic,
 //! and the stage goes as far as it can so that all problems are reported at once.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
+
+use rayon::prelude::*;
 
 use crate::cite;
 use crate::config::Config;
@@ -28,7 +30,57 @@ const RESERVED: &[&str] = &[
 const RELATED_COUNT: usize = 5;
 
 pub fn assemble(sources: &Sources, config: Config, diagnostics: &mut Diagnostics) -> Option<Site> {
-    let (mut pages, papers) = load_entities(&sources.content, diagnostics);
+    let chapters = chapter_folders(&sources.content);
+    let parsed = sources
+        .content
+        .par_iter()
+        .map(|file| parse_file(file, &chapters))
+        .collect();
+    assemble_parsed(sources, config, parsed, diagnostics)
+}
+
+/// What one content file contributes, computed from that file alone (its path and
+/// text) and the set of chapter folders: the unit that `serve` caches between rebuilds.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub entity: Option<Entity>,
+    /// Analysis of the entity's Markdown body (empty without an entity).
+    pub analysis: Analysis,
+    pub diagnostics: Diagnostics,
+}
+
+#[derive(Debug, Clone)]
+pub enum Entity {
+    Page(Page),
+    Paper(Paper),
+}
+
+/// Classifies, splits, parses and validates one content file, and analyses its body.
+/// `chapters` are the chapter folders ([`chapter_folders`]): a section needs its own.
+pub fn parse_file(file: &SourceFile, chapters: &BTreeSet<String>) -> Parsed {
+    let mut diagnostics = Diagnostics::default();
+    let entity = load_entity(file, chapters, &mut diagnostics);
+    let analysis = match &entity {
+        Some(Entity::Page(page)) => markdown::analyze(&page.body),
+        Some(Entity::Paper(paper)) => markdown::analyze(&paper.body),
+        None => Analysis::default(),
+    };
+    Parsed {
+        entity,
+        analysis,
+        diagnostics,
+    }
+}
+
+/// [`assemble`] from files already parsed by [`parse_file`]; `sources` still supplies
+/// the texts that diagnostics point into.
+pub fn assemble_parsed(
+    sources: &Sources,
+    config: Config,
+    parsed: Vec<Parsed>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Site> {
+    let (mut pages, papers, analyses) = collect_entities(parsed, diagnostics);
     check_layout(&pages, diagnostics);
     order_pages(&mut pages);
     let texts: BTreeMap<&Path, &str> = sources
@@ -40,7 +92,6 @@ pub fn assemble(sources: &Sources, config: Config, diagnostics: &mut Diagnostics
     let papers: BTreeMap<String, Paper> = papers.into_iter().map(|p| (p.key.clone(), p)).collect();
     let bibliography = format_references(&papers, &config);
     let labels = cite::labels(papers.values(), bibliography.year_suffixes());
-    let analyses = analyze_all(&pages, &papers);
     let link_targets = link_targets(&pages, &papers, &analyses);
     let checker = Checker {
         texts: &texts,
@@ -121,7 +172,7 @@ fn classify(path: &Path) -> Result<Kind, Diagnostic> {
 const FILE_START: Position = Position { line: 1, column: 1 };
 
 /// Folders under content/ that hold an `_index.md`, i.e. chapters.
-fn chapter_folders(files: &[SourceFile]) -> BTreeSet<String> {
+pub fn chapter_folders(files: &[SourceFile]) -> BTreeSet<String> {
     files
         .iter()
         .filter_map(|file| match classify(&file.path) {
@@ -166,48 +217,56 @@ fn layout_error(path: &Path, message: &str) -> Diagnostic {
     )
 }
 
-fn load_entities(files: &[SourceFile], diagnostics: &mut Diagnostics) -> (Vec<Page>, Vec<Paper>) {
+fn load_entity(
+    file: &SourceFile,
+    chapters: &BTreeSet<String>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Entity> {
+    let kind = classify(&file.path)
+        .and_then(|kind| require_chapter(kind, file, chapters))
+        .map_err(|diagnostic| diagnostics.push(diagnostic))
+        .ok()?;
+    if file.text.trim().is_empty() {
+        diagnostics.push(
+            Diagnostic::error(&file.path, "the file is empty")
+                .at(FILE_START)
+                .help("add front-matter between `---` lines, or delete the file"),
+        );
+        return None;
+    }
+    let split = frontmatter::split(file)
+        .map_err(|diagnostic| diagnostics.push(diagnostic))
+        .ok()?;
+    match kind {
+        Kind::Paper(key) => load_paper(file, &split, key, diagnostics).map(Entity::Paper),
+        kind => load_page(file, &split, kind, diagnostics).map(Entity::Page),
+    }
+}
+
+/// Pages, papers by key and analyses by id (`papers/<key>` for paper notes), with the
+/// per-file diagnostics moved into `diagnostics`.
+fn collect_entities(
+    parsed: Vec<Parsed>,
+    diagnostics: &mut Diagnostics,
+) -> (Vec<Page>, Vec<Paper>, BTreeMap<String, Analysis>) {
     let mut pages = Vec::new();
     let mut papers = Vec::new();
-    let chapters = chapter_folders(files);
-    for file in files {
-        let kind =
-            match classify(&file.path).and_then(|kind| require_chapter(kind, file, &chapters)) {
-                Ok(kind) => kind,
-                Err(diagnostic) => {
-                    diagnostics.push(diagnostic);
-                    continue;
-                }
-            };
-        if file.text.trim().is_empty() {
-            diagnostics.push(
-                Diagnostic::error(&file.path, "the file is empty")
-                    .at(FILE_START)
-                    .help("add front-matter between `---` lines, or delete the file"),
-            );
-            continue;
-        }
-        let split = match frontmatter::split(file) {
-            Ok(split) => split,
-            Err(diagnostic) => {
-                diagnostics.push(diagnostic);
-                continue;
+    let mut analyses = BTreeMap::new();
+    for file in parsed {
+        diagnostics.extend(file.diagnostics);
+        match file.entity {
+            Some(Entity::Page(page)) => {
+                analyses.insert(page.id.clone(), file.analysis);
+                pages.push(page);
             }
-        };
-        match kind {
-            Kind::Paper(key) => {
-                if let Some(paper) = load_paper(file, &split, key, diagnostics) {
-                    papers.push(paper);
-                }
+            Some(Entity::Paper(paper)) => {
+                analyses.insert(format!("papers/{}", paper.key), file.analysis);
+                papers.push(paper);
             }
-            kind => {
-                if let Some(page) = load_page(file, &split, kind, diagnostics) {
-                    pages.push(page);
-                }
-            }
+            None => {}
         }
     }
-    (pages, papers)
+    (pages, papers, analyses)
 }
 
 fn load_paper(
@@ -389,17 +448,6 @@ fn topic_position(text: &str, id: &str) -> Position {
         offset += line.len();
     }
     Position { line: 1, column: 1 }
-}
-
-fn analyze_all(pages: &[Page], papers: &BTreeMap<String, Paper>) -> BTreeMap<String, Analysis> {
-    let page_bodies = pages.iter().map(|p| (p.id.clone(), p.body.as_str()));
-    let paper_bodies = papers
-        .values()
-        .map(|p| (format!("papers/{}", p.key), p.body.as_str()));
-    page_bodies
-        .chain(paper_bodies)
-        .map(|(id, body)| (id, markdown::analyze(body)))
-        .collect()
 }
 
 /// Source path and body offset of the page or paper notes with analysis id `id`.
@@ -699,8 +747,19 @@ fn topic_papers(site: &Site) -> BTreeMap<String, Vec<String>> {
                 .push(paper.key.clone());
         }
     }
+    // The order of `Site::newest_first`, with each paper's sort key computed once
+    // (the comparator allocated lowercase titles in every comparison).
+    type NewestFirst = (std::cmp::Reverse<(i32, u32)>, String);
+    let sort_keys: HashMap<&str, NewestFirst> = site
+        .papers
+        .values()
+        .map(|p| {
+            let date = std::cmp::Reverse((p.fields.year, p.fields.month.unwrap_or(0)));
+            (p.key.as_str(), (date, p.fields.title.to_lowercase()))
+        })
+        .collect();
     for keys in by_topic.values_mut() {
-        keys.sort_by(|a, b| site.newest_first(a, b));
+        keys.sort_by(|a, b| (&sort_keys[a.as_str()], a).cmp(&(&sort_keys[b.as_str()], b)));
         keys.dedup();
     }
     by_topic

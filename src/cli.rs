@@ -67,6 +67,19 @@ pub enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Preview the site locally; rebuilds and reloads the browser on every change.
+    Serve {
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// The address to listen on; the default keeps the preview on this machine.
+        #[arg(long, default_value = "127.0.0.1")]
+        interface: std::net::IpAddr,
+        /// Open the site in a web browser.
+        #[arg(long)]
+        open: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -109,6 +122,28 @@ pub fn run(cli: Cli) -> ExitCode {
         } => contribute::new_paper(&root, &key),
         Command::Import { file, root } => contribute::import(&root, &file),
         Command::Readme { root } => contribute::readme(&root),
+        Command::Serve {
+            root,
+            port,
+            interface,
+            open,
+        } => serve(root, interface, port, open),
+    }
+}
+
+fn serve(root: PathBuf, interface: std::net::IpAddr, port: u16, open: bool) -> ExitCode {
+    let options = crate::serve::Options {
+        root,
+        interface,
+        port,
+        quiet: false,
+    };
+    match crate::serve::run(options, open) {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(EXIT_USAGE)
+        }
     }
 }
 

@@ -12,7 +12,7 @@ use crate::cite;
 use crate::site::Site;
 
 /// What a listing page groups papers by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ListingKind {
     Author,
     Year,

@@ -39,33 +39,138 @@ pub fn render(
     user_statics: &[StaticFile],
     diagnostics: &mut Diagnostics,
 ) -> Option<Vec<Output>> {
-    let statics = templates::statics(user_statics);
-    let assets = hashed_assets(&statics);
-    let mut tera = templates::load(user_templates, diagnostics)?;
-    let global = GlobalData::new(site, &assets);
-    tera.global_context().insert("site", &global);
-    let listings = listings::collect(site);
-    let renderer = Renderer {
-        site,
-        tera: &tera,
-        base_path: site.config.base_path(),
-        listings: &listings,
-    };
-    let jobs = jobs(site, &listings);
-    let results: Vec<Result<Output, Diagnostic>> =
-        jobs.par_iter().map(|job| renderer.render(job)).collect();
-    let mut outputs = Vec::with_capacity(results.len() + statics.len() * 2);
+    let prepared = prepare(site, user_templates, user_statics, diagnostics)?;
+    let results: Vec<Result<Output, Diagnostic>> = prepared
+        .jobs()
+        .par_iter()
+        .map(|job| prepared.render_job(job))
+        .collect();
+    let mut outputs = Vec::with_capacity(results.len() + prepared.statics.len() * 2);
     for result in results {
         match result {
             Ok(output) => outputs.push(output),
             Err(diagnostic) => diagnostics.push(diagnostic),
         }
     }
-    outputs.extend(static_outputs(&statics, &assets));
-    outputs.extend(plain_outputs(site, &listings));
-    outputs.extend(exports::outputs(site));
+    outputs.extend(prepared.other_outputs());
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     (!diagnostics.has_errors()).then_some(outputs)
+}
+
+/// What one build's template jobs share: the parsed templates, the listings and the
+/// data every template sees as `site`. `serve` uses it to render only the jobs whose
+/// inputs changed; [`render`] renders all of them.
+pub struct Prepared<'a> {
+    site: &'a Site,
+    tera: tera::Tera,
+    statics: Vec<StaticFile>,
+    assets: BTreeMap<String, String>,
+    listings: Listings,
+    /// The `site` template data, serialized: it changes exactly when that data does.
+    pub shared_data: String,
+}
+
+/// Names one template job by what it shows.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum JobKey {
+    /// A page by id (`""` for home).
+    Page(String),
+    /// A paper by key.
+    Paper(String),
+    PaperIndex,
+    NotFound,
+    /// An author's, a year's or a venue's page, by its slug.
+    Listing(ListingKind, String),
+    ListingIndex(ListingKind),
+    Search,
+}
+
+/// Parses the templates and builds the shared template data; `None` on template errors.
+pub fn prepare<'a>(
+    site: &'a Site,
+    user_templates: &[SourceFile],
+    user_statics: &[StaticFile],
+    diagnostics: &mut Diagnostics,
+) -> Option<Prepared<'a>> {
+    let statics = templates::statics(user_statics);
+    let assets = hashed_assets(&statics);
+    let mut tera = templates::load(user_templates, diagnostics)?;
+    let global = GlobalData::new(site, &assets);
+    let shared_data = serde_json::to_string(&global).unwrap_or_default();
+    tera.global_context().insert("site", &global);
+    Some(Prepared {
+        site,
+        tera,
+        statics,
+        assets,
+        listings: listings::collect(site),
+        shared_data,
+    })
+}
+
+impl Prepared<'_> {
+    /// Every template job of the site, in a fixed order.
+    pub fn jobs(&self) -> Vec<JobKey> {
+        let site = self.site;
+        let mut jobs: Vec<JobKey> = site
+            .pages
+            .iter()
+            .map(|page| JobKey::Page(page.id.clone()))
+            .collect();
+        jobs.extend(site.papers.keys().cloned().map(JobKey::Paper));
+        jobs.push(JobKey::PaperIndex);
+        jobs.push(JobKey::NotFound);
+        jobs.extend(
+            self.listings
+                .all()
+                .map(|group| JobKey::Listing(group.kind, group.slug.clone())),
+        );
+        jobs.extend(
+            [ListingKind::Author, ListingKind::Year, ListingKind::Venue].map(JobKey::ListingIndex),
+        );
+        jobs.push(JobKey::Search);
+        jobs
+    }
+
+    /// The author, year and venue groups, as the listing pages show them.
+    pub fn listings(&self) -> &Listings {
+        &self.listings
+    }
+
+    pub fn render_job(&self, key: &JobKey) -> Result<Output, Diagnostic> {
+        let site = self.site;
+        let job = match key {
+            JobKey::Page(id) => site.page(id).map(Job::Page),
+            JobKey::Paper(key) => site.papers.get(key).map(Job::Paper),
+            JobKey::PaperIndex => Some(Job::PaperIndex),
+            JobKey::NotFound => Some(Job::NotFound),
+            JobKey::Listing(kind, slug) => self
+                .listings
+                .of(*kind)
+                .iter()
+                .find(|group| &group.slug == slug)
+                .map(Job::Listing),
+            JobKey::ListingIndex(kind) => Some(Job::ListingIndex(*kind)),
+            JobKey::Search => Some(Job::Search),
+        }
+        .ok_or_else(|| Diagnostic::error("content", format!("nothing to render for {key:?}")))?;
+        let renderer = Renderer {
+            site,
+            tera: &self.tera,
+            base_path: site.config.base_path(),
+            listings: &self.listings,
+        };
+        renderer.render(&job)
+    }
+
+    /// The outputs that need no template: static files, sitemap.xml, robots.txt,
+    /// .nojekyll and the bibliography exports.
+    pub fn other_outputs(&self) -> Vec<Output> {
+        let mut outputs = static_outputs(&self.statics, &self.assets);
+        outputs.extend(plain_outputs(self.site, &self.listings));
+        outputs.extend(exports::outputs(self.site));
+        outputs
+    }
 }
 
 /// One page to render.
@@ -80,19 +185,6 @@ enum Job<'a> {
     /// All authors, years or venues.
     ListingIndex(ListingKind),
     Search,
-}
-
-fn jobs<'a>(site: &'a Site, listings: &'a Listings) -> Vec<Job<'a>> {
-    let mut jobs: Vec<Job> = site.pages.iter().map(Job::Page).collect();
-    jobs.extend(site.papers.values().map(Job::Paper));
-    jobs.push(Job::PaperIndex);
-    jobs.push(Job::NotFound);
-    jobs.extend(listings.all().map(Job::Listing));
-    jobs.extend(
-        [ListingKind::Author, ListingKind::Year, ListingKind::Venue].map(Job::ListingIndex),
-    );
-    jobs.push(Job::Search);
-    jobs
 }
 
 /// Static files with a content hash in the name for CSS and JS, so browsers never use a

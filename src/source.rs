@@ -55,15 +55,7 @@ pub const CONFIG_FILE: &str = "site.yaml";
 /// Unreadable or non-UTF-8 files become diagnostics; missing folders are allowed
 /// (templates fall back to the built-in theme).
 pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> Sources {
-    let config = read_text(root, Path::new(CONFIG_FILE), diagnostics);
-    if config.is_none() && !root.join(CONFIG_FILE).exists() {
-        diagnostics.push(
-            Diagnostic::error(CONFIG_FILE, "site.yaml is missing").help(format!(
-                "create {} with at least `title:` and `base_url:`",
-                root.join(CONFIG_FILE).display()
-            )),
-        );
-    }
+    let config = load_config(root, diagnostics);
     let content = walk(root, "content", diagnostics)
         .into_iter()
         .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
@@ -87,8 +79,23 @@ pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> Sources {
     }
 }
 
+/// Reads `site.yaml`; a missing one is an error that says what to write.
+pub fn load_config(root: &Path, diagnostics: &mut Diagnostics) -> Option<SourceFile> {
+    let config = read_text(root, Path::new(CONFIG_FILE), diagnostics);
+    if config.is_none() && !root.join(CONFIG_FILE).exists() {
+        diagnostics.push(
+            Diagnostic::error(CONFIG_FILE, "site.yaml is missing").help(format!(
+                "create {} with at least `title:` and `base_url:`",
+                root.join(CONFIG_FILE).display()
+            )),
+        );
+    }
+    config
+}
+
 /// Root-relative paths of the regular files under `root/dir`, sorted; hidden files skipped.
-fn walk(root: &Path, dir: &str, diagnostics: &mut Diagnostics) -> Vec<PathBuf> {
+/// Public so that `serve` can re-read one changed folder exactly as `load` reads it.
+pub fn walk(root: &Path, dir: impl AsRef<Path>, diagnostics: &mut Diagnostics) -> Vec<PathBuf> {
     let base = root.join(dir);
     if !base.is_dir() {
         return Vec::new();
@@ -121,7 +128,8 @@ fn walk(root: &Path, dir: &str, diagnostics: &mut Diagnostics) -> Vec<PathBuf> {
     paths
 }
 
-fn read_text(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<SourceFile> {
+/// Reads one text file (`path` relative to `root`); a vanished file is `None` without a diagnostic.
+pub fn read_text(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<SourceFile> {
     let bytes = match std::fs::read(root.join(path)) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return None,
@@ -155,7 +163,8 @@ fn read_text(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<
     }
 }
 
-fn read_static(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<StaticFile> {
+/// Reads one file under `static/` (`path` relative to `root`).
+pub fn read_static(root: &Path, path: &Path, diagnostics: &mut Diagnostics) -> Option<StaticFile> {
     match std::fs::read(root.join(path)) {
         Ok(bytes) => Some(StaticFile {
             path: path.strip_prefix("static").unwrap_or(path).to_path_buf(),

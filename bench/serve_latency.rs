@@ -1,0 +1,258 @@
+//! Save-to-rebuilt latency of `survey serve`, for docs/benchmarks.md.
+//!
+//! `cargo bench --bench serve_latency -- --root DIR [--runs 15] [--engine-only]`
+//!
+//! Copies the site at DIR into a temporary folder (with the built-in templates copied
+//! into its `templates/`, as a site that customises its theme has them), starts the
+//! real server on a free port, and for each scenario edits one file on disk and waits
+//! until the server's snapshot has been rebuilt. Reports the median and spread of
+//! save-to-rebuilt (file written -> new snapshot served, including the watcher's
+//! debounce) and of the rebuild alone. `--engine-only` skips the server and the
+//! watcher and times `LiveBuild::update` directly.
+//!
+//! Not a test: it asserts nothing about time; it only reports.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use survey::incremental::LiveBuild;
+use survey::serve::{Options, Server};
+
+struct Args {
+    root: PathBuf,
+    runs: usize,
+    engine_only: bool,
+}
+
+/// One kind of edit: which file, and how the n-th edit changes it.
+struct Scenario {
+    name: &'static str,
+    file: PathBuf,
+    edit: fn(&str, usize) -> String,
+}
+
+fn main() {
+    let args = parse_args();
+    let work = tempfile::tempdir().expect("temp dir");
+    let root = work.path();
+    copy_site(&args.root, root);
+    let scenarios = scenarios(root);
+    println!(
+        "site: {} ({} papers), {} runs per scenario, {}",
+        args.root.display(),
+        count_papers(root),
+        args.runs,
+        if args.engine_only {
+            "engine only (LiveBuild::update)"
+        } else {
+            "through the server (write -> watcher -> rebuild -> served)"
+        }
+    );
+    if args.engine_only {
+        engine_only(root, &scenarios, args.runs);
+    } else {
+        through_server(root, &scenarios, args.runs);
+    }
+}
+
+fn parse_args() -> Args {
+    let mut args = Args {
+        root: PathBuf::from("."),
+        runs: 15,
+        engine_only: false,
+    };
+    let mut raw = std::env::args().skip(1);
+    while let Some(flag) = raw.next() {
+        match flag.as_str() {
+            "--root" => args.root = PathBuf::from(raw.next().expect("--root DIR")),
+            "--runs" => args.runs = raw.next().and_then(|v| v.parse().ok()).expect("--runs N"),
+            "--engine-only" => args.engine_only = true,
+            "--bench" => {} // passed by `cargo bench`
+            other => panic!("unknown argument {other}"),
+        }
+    }
+    args
+}
+
+fn scenarios(root: &Path) -> Vec<Scenario> {
+    vec![
+        Scenario {
+            name: "one paper's notes",
+            file: pick_paper(root),
+            edit: |text, n| format!("{}\nEdited notes, revision {n}.\n", text.trim_end()),
+        },
+        Scenario {
+            name: "one paper's title",
+            file: pick_paper(root),
+            edit: |text, n| text.replacen("title: \"", &format!("title: \"(rev {n}) "), 1),
+        },
+        Scenario {
+            name: "one chapter",
+            file: pick_chapter(root),
+            edit: |text, n| format!("{}\n\nAn added paragraph, revision {n}.\n", text.trim_end()),
+        },
+        Scenario {
+            name: "a template (paper.html)",
+            file: root.join("templates/paper.html"),
+            edit: |text, n| {
+                let marker = "{% endblock content %}";
+                text.replacen(marker, &format!("<!-- revision {n} -->\n{marker}"), 1)
+            },
+        },
+    ]
+}
+
+fn engine_only(root: &Path, scenarios: &[Scenario], runs: usize) {
+    let started = Instant::now();
+    let (mut live, first) = LiveBuild::new(root, "http://127.0.0.1:1111/");
+    assert!(first.succeeded, "the site must build");
+    println!("initial build: {:.1} ms", ms(started.elapsed()));
+    for scenario in scenarios {
+        let original = read(&scenario.file);
+        let relative = scenario.file.strip_prefix(root).unwrap().to_path_buf();
+        let mut times = Vec::new();
+        let mut rendered = 0;
+        for n in 0..runs {
+            std::fs::write(&scenario.file, (scenario.edit)(&original, n)).unwrap();
+            let started = Instant::now();
+            let rebuild = live
+                .update(std::slice::from_ref(&relative))
+                .expect("a change");
+            times.push(started.elapsed());
+            assert!(rebuild.succeeded, "{:?}", rebuild.diagnostics.sorted());
+            rendered = rebuild.rendered;
+        }
+        std::fs::write(&scenario.file, &original).unwrap();
+        live.update(std::slice::from_ref(&relative));
+        report(
+            scenario.name,
+            &times,
+            &format!("{rendered} pages re-rendered"),
+        );
+    }
+}
+
+fn through_server(root: &Path, scenarios: &[Scenario], runs: usize) {
+    let started = Instant::now();
+    let options = Options {
+        root: root.to_path_buf(),
+        interface: "127.0.0.1".parse().unwrap(),
+        port: 0,
+        quiet: true,
+    };
+    let server = Server::start(options).expect("server starts");
+    println!(
+        "server up in {:.1} ms at {}",
+        ms(started.elapsed()),
+        server.url()
+    );
+    for scenario in scenarios {
+        let original = read(&scenario.file);
+        let mut saved_to_served = Vec::new();
+        let mut rebuild_times = Vec::new();
+        for n in 0..runs {
+            let rebuilds = server.status().rebuilds;
+            let saved = Instant::now();
+            std::fs::write(&scenario.file, (scenario.edit)(&original, n)).unwrap();
+            let status = server
+                .wait_for_rebuild(rebuilds + 1, Duration::from_secs(120))
+                .expect("rebuilt");
+            assert!(status.errors.is_none(), "{:?}", status.errors);
+            saved_to_served.push(saved.elapsed());
+            rebuild_times.push(status.last_rebuild);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let rebuilds = server.status().rebuilds;
+        std::fs::write(&scenario.file, &original).unwrap();
+        let _ = server.wait_for_rebuild(rebuilds + 1, Duration::from_secs(120));
+        let rebuild_median = median(&mut rebuild_times);
+        report(
+            scenario.name,
+            &saved_to_served,
+            &format!("rebuild alone: median {:.1} ms", ms(rebuild_median)),
+        );
+    }
+    server.stop();
+}
+
+fn report(name: &str, times: &[Duration], note: &str) {
+    let mut sorted = times.to_vec();
+    let median = median(&mut sorted);
+    println!(
+        "{name:<26} median {:>8.1} ms   min {:>8.1}   max {:>8.1}   ({note})",
+        ms(median),
+        ms(sorted[0]),
+        ms(sorted[sorted.len() - 1]),
+    );
+}
+
+fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The paper in the middle of the sorted list: deterministic, and typical.
+fn pick_paper(root: &Path) -> PathBuf {
+    let mut papers = list(&root.join("content/papers"));
+    papers.sort();
+    papers[papers.len() / 2].clone()
+}
+
+/// The first chapter that has sections.
+fn pick_chapter(root: &Path) -> PathBuf {
+    let mut dirs = list(&root.join("content"));
+    dirs.sort();
+    dirs.into_iter()
+        .filter(|d| d.is_dir() && !d.ends_with("papers"))
+        .find(|d| list(d).len() > 1)
+        .map(|d| d.join("_index.md"))
+        .expect("a chapter with sections")
+}
+
+fn count_papers(root: &Path) -> usize {
+    list(&root.join("content/papers")).len()
+}
+
+fn list(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .collect()
+}
+
+/// site.yaml, content/ and static/ of `from`, plus templates: the site's own, or the
+/// built-in ones (the repository's templates/) when it has none.
+fn copy_site(from: &Path, to: &Path) {
+    std::fs::copy(from.join("site.yaml"), to.join("site.yaml")).expect("site.yaml");
+    copy_dir(&from.join("content"), &to.join("content"));
+    let templates = if from.join("templates").is_dir() {
+        from.join("templates")
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("templates")
+    };
+    copy_dir(&templates, &to.join("templates"));
+    if from.join("static").is_dir() {
+        copy_dir(&from.join("static"), &to.join("static"));
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}

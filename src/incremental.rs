@@ -1,0 +1,292 @@
+//! Incremental rebuilds for `survey serve`: the pipeline of [`crate::build`], stage
+//! by stage, with three caches in front of the expensive steps.
+//!
+//! 1. Files: only the paths the watcher reports are read again ([`files`]).
+//! 2. Parsing: each content file's front-matter, validation and Markdown analysis are
+//!    kept by path and text hash ([`crate::assemble::parse_file`] is a pure function
+//!    of the file), so only edited files are parsed again. Assembling (labels, links,
+//!    the reference graph) always runs over all of them: it is cheap and global.
+//! 3. Rendering: every template job gets a fingerprint of what it reads
+//!    ([`fingerprint`]); only jobs whose fingerprint changed are rendered again.
+//!
+//! Invariant: after any sequence of [`LiveBuild::update`] calls naming the paths that
+//! changed, the outputs of a successful rebuild and the diagnostics of any rebuild
+//! equal those of a clean `survey::build` of the same files with the same base URL.
+//! A failed rebuild keeps the last good outputs, so a preview never goes blank.
+
+mod files;
+pub mod fingerprint;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::assemble::{self, Parsed};
+use crate::config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::render::{self, JobKey, Output};
+use crate::source::Sources;
+use fingerprint::FileHashes;
+
+pub use files::LiveFiles;
+
+/// The built site: output path -> bytes, shared cheaply with the HTTP server.
+pub type SiteFiles = BTreeMap<String, Arc<[u8]>>;
+
+/// A site kept built in memory, rebuilt as its files change.
+pub struct LiveBuild {
+    base_url: String,
+    files: LiveFiles,
+    parsed: HashMap<PathBuf, CachedParse>,
+    rendered: HashMap<JobKey, (u64, Result<Output, Diagnostic>)>,
+    /// Job -> fingerprint and path of the output now in `outputs`.
+    applied: HashMap<JobKey, (u64, String)>,
+    /// Paths of the outputs that need no template (static files, sitemap, ...).
+    other_paths: Vec<String>,
+    outputs: Arc<SiteFiles>,
+}
+
+struct CachedParse {
+    text_hash: u64,
+    chapters_hash: u64,
+    parsed: Parsed,
+    hashes: FileHashes,
+}
+
+/// What one rebuild did.
+#[derive(Debug, Clone)]
+pub struct Rebuild {
+    /// Exactly the diagnostics a clean build would report.
+    pub diagnostics: Diagnostics,
+    /// False when there were errors; the previous outputs are still served.
+    pub succeeded: bool,
+    /// Template jobs rendered again (the rest were reused).
+    pub rendered: usize,
+    /// Output paths added, replaced or removed, sorted.
+    pub changed_outputs: Vec<String>,
+}
+
+impl LiveBuild {
+    /// Loads and builds the site under `root`, with `base_url` replacing site.yaml's.
+    pub fn new(root: &Path, base_url: &str) -> (Self, Rebuild) {
+        let mut live = LiveBuild {
+            base_url: base_url.to_string(),
+            files: LiveFiles::load(root),
+            parsed: HashMap::new(),
+            rendered: HashMap::new(),
+            applied: HashMap::new(),
+            other_paths: Vec::new(),
+            outputs: Arc::new(SiteFiles::new()),
+        };
+        let rebuild = live.rebuild();
+        (live, rebuild)
+    }
+
+    /// Re-reads `changed` paths (relative to the root; files or folders, existing or
+    /// not) and rebuilds. `None` when none of them changed what the site is made of.
+    pub fn update(&mut self, changed: &[PathBuf]) -> Option<Rebuild> {
+        let mut any = false;
+        for path in changed {
+            any |= self.files.refresh(path);
+        }
+        any.then(|| self.rebuild())
+    }
+
+    /// Re-reads every file and rebuilds (after the watcher lost events).
+    pub fn reload(&mut self) -> Rebuild {
+        self.files.reload();
+        self.rebuild()
+    }
+
+    /// The outputs of the last successful rebuild.
+    pub fn outputs(&self) -> Arc<SiteFiles> {
+        Arc::clone(&self.outputs)
+    }
+
+    /// The files as read, for quoting source lines in diagnostics.
+    pub fn sources(&self) -> &Sources {
+        self.files.sources()
+    }
+
+    fn rebuild(&mut self) -> Rebuild {
+        let mut diagnostics = self.files.diagnostics();
+        let outcome = self.run_pipeline(&mut diagnostics);
+        let succeeded = outcome.is_some() && !diagnostics.has_errors();
+        let (rendered, changed_outputs) = match outcome {
+            Some((rendered, outputs)) if succeeded => (rendered, self.apply(outputs)),
+            Some((rendered, _)) => (rendered, Vec::new()),
+            None => (0, Vec::new()),
+        };
+        Rebuild {
+            diagnostics,
+            succeeded,
+            rendered,
+            changed_outputs,
+        }
+    }
+
+    /// Config -> assemble -> render, as `survey::build` runs them. Returns how many
+    /// jobs were rendered and the new outputs by job (or `None` for other outputs).
+    fn run_pipeline(&mut self, diagnostics: &mut Diagnostics) -> Option<(usize, NewOutputs)> {
+        let sources = self.files.sources();
+        let config = sources
+            .config
+            .as_ref()
+            .and_then(|file| config::parse(file, Some(&self.base_url), diagnostics));
+        // As in `survey::build`: with a broken site.yaml the content is still checked.
+        let config_ok = config.is_some();
+        let config = config.unwrap_or_else(config::fallback);
+        let chapters = assemble::chapter_folders(&sources.content);
+        let parsed = parse_cached(&mut self.parsed, &self.files, &chapters);
+        let site = assemble::assemble_parsed(sources, config, parsed, diagnostics)
+            .filter(|_| config_ok)?;
+        if diagnostics.has_errors() {
+            return None;
+        }
+        let prepared = render::prepare(&site, &sources.templates, &sources.statics, diagnostics)?;
+        let jobs = prepared.jobs();
+        let hashes: HashMap<PathBuf, FileHashes> = self
+            .parsed
+            .iter()
+            .map(|(path, cached)| (path.clone(), cached.hashes))
+            .collect();
+        let prints = fingerprint::fingerprints(
+            &site,
+            prepared.listings(),
+            &jobs,
+            &prepared.shared_data,
+            &sources.templates,
+            &hashes,
+        );
+        let stale: Vec<(&JobKey, u64)> = jobs
+            .iter()
+            .zip(&prints)
+            .filter(|(job, print)| self.rendered.get(*job).map(|(p, _)| p) != Some(print))
+            .map(|(job, print)| (job, *print))
+            .collect();
+        let fresh: Vec<(JobKey, u64, Result<Output, Diagnostic>)> = stale
+            .par_iter()
+            .map(|(job, print)| ((*job).clone(), *print, prepared.render_job(job)))
+            .collect();
+        let rendered = fresh.len();
+        for (job, print, result) in fresh {
+            self.rendered.insert(job, (print, result));
+        }
+        let current: HashSet<&JobKey> = jobs.iter().collect();
+        self.rendered.retain(|job, _| current.contains(job));
+        for job in &jobs {
+            if let Some((_, Err(diagnostic))) = self.rendered.get(job) {
+                diagnostics.push(diagnostic.clone());
+            }
+        }
+        let outputs = NewOutputs {
+            jobs: jobs.into_iter().zip(prints).collect(),
+            others: prepared.other_outputs(),
+        };
+        Some((rendered, outputs))
+    }
+
+    /// Puts a successful rebuild's outputs in place; returns the changed paths.
+    fn apply(&mut self, new: NewOutputs) -> Vec<String> {
+        let mut outputs = SiteFiles::clone(&self.outputs);
+        let mut changed = Vec::new();
+        let current: HashMap<&JobKey, u64> = new.jobs.iter().map(|(j, p)| (j, *p)).collect();
+        self.applied.retain(|job, (_, path)| {
+            let keep = current.contains_key(job);
+            if !keep && outputs.remove(path.as_str()).is_some() {
+                changed.push(path.clone());
+            }
+            keep
+        });
+        for (job, print) in &new.jobs {
+            if self.applied.get(job).map(|(p, _)| p) == Some(print) {
+                continue;
+            }
+            if let Some((_, Ok(output))) = self.rendered.get(job) {
+                outputs.insert(output.path.clone(), Arc::from(output.bytes.as_slice()));
+                changed.push(output.path.clone());
+                self.applied
+                    .insert(job.clone(), (*print, output.path.clone()));
+            }
+        }
+        let other_paths: Vec<String> = new.others.iter().map(|o| o.path.clone()).collect();
+        for path in &self.other_paths {
+            if !other_paths.contains(path) && outputs.remove(path.as_str()).is_some() {
+                changed.push(path.clone());
+            }
+        }
+        for output in new.others {
+            if outputs.get(&output.path).map(|b| &b[..]) != Some(output.bytes.as_slice()) {
+                changed.push(output.path.clone());
+                outputs.insert(output.path, Arc::from(output.bytes));
+            }
+        }
+        self.other_paths = other_paths;
+        self.outputs = Arc::new(outputs);
+        changed.sort();
+        changed.dedup();
+        changed
+    }
+}
+
+/// A rebuild's outputs before they are applied.
+struct NewOutputs {
+    jobs: Vec<(JobKey, u64)>,
+    others: Vec<Output>,
+}
+
+/// Every content file parsed, from the cache where its text and the set of chapter
+/// folders (a section's parse depends on whether its chapter exists) are unchanged.
+fn parse_cached(
+    cache: &mut HashMap<PathBuf, CachedParse>,
+    files: &LiveFiles,
+    chapters: &BTreeSet<String>,
+) -> Vec<Parsed> {
+    let content = &files.sources().content;
+    let chapters_hash = files::text_hash(&format!("{chapters:?}"));
+    let stale: Vec<(usize, u64)> = content
+        .iter()
+        .enumerate()
+        .filter_map(|(index, file)| {
+            let hash = files.hash_of(&file.path).unwrap_or_default();
+            let fresh = cache
+                .get(&file.path)
+                .is_some_and(|c| c.text_hash == hash && c.chapters_hash == chapters_hash);
+            (!fresh).then_some((index, hash))
+        })
+        .collect();
+    let parsed: Vec<(PathBuf, CachedParse)> = stale
+        .par_iter()
+        .map(|&(index, text_hash)| {
+            let file = &content[index];
+            let parsed = assemble::parse_file(file, chapters);
+            let hashes = FileHashes::of(&file.text, body_offset(&parsed));
+            let cached = CachedParse {
+                text_hash,
+                chapters_hash,
+                parsed,
+                hashes,
+            };
+            (file.path.clone(), cached)
+        })
+        .collect();
+    cache.extend(parsed);
+    if cache.len() != content.len() {
+        let present: HashSet<&Path> = content.iter().map(|f| f.path.as_path()).collect();
+        cache.retain(|path, _| present.contains(path.as_path()));
+    }
+    content
+        .iter()
+        .filter_map(|file| cache.get(&file.path).map(|c| c.parsed.clone()))
+        .collect()
+}
+
+fn body_offset(parsed: &Parsed) -> usize {
+    match &parsed.entity {
+        Some(assemble::Entity::Page(page)) => page.body_offset,
+        Some(assemble::Entity::Paper(paper)) => paper.body_offset,
+        None => 0,
+    }
+}
