@@ -597,9 +597,13 @@ fn chapter_page(rng: &mut Rng, chapter: usize, sections: &[Section], papers: &[P
         .collect();
     for section in sections.iter().filter(|s| s.chapter == chapter) {
         let _ = writeln!(text, "## {}\n", section.title);
-        let cited: Vec<&Paper> = (0..3)
-            .filter_map(|_| (!mine.is_empty()).then(|| mine[rng.below(mine.len() as u64) as usize]))
-            .collect();
+        let cited: Vec<&Paper> = if mine.is_empty() {
+            Vec::new()
+        } else {
+            (0..3)
+                .map(|_| mine[rng.below(mine.len() as u64) as usize])
+                .collect()
+        };
         text.push_str(&paragraph(rng, &cited));
         let _ = write!(
             text,

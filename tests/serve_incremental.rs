@@ -1,0 +1,419 @@
+//! The incremental rebuild of `survey serve` equals a clean build: after every step of
+//! a randomized (seeded, deterministic) sequence of edits, creations, renames and
+//! deletions on a fixture site, `LiveBuild` reports the same diagnostics as
+//! `survey::build` of the same files, and when the build succeeds it holds exactly the
+//! same files, byte for byte. When it fails, it keeps the last good files.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use common::TestSite;
+use survey::diagnostics::Diagnostic;
+use survey::incremental::LiveBuild;
+
+const BASE_URL: &str = "http://127.0.0.1:1111/";
+const STEPS: usize = 160;
+
+/// SplitMix64: a tiny deterministic generator, so a failure replays exactly.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// Keys the edits use: the fixture's papers, new ones, and one that never exists.
+const KEYS: &[&str] = &[
+    "alpha2023first",
+    "beta2022second",
+    "gamma2023tool",
+    "delta2021one",
+    "epsilon2021two",
+    "zeta2020three",
+    "missing2020key",
+];
+const TITLES: &[&str] = &[
+    "Delta: Learning to Rank",
+    "Epsilon & <Friends>",
+    "Zeta: Rewards at Scale",
+    "Delta: Learning to Rank", // a duplicate title, sometimes
+    "A Study of Things",
+];
+const AUTHORS: &[&str] = &[
+    "[Ann Alpha]",
+    "[Ann Alpha, Ben Beta]",
+    "[Dana Delta, others]",
+    "[]",
+    "[Eve Epsilon, Ann Alpha, Cy Gamma]",
+];
+const TOPICS: &[&str] = &[
+    "[methods/ranking/pairs]",
+    "[methods/ranking/lists]",
+    "[methods]",
+    "[methods/ranking, methods/ranking/pairs]",
+    "[]",
+    "[methods/nowhere]",
+];
+const LINKS: &[&str] = &[
+    "[ranking](../methods/ranking.md#pairs)",
+    "[lists](../methods/ranking.md#lists)",
+    "[broken](../methods/ranking.md#nothing)",
+    "[home](../_index.md)",
+    "[extra](../methods/extra.md#more)",
+];
+
+struct Fixture {
+    site: TestSite,
+    rng: Rng,
+}
+
+impl Fixture {
+    fn path(&self, relative: &str) -> PathBuf {
+        self.site.root().join(relative)
+    }
+
+    fn write(&self, relative: &str, text: &str) -> Vec<PathBuf> {
+        let path = self.path(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        vec![PathBuf::from(relative)]
+    }
+
+    fn remove(&self, relative: &str) -> Vec<PathBuf> {
+        let path = self.path(relative);
+        if path.is_dir() {
+            std::fs::remove_dir_all(path).unwrap();
+        } else if path.exists() {
+            std::fs::remove_file(path).unwrap();
+        }
+        vec![PathBuf::from(relative)]
+    }
+
+    /// A key to cite: usually a paper that exists now, sometimes any key.
+    fn cited_key(&mut self) -> String {
+        let existing: Vec<String> = KEYS
+            .iter()
+            .filter(|key| self.path(&format!("content/papers/{key}.md")).exists())
+            .map(|key| key.to_string())
+            .collect();
+        if existing.is_empty() || self.rng.chance(10) {
+            self.rng.pick(KEYS).to_string()
+        } else {
+            existing[self.rng.below(existing.len())].clone()
+        }
+    }
+
+    fn citation(&mut self) -> String {
+        let a = self.cited_key();
+        match self.rng.below(3) {
+            0 => format!("[@{a}]"),
+            1 => format!("@{a}"),
+            _ => format!("[@{a}; @{}]", self.cited_key()),
+        }
+    }
+
+    /// Fixes one thing a previous step may have broken.
+    fn repair(&mut self, key: &str) -> Vec<PathBuf> {
+        match self.rng.below(6) {
+            0 => self.write(
+                "site.yaml",
+                "title: Fixture Survey\nbase_url: https://example.org/\n",
+            ),
+            1 => self.remove("templates"),
+            2 => self.remove("content/methods/extra.md"),
+            3 => self.restore("content/methods/ranking.md"),
+            4 => {
+                let paper = format!("content/papers/{}.md", self.rng.pick(&KEYS[..3]));
+                self.restore(&paper)
+            }
+            _ => self.write(
+                &format!("content/papers/{key}.md"),
+                &format!("---\ntitle: \"Valid {key}\"\nyear: 2020\ntopics: [methods]\n---\n"),
+            ),
+        }
+    }
+
+    /// Fixes the first error of the last build, as a contributor reading it would.
+    fn fix(&mut self, errors: &[Diagnostic]) -> Vec<PathBuf> {
+        let Some(error) = errors.first() else {
+            return Vec::new();
+        };
+        let path = error.path.to_string_lossy().into_owned();
+        let missing = error
+            .message
+            .strip_prefix("unknown citation key `")
+            .and_then(|rest| rest.split('`').next());
+        if let Some(key) = missing.filter(|key| KEYS[..3].contains(key)) {
+            return self.restore(&format!("content/papers/{key}.md"));
+        }
+        match path.as_str() {
+            "site.yaml" => self.write(
+                "site.yaml",
+                "title: Fixture Survey\nbase_url: https://example.org/\n",
+            ),
+            "templates" => self.remove("templates"),
+            "content/methods/extra.md" => self.remove("content/methods/extra.md"),
+            p if self.is_fixture_file(p) => self.restore(p),
+            p if p.starts_with("content/papers/") => {
+                let key = p
+                    .trim_start_matches("content/papers/")
+                    .trim_end_matches(".md");
+                self.write(
+                    p,
+                    &format!("---\ntitle: \"Valid {key}\"\nyear: 2020\ntopics: [methods]\n---\n"),
+                )
+            }
+            p => self.remove(p),
+        }
+    }
+
+    fn is_fixture_file(&self, relative: &str) -> bool {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/basic")
+            .join(relative)
+            .is_file()
+    }
+
+    /// Puts back a file of the original fixture.
+    fn restore(&self, relative: &str) -> Vec<PathBuf> {
+        let original = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/basic")
+            .join(relative);
+        self.write(relative, &std::fs::read_to_string(original).unwrap())
+    }
+
+    fn link(&mut self) -> &'static str {
+        if self.rng.chance(80) {
+            self.rng.pick(&LINKS[..2])
+        } else {
+            self.rng.pick(LINKS)
+        }
+    }
+
+    fn paper_text(&mut self, key: &str) -> String {
+        let title = if self.rng.chance(15) {
+            self.rng.pick(TITLES).to_string()
+        } else {
+            format!("{} ({key})", self.rng.pick(TITLES))
+        };
+        let authors = self.rng.pick(AUTHORS);
+        let year = 2020 + self.rng.below(2);
+        let topics = if self.rng.chance(90) {
+            self.rng.pick(&TOPICS[..5])
+        } else {
+            self.rng.pick(TOPICS)
+        };
+        let mut text = format!(
+            "---\ntitle: \"{title}\"\nauthors: {authors}\nyear: {year}\nvenue: arXiv\ntopics: {topics}\n---\n"
+        );
+        if self.rng.chance(60) {
+            let citation = self.citation();
+            text.push_str(&format!("Notes that cite {citation} in passing.\n"));
+        }
+        if self.rng.chance(30) {
+            let link = self.link();
+            text.push_str(&format!("\n## Details\n\nSee {link}.\n"));
+        }
+        text
+    }
+
+    /// One random change on disk; returns the paths a watcher would report.
+    fn step(&mut self, errors: &[Diagnostic]) -> Vec<PathBuf> {
+        if !errors.is_empty() && self.rng.chance(30) {
+            return self.fix(errors);
+        }
+        // Mostly the papers no page cites, so deleting one does not break the site.
+        let key = if self.rng.chance(75) {
+            self.rng.pick(&KEYS[3..6])
+        } else {
+            self.rng.pick(&KEYS[..3])
+        };
+        let paper = format!("content/papers/{key}.md");
+        match self.rng.below(22) {
+            0..=3 => {
+                let text = self.paper_text(key);
+                self.write(&paper, &text)
+            }
+            14..=21 => self.repair(key),
+            4 => self.remove(&paper),
+            5 => {
+                let other = self.rng.pick(&KEYS[..6]);
+                let to = format!("content/papers/{other}.md");
+                if self.path(&paper).exists() && paper != to {
+                    std::fs::rename(self.path(&paper), self.path(&to)).unwrap();
+                }
+                vec![PathBuf::from(&paper), PathBuf::from(&to)]
+            }
+            6 => {
+                let citation = self.citation();
+                let heading = if self.rng.chance(30) { "\n## More {#more}\n" } else { "" };
+                let mut text = self.site.read("content/methods/ranking.md");
+                text.push_str(&format!("{heading}\nAnother finding {citation}.\n"));
+                self.write("content/methods/ranking.md", &text)
+            }
+            7 => {
+                let (citation, link) = (self.citation(), self.link());
+                let text = format!(
+                    "---\ntitle: Extra\nweight: {}\ntopics:\n  - id: more\n    title: More\n---\n## More {{#more}}\n\nExtra {citation}, see {link}.\n",
+                    self.rng.below(3)
+                );
+                self.write("content/methods/extra.md", &text)
+            }
+            8 => self.remove("content/methods/extra.md"),
+            9 => {
+                let text = match self.rng.below(6) {
+                    0 => "title: [unclosed\n".to_string(),
+                    1 => "title: Fixture Survey\nbase_url: https://example.org/\nunknown_field: 1\n".to_string(),
+                    2 | 3 => "title: Renamed Survey\nbase_url: https://example.org/\nrepo_url: https://github.com/example/x\n".to_string(),
+                    _ => "title: Fixture Survey\nbase_url: https://example.org/\n".to_string(),
+                };
+                self.write("site.yaml", &text)
+            }
+            10 => match self.rng.below(3) {
+                0 => self.write(
+                    "templates/404.html",
+                    "{% extends \"base.html\" %}{% block content %}<p>custom 404</p>{% endblock content %}",
+                ),
+                1 => self.write("templates/404.html", "{% if %}broken"),
+                _ => self.remove("templates"),
+            },
+            11 => match self.rng.below(3) {
+                0 => {
+                    let css = format!("body {{ margin: {}px; }}\n", self.rng.below(9));
+                    self.write("static/style.css", &css)
+                }
+                1 => self.write("static/extra/a.json", "{\"a\": 1}"),
+                _ => self.remove("static"),
+            },
+            12 => match self.rng.below(4) {
+                0 => self.write(&paper, "no front-matter here\n"),
+                1 => self.write(&paper, ""),
+                2 => self.write("content/methods/notes.txt", "not markdown"),
+                _ => self.write(&format!("content/papers/.{key}.md.swp"), "editor swap file"),
+            },
+            _ => {
+                // Save without changing anything.
+                let text = std::fs::read_to_string(self.path(&paper)).unwrap_or_default();
+                if text.is_empty() { vec![] } else { self.write(&paper, &text) }
+            }
+        }
+    }
+}
+
+type Files = BTreeMap<String, Vec<u8>>;
+
+fn as_map(outputs: &[survey::render::Output]) -> Files {
+    outputs
+        .iter()
+        .map(|o| (o.path.clone(), o.bytes.clone()))
+        .collect()
+}
+
+fn live_files(live: &LiveBuild) -> Files {
+    live.outputs()
+        .iter()
+        .map(|(path, bytes)| (path.clone(), bytes.to_vec()))
+        .collect()
+}
+
+fn first_difference(a: &Files, b: &Files) -> String {
+    for (path, bytes) in a {
+        match b.get(path) {
+            None => return format!("{path} only in the incremental build"),
+            Some(other) if other != bytes => return format!("{path} differs"),
+            _ => {}
+        }
+    }
+    b.keys()
+        .find(|path| !a.contains_key(*path))
+        .map_or("no difference".into(), |p| {
+            format!("{p} only in the clean build")
+        })
+}
+
+fn run(seed: u64) {
+    let mut fixture = Fixture {
+        site: TestSite::fixture("basic"),
+        rng: Rng(seed),
+    };
+    let root_dir = fixture.site.root().to_path_buf();
+    let root: &Path = &root_dir;
+    let (mut live, first) = LiveBuild::new(root, BASE_URL);
+    assert!(first.succeeded, "{:?}", first.diagnostics.sorted());
+    let mut last_good = as_map(&survey::build(root, Some(BASE_URL)).outputs);
+    let mut last_diagnostics = first.diagnostics.sorted();
+    let (mut successes, mut failures) = (0, 0);
+    for step in 0..STEPS {
+        let errors: Vec<Diagnostic> = last_diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect();
+        let changed = fixture.step(&errors);
+        if let Some(rebuild) = live.update(&changed) {
+            last_diagnostics = rebuild.diagnostics.sorted();
+        }
+        let clean = survey::build(root, Some(BASE_URL));
+        let context = format!("seed {seed}, step {step}, changed {changed:?}");
+        assert_eq!(last_diagnostics, clean.diagnostics.sorted(), "{context}");
+        if clean.succeeded() {
+            last_good = as_map(&clean.outputs);
+            successes += 1;
+        } else {
+            failures += 1;
+            if std::env::var_os("DEBUG_STEPS").is_some() {
+                let d = clean.diagnostics.sorted();
+                let e: Vec<String> = d
+                    .iter()
+                    .filter(|d| d.is_error())
+                    .map(|d| format!("{}: {}", d.path.display(), d.message))
+                    .collect();
+                eprintln!("step {step}: {e:?}");
+            }
+        }
+        let files = live_files(&live);
+        assert!(
+            files == last_good,
+            "{context}: {}",
+            first_difference(&files, &last_good)
+        );
+    }
+    eprintln!("seed {seed}: {successes} successful and {failures} failing steps");
+    // The sequence must exercise both paths, or it proves little.
+    assert!(successes > STEPS / 4, "only {successes} successful steps");
+    assert!(failures > STEPS / 10, "only {failures} failing steps");
+}
+
+#[test]
+fn incremental_rebuilds_equal_clean_builds_seed_1() {
+    run(1);
+}
+
+#[test]
+fn incremental_rebuilds_equal_clean_builds_seed_2() {
+    run(2);
+}
+
+#[test]
+fn incremental_rebuilds_equal_clean_builds_seed_3() {
+    run(3);
+}
