@@ -654,10 +654,16 @@ fn check_paper_topics(
 }
 
 fn build_graph(site: &mut Site) {
-    site.mentions = mentions(site);
-    site.references = references(site);
-    site.topic_papers = topic_papers(site);
-    site.related = related(site);
+    // Four independent passes over the same site: run them side by side.
+    let shared: &Site = site;
+    let ((mentions, references), (topic_papers, related)) = rayon::join(
+        || rayon::join(|| mentions(shared), || references(shared)),
+        || rayon::join(|| topic_papers(shared), || related(shared)),
+    );
+    site.mentions = mentions;
+    site.references = references;
+    site.topic_papers = topic_papers;
+    site.related = related;
 }
 
 fn mentions(site: &Site) -> BTreeMap<String, Vec<Mention>> {

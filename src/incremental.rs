@@ -147,18 +147,14 @@ impl LiveBuild {
         }
         let prepared = render::prepare(&site, &sources.templates, &sources.statics, diagnostics)?;
         let jobs = prepared.jobs();
-        let hashes: HashMap<PathBuf, FileHashes> = self
-            .parsed
-            .iter()
-            .map(|(path, cached)| (path.clone(), cached.hashes))
-            .collect();
+        let parsed = &self.parsed;
         let prints = fingerprint::fingerprints(
             &site,
             prepared.listings(),
             &jobs,
             &prepared.shared_data,
             &sources.templates,
-            &hashes,
+            &|path| parsed.get(path).map(|cached| cached.hashes),
         );
         let stale: Vec<(&JobKey, u64)> = jobs
             .iter()

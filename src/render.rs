@@ -369,7 +369,7 @@ fn nav_tree(site: &Site, base_path: &str) -> Vec<NavItem> {
             id: id.to_string(),
             title: title.to_string(),
             url,
-            count: site.papers_under(id).len(),
+            count: site.count_under(id),
             children,
         };
     let finer = |page: &Page| -> Vec<NavItem> {
@@ -809,7 +809,7 @@ impl Renderer<'_> {
                 title: p.fields.title.clone(),
                 url: self.url(&p.path()),
                 description: p.fields.description.clone(),
-                count: self.site.papers_under(&p.id).len(),
+                count: self.site.count_under(&p.id),
             })
             .collect()
     }
@@ -1117,7 +1117,7 @@ impl Renderer<'_> {
             .map(|page| ChartRow {
                 label: page.fields.title.clone(),
                 url: self.url(&page.path()),
-                count: self.site.papers_under(&page.id).len(),
+                count: self.site.count_under(&page.id),
             })
             .collect();
         let bars = |rows: &[ChartRow]| -> Vec<crate::charts::Bar> {

@@ -81,6 +81,21 @@ impl Site {
         keys.into_iter().cloned().collect()
     }
 
+    /// How many papers [`Site::papers_under`] lists, without sorting them (navigation
+    /// shows counts on every page; sorting thousands of papers for each was slow).
+    pub fn count_under(&self, topic_id: &str) -> usize {
+        let prefix = format!("{topic_id}/");
+        let keys: std::collections::BTreeSet<&String> = self
+            .topic_papers
+            .iter()
+            .filter(|(id, _)| {
+                id.as_str() == topic_id || id.starts_with(&prefix) || topic_id.is_empty()
+            })
+            .flat_map(|(_, keys)| keys)
+            .collect();
+        keys.len()
+    }
+
     /// Newest first, then by label, then key: a stable order for paper lists.
     pub fn newest_first(&self, a: &str, b: &str) -> std::cmp::Ordering {
         let (pa, pb) = (&self.papers[a].fields, &self.papers[b].fields);

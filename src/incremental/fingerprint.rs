@@ -21,7 +21,7 @@
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 
@@ -62,17 +62,20 @@ pub fn fingerprints(
     jobs: &[JobKey],
     shared_data: &str,
     templates: &[SourceFile],
-    files: &HashMap<PathBuf, FileHashes>,
+    files: &FileLookup,
 ) -> Vec<u64> {
     let mut inputs = Inputs::new(site, shared_data, templates, files);
     inputs.listings = Some(listings);
     jobs.par_iter().map(|job| inputs.job(job)).collect()
 }
 
+/// The hashes of a content file by its root-relative path.
+pub type FileLookup<'a> = dyn Fn(&Path) -> Option<FileHashes> + Sync + 'a;
+
 struct Inputs<'a> {
     site: &'a Site,
     listings: Option<&'a Listings>,
-    files: &'a HashMap<PathBuf, FileHashes>,
+    files: &'a FileLookup<'a>,
     /// Everything every job reads.
     shared: u64,
     /// Paper key -> how the paper reads wherever another page shows it.
@@ -84,7 +87,7 @@ impl<'a> Inputs<'a> {
         site: &'a Site,
         shared_data: &str,
         templates: &[SourceFile],
-        files: &'a HashMap<PathBuf, FileHashes>,
+        files: &'a FileLookup<'a>,
     ) -> Self {
         let mut inputs = Inputs {
             site,
@@ -122,7 +125,7 @@ impl<'a> Inputs<'a> {
     fn file(&self, path: &Path) -> FileHashes {
         // Every page and paper comes from a content file, so the lookup succeeds; a
         // miss hashes as "unknown", which only ever causes an extra render.
-        self.files.get(path).copied().unwrap_or(FileHashes {
+        (self.files)(path).unwrap_or(FileHashes {
             text: u64::MAX,
             front: u64::MAX,
         })
