@@ -66,6 +66,8 @@ pub struct Rebuild {
     pub rendered: usize,
     /// Output paths added, replaced or removed, sorted.
     pub changed_outputs: Vec<String>,
+    /// The reported paths that changed what the site is made of (empty after a reload).
+    pub changed_sources: Vec<PathBuf>,
 }
 
 impl LiveBuild {
@@ -87,11 +89,17 @@ impl LiveBuild {
     /// Re-reads `changed` paths (relative to the root; files or folders, existing or
     /// not) and rebuilds. `None` when none of them changed what the site is made of.
     pub fn update(&mut self, changed: &[PathBuf]) -> Option<Rebuild> {
-        let mut any = false;
-        for path in changed {
-            any |= self.files.refresh(path);
+        let changed_sources: Vec<PathBuf> = changed
+            .iter()
+            .filter(|path| self.files.refresh(path))
+            .cloned()
+            .collect();
+        if changed_sources.is_empty() {
+            return None;
         }
-        any.then(|| self.rebuild())
+        let mut rebuild = self.rebuild();
+        rebuild.changed_sources = changed_sources;
+        Some(rebuild)
     }
 
     /// Re-reads every file and rebuilds (after the watcher lost events).
@@ -124,6 +132,7 @@ impl LiveBuild {
             succeeded,
             rendered,
             changed_outputs,
+            changed_sources: Vec::new(),
         }
     }
 

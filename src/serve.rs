@@ -209,24 +209,81 @@ impl Drop for Server {
 }
 
 /// `survey serve`: starts the server, prints its address, optionally opens a browser,
-/// and runs until Ctrl-C.
+/// and runs until Ctrl-C (or, on Unix, SIGTERM).
 pub fn run(options: Options, open: bool) -> Result<()> {
+    // Listen for the stop signal before the first build, so one sent meanwhile counts.
+    let stop = StopSignal::register()?;
     let server = Server::start(options)?;
     let url = server.url();
     println!("serving at {url} (Ctrl-C to stop)");
     if open {
         open_in_browser(&url);
     }
-    let signals = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot wait for Ctrl-C")?;
-    signals
-        .block_on(tokio::signal::ctrl_c())
-        .context("cannot wait for Ctrl-C")?;
+    stop.wait();
     println!("stopping");
     server.stop();
     Ok(())
+}
+
+/// Ctrl-C (and SIGTERM on Unix), registered when created.
+struct StopSignal {
+    runtime: tokio::runtime::Runtime,
+    #[cfg(unix)]
+    signals: [tokio::signal::unix::Signal; 2],
+    #[cfg(not(unix))]
+    ctrl_c: tokio::signal::windows::CtrlC,
+}
+
+impl StopSignal {
+    fn register() -> Result<Self> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("cannot listen for Ctrl-C")?;
+        let _entered = runtime.enter();
+        #[cfg(unix)]
+        let signals = {
+            use tokio::signal::unix::{SignalKind, signal};
+            [
+                signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?,
+                signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
+            ]
+        };
+        #[cfg(not(unix))]
+        let ctrl_c = tokio::signal::windows::ctrl_c().context("cannot listen for Ctrl-C")?;
+        drop(_entered);
+        Ok(StopSignal {
+            runtime,
+            #[cfg(unix)]
+            signals,
+            #[cfg(not(unix))]
+            ctrl_c,
+        })
+    }
+
+    fn wait(self) {
+        #[cfg(unix)]
+        {
+            let StopSignal {
+                runtime,
+                signals: [mut interrupt, mut terminate],
+            } = self;
+            runtime.block_on(async {
+                tokio::select! {
+                    _ = interrupt.recv() => {}
+                    _ = terminate.recv() => {}
+                }
+            });
+        }
+        #[cfg(not(unix))]
+        {
+            let StopSignal {
+                runtime,
+                mut ctrl_c,
+            } = self;
+            runtime.block_on(ctrl_c.recv());
+        }
+    }
 }
 
 fn open_in_browser(url: &str) {
@@ -336,25 +393,31 @@ impl Rebuilder {
         }
         status.generation += 1;
         let only_stylesheets = !batch.rescan
-            && batch
-                .paths
+            && rebuild
+                .changed_sources
                 .iter()
                 .all(|path| watch::classify(path) == ChangeKind::Stylesheet);
+        let files = self.live.outputs();
+        // Changed outputs include removed ones (the old hashed stylesheet): only
+        // files that exist now can be swapped in.
+        let present: Vec<String> = rebuild
+            .changed_outputs
+            .iter()
+            .filter(|path| files.contains_key(path.as_str()))
+            .cloned()
+            .collect();
         Snapshot {
-            files: self.live.outputs(),
+            files,
             token: format!("{}.{}", self.shared.instance, status.generation),
             status,
-            stylesheet_change: only_stylesheets.then(|| {
-                (
-                    previous.token.clone(),
-                    stylesheet_urls(&rebuild.changed_outputs),
-                )
-            }),
+            stylesheet_change: only_stylesheets
+                .then(|| (previous.token.clone(), stylesheet_urls(&present))),
         }
     }
 }
 
-/// `{"style.css": "/style.1a2b3c4d5e.css", ...}` for the stylesheets among `paths`:
+/// `{"style.css": "/style.1a2b3c4d5e.css", ...}` for the stylesheets among `paths`
+/// (which must all exist in the new build):
 /// the name a page's `<link>` is matched by, and the URL it should load now.
 fn stylesheet_urls(paths: &[String]) -> String {
     let mut urls = std::collections::BTreeMap::new();
@@ -405,7 +468,7 @@ impl Reporter {
             return;
         }
         self.print_diagnostics(rebuild, live);
-        let what = describe_paths(batch);
+        let what = describe_paths(batch, &rebuild.changed_sources);
         if rebuild.succeeded {
             println!(
                 "{what} changed: rebuilt in {} ms, {} page{} rendered, {} file{} changed{}",
@@ -445,17 +508,16 @@ impl Reporter {
     }
 }
 
-fn describe_paths(batch: &Batch) -> String {
+fn describe_paths(batch: &Batch, changed: &[PathBuf]) -> String {
     if batch.rescan {
         return "many files (rescanned)".to_string();
     }
-    let shown: Vec<String> = batch
-        .paths
+    let shown: Vec<String> = changed
         .iter()
         .take(3)
         .map(|p| p.display().to_string())
         .collect();
-    match batch.paths.len() {
+    match changed.len() {
         n if n > 3 => format!("{} and {} more", shown.join(", "), n - 3),
         _ => shown.join(", "),
     }

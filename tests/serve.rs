@@ -300,6 +300,14 @@ fn a_stylesheet_change_swaps_stylesheets_without_a_reload() {
         .and_then(|rest| rest.split('"').next())
         .expect("the new URL of style.css")
         .to_string();
+    let old = page
+        .split("rel=\"stylesheet\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page's stylesheet link")
+        .to_string();
+    assert_ne!(hashed, old, "the new URL names the new file");
+    assert_eq!(get(server.address(), &old).status, 404);
     let stylesheet = get(server.address(), &hashed);
     assert_eq!(stylesheet.status, 200);
     assert_eq!(stylesheet.text(), "body { color: rebeccapurple; }\n");

@@ -32,12 +32,15 @@
       close.textContent = "Dismiss";
       close.style.cssText = "float:right;font:inherit;";
       close.onclick = hideOverlay;
-      var pre = document.createElement("pre");
-      pre.style.cssText = "white-space:pre-wrap;margin:.75rem 0 0;";
-      overlay.append(close, title, pre);
+      // A div, not a pre: the site's own stylesheet must not restyle the message.
+      var message = document.createElement("div");
+      message.className = "survey-serve-diagnostics";
+      message.style.cssText =
+        "white-space:pre-wrap;margin:.75rem 0 0;padding:0;border:0;background:none;color:inherit;font:inherit;";
+      overlay.append(close, title, message);
       document.body.append(overlay);
     }
-    overlay.querySelector("pre").textContent = text;
+    overlay.querySelector(".survey-serve-diagnostics").textContent = text;
   }
 
   // "style.1a2b3c4d5e.css" and "style.css" are both the stylesheet "style.css".
@@ -57,6 +60,10 @@
   }
 
   var source = new EventSource("/__survey/events?since=" + encodeURIComponent(since));
+  // Lets tests (and the curious) see that the page is listening.
+  source.addEventListener("open", function () {
+    window.__surveyLive = "open";
+  });
   source.addEventListener("reload", function () {
     source.close();
     location.reload();
