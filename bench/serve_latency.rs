@@ -1,6 +1,6 @@
 //! Save-to-rebuilt latency of `survey serve`, for docs/benchmarks.md.
 //!
-//! `cargo bench --bench serve_latency -- --root DIR [--runs 15] [--engine-only]`
+//! `cargo bench --bench serve_latency -- --root DIR [--runs 15] [--engine-only] [--search]`
 //!
 //! Copies the site at DIR into a temporary folder (with the built-in templates copied
 //! into its `templates/`, as a site that customises its theme has them), starts the
@@ -22,6 +22,8 @@ struct Args {
     root: PathBuf,
     runs: usize,
     engine_only: bool,
+    /// Also rebuild the search index in the background, as `survey serve` does.
+    search: bool,
 }
 
 /// One kind of edit: which file, and how the n-th edit changes it.
@@ -51,7 +53,7 @@ fn main() {
     if args.engine_only {
         engine_only(root, &scenarios, args.runs);
     } else {
-        through_server(root, &scenarios, args.runs);
+        through_server(root, &scenarios, args.runs, args.search);
     }
 }
 
@@ -60,6 +62,7 @@ fn parse_args() -> Args {
         root: PathBuf::from("."),
         runs: 15,
         engine_only: false,
+        search: false,
     };
     let mut raw = std::env::args().skip(1);
     while let Some(flag) = raw.next() {
@@ -67,6 +70,7 @@ fn parse_args() -> Args {
             "--root" => args.root = PathBuf::from(raw.next().expect("--root DIR")),
             "--runs" => args.runs = raw.next().and_then(|v| v.parse().ok()).expect("--runs N"),
             "--engine-only" => args.engine_only = true,
+            "--search" => args.search = true,
             "--bench" => {} // passed by `cargo bench`
             other => panic!("unknown argument {other}"),
         }
@@ -132,13 +136,14 @@ fn engine_only(root: &Path, scenarios: &[Scenario], runs: usize) {
     }
 }
 
-fn through_server(root: &Path, scenarios: &[Scenario], runs: usize) {
+fn through_server(root: &Path, scenarios: &[Scenario], runs: usize, search: bool) {
     let started = Instant::now();
     let options = Options {
         root: root.to_path_buf(),
         interface: "127.0.0.1".parse().unwrap(),
         port: 0,
         quiet: true,
+        search,
     };
     let server = Server::start(options).expect("server starts");
     println!(

@@ -2,6 +2,7 @@
 //! maps outcomes to exit codes: 0 ok, 1 problems found, 2 usage or I/O errors.
 
 use std::io::IsTerminal;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -75,10 +76,13 @@ pub enum Command {
         port: u16,
         /// The address to listen on; the default keeps the preview on this machine.
         #[arg(long, default_value = "127.0.0.1")]
-        interface: std::net::IpAddr,
+        interface: IpAddr,
         /// Open the site in a web browser.
         #[arg(long)]
         open: bool,
+        /// Skip the search index (it is otherwise rebuilt in the background).
+        #[arg(long)]
+        no_search: bool,
     },
 }
 
@@ -127,16 +131,18 @@ pub fn run(cli: Cli) -> ExitCode {
             port,
             interface,
             open,
-        } => serve(root, interface, port, open),
+            no_search,
+        } => serve(root, interface, port, open, !no_search),
     }
 }
 
-fn serve(root: PathBuf, interface: std::net::IpAddr, port: u16, open: bool) -> ExitCode {
+fn serve(root: PathBuf, interface: IpAddr, port: u16, open: bool, search: bool) -> ExitCode {
     let options = crate::serve::Options {
         root,
         interface,
         port,
         quiet: false,
+        search,
     };
     match crate::serve::run(options, open) {
         Ok(()) => ExitCode::from(EXIT_OK),

@@ -45,6 +45,8 @@ pub struct LiveBuild {
     applied: HashMap<JobKey, (u64, String)>,
     /// Paths of the outputs that need no template (static files, sitemap, ...).
     other_paths: Vec<String>,
+    /// The site's language as of the last successful rebuild (for the search index).
+    language: String,
     outputs: Arc<SiteFiles>,
 }
 
@@ -80,6 +82,7 @@ impl LiveBuild {
             rendered: HashMap::new(),
             applied: HashMap::new(),
             other_paths: Vec::new(),
+            language: "en".to_string(),
             outputs: Arc::new(SiteFiles::new()),
         };
         let rebuild = live.rebuild();
@@ -111,6 +114,11 @@ impl LiveBuild {
     /// The outputs of the last successful rebuild.
     pub fn outputs(&self) -> Arc<SiteFiles> {
         Arc::clone(&self.outputs)
+    }
+
+    /// The site's language (site.yaml's `language`) as of the last successful rebuild.
+    pub fn language(&self) -> &str {
+        &self.language
     }
 
     /// The files as read, for quoting source lines in diagnostics.
@@ -154,6 +162,7 @@ impl LiveBuild {
         if diagnostics.has_errors() {
             return None;
         }
+        self.language = site.config.language.clone();
         let prepared = render::prepare(&site, &sources.templates, &sources.statics, diagnostics)?;
         let jobs = prepared.jobs();
         let parsed = &self.parsed;

@@ -54,6 +54,9 @@ pub struct Options {
     pub port: u16,
     /// Print nothing (for tests and benchmarks).
     pub quiet: bool,
+    /// Build the search index too, in the background after each rebuild (as
+    /// `survey build` does, but without delaying the reload).
+    pub search: bool,
 }
 
 /// The state of the served site.
@@ -137,10 +140,17 @@ impl Server {
             let shared = Arc::clone(&shared);
             std::thread::spawn(move || runtime.block_on(serve_http(listener, shared, stopped)))
         };
+        let indexer = options
+            .search
+            .then(|| SearchIndexer::start(Arc::clone(&shared)));
+        if let Some(indexer) = &indexer {
+            indexer.request(shared.snapshot().status.generation, &live);
+        }
         let rebuilder = Rebuilder {
             live,
             shared: Arc::clone(&shared),
             reporter,
+            indexer,
         };
         let watching = {
             let stop = Arc::clone(&stop_watching);
@@ -343,6 +353,7 @@ struct Rebuilder {
     live: LiveBuild,
     shared: Arc<Shared>,
     reporter: Reporter,
+    indexer: Option<SearchIndexer>,
 }
 
 impl Rebuilder {
@@ -367,8 +378,13 @@ impl Rebuilder {
         self.reporter.rebuild(batch, &rebuild, &self.live, elapsed);
         let errors =
             (!rebuild.succeeded).then(|| self.reporter.plain_diagnostics(&rebuild, &self.live));
-        self.shared
-            .publish(self.next_snapshot(batch, &rebuild, errors, elapsed));
+        let snapshot = self.next_snapshot(batch, &rebuild, errors, elapsed);
+        let generation = snapshot.status.generation;
+        let new_files = !Arc::ptr_eq(&snapshot.files, &self.shared.snapshot().files);
+        self.shared.publish(snapshot);
+        if let Some(indexer) = self.indexer.as_ref().filter(|_| new_files) {
+            indexer.request(generation, &self.live);
+        }
     }
 
     fn next_snapshot(
@@ -414,6 +430,76 @@ impl Rebuilder {
                 .then(|| (previous.token.clone(), stylesheet_urls(&present))),
         }
     }
+}
+
+/// Builds the search index off the rebuild path: a page reloads as soon as it is
+/// rebuilt, and the index files join the served snapshot when ready, if no newer
+/// rebuild replaced it meanwhile (then the newer one is indexed instead).
+struct SearchIndexer {
+    requests: std::sync::mpsc::Sender<IndexRequest>,
+}
+
+struct IndexRequest {
+    generation: u64,
+    files: Arc<SiteFiles>,
+    language: String,
+}
+
+impl SearchIndexer {
+    fn start(shared: Arc<Shared>) -> Self {
+        let (requests, incoming) = std::sync::mpsc::channel::<IndexRequest>();
+        // Detached: it ends when the rebuilder (holding the sender) is gone.
+        std::thread::spawn(move || {
+            while let Ok(mut request) = incoming.recv() {
+                while let Ok(newer) = incoming.try_recv() {
+                    request = newer; // only the latest build matters
+                }
+                index_and_publish(&shared, request);
+            }
+        });
+        SearchIndexer { requests }
+    }
+
+    fn request(&self, generation: u64, live: &LiveBuild) {
+        let _ = self.requests.send(IndexRequest {
+            generation,
+            files: live.outputs(),
+            language: live.language().to_string(),
+        });
+    }
+}
+
+fn index_and_publish(shared: &Shared, request: IndexRequest) {
+    let outputs: Vec<crate::render::Output> = request
+        .files
+        .iter()
+        .map(|(path, bytes)| crate::render::Output {
+            path: path.clone(),
+            bytes: bytes.to_vec(),
+        })
+        .collect();
+    let index = match crate::search::index(&outputs, &request.language) {
+        Ok(index) => index,
+        Err(diagnostic) => {
+            eprintln!("search index: {}", diagnostic.message);
+            return;
+        }
+    };
+    let mut guard = shared.snapshot.lock().unwrap_or_else(|e| e.into_inner());
+    if guard.status.generation != request.generation || !Arc::ptr_eq(&guard.files, &request.files) {
+        return; // a newer build is served; its own request follows
+    }
+    let mut files = SiteFiles::clone(&request.files);
+    for output in index.outputs {
+        files.insert(output.path, Arc::from(output.bytes));
+    }
+    let snapshot = Snapshot {
+        files: Arc::new(files),
+        status: guard.status.clone(),
+        token: guard.token.clone(),
+        stylesheet_change: guard.stylesheet_change.clone(),
+    };
+    *guard = Arc::new(snapshot);
 }
 
 /// `{"style.css": "/style.1a2b3c4d5e.css", ...}` for the stylesheets among `paths`

@@ -12,11 +12,16 @@ use serve_client::{Events, TIMEOUT, eventually, get, request};
 use survey::serve::{Options, Server};
 
 fn start(site: &TestSite) -> Server {
+    start_with_search(site, false)
+}
+
+fn start_with_search(site: &TestSite, search: bool) -> Server {
     Server::start(Options {
         root: site.root().to_path_buf(),
         interface: "127.0.0.1".parse().unwrap(),
         port: 0,
         quiet: true,
+        search,
     })
     .expect("the server starts")
 }
@@ -339,4 +344,32 @@ fn stopping_ends_open_event_streams_promptly() {
     );
     assert!(events.closes_before(Instant::now() + Duration::from_secs(5)));
     assert!(std::net::TcpStream::connect(address).is_err());
+}
+
+#[test]
+fn the_search_index_is_built_in_the_background_and_follows_edits() {
+    let site = TestSite::fixture("basic");
+    let server = start_with_search(&site, true);
+    let script = eventually("the search index", || {
+        let response = get(server.address(), "/pagefind/pagefind.js");
+        (response.status == 200).then_some(response)
+    });
+    assert_eq!(
+        script.header("content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    let text = site.read("content/papers/gamma2023tool.md");
+    std::fs::write(
+        site.root().join("content/papers/gamma2023tool.md"),
+        text.replace("GammaKit: A Toolkit", "GammaKit: A Renamed Toolkit"),
+    )
+    .unwrap();
+    eventually("the rebuilt page", || {
+        let page = get(server.address(), "/papers/gamma2023tool/").text();
+        page.contains("A Renamed Toolkit").then_some(())
+    });
+    // The new build is indexed again: the index files come back with it.
+    eventually("the index of the new build", || {
+        (get(server.address(), "/pagefind/pagefind.js").status == 200).then_some(())
+    });
 }
