@@ -4,6 +4,7 @@
 //! and the stage goes as far as it can so that all problems are reported at once.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -36,7 +37,15 @@ pub fn assemble(sources: &Sources, config: Config, diagnostics: &mut Diagnostics
         .par_iter()
         .map(|file| parse_file(file, &chapters))
         .collect();
-    assemble_parsed(sources, config, parsed, diagnostics)
+    assemble_parsed(sources, config, parsed, &mut Memo::default(), diagnostics)
+}
+
+/// Site-wide results that `serve` keeps between rebuilds, each with a hash of its
+/// inputs, so a rebuild repeats them only when those inputs changed. Formatting every
+/// reference in a CSL style is the one worth keeping: it dominates a rebuild.
+#[derive(Debug, Default)]
+pub struct Memo {
+    bibliography: Option<(u64, csl::Bibliography)>,
 }
 
 /// What one content file contributes, computed from that file alone (its path and
@@ -78,6 +87,7 @@ pub fn assemble_parsed(
     sources: &Sources,
     config: Config,
     parsed: Vec<Parsed>,
+    memo: &mut Memo,
     diagnostics: &mut Diagnostics,
 ) -> Option<Site> {
     let (mut pages, papers, analyses) = collect_entities(parsed, diagnostics);
@@ -90,7 +100,7 @@ pub fn assemble_parsed(
         .collect();
     let topics = build_topics(&pages, &texts, diagnostics);
     let papers: BTreeMap<String, Paper> = papers.into_iter().map(|p| (p.key.clone(), p)).collect();
-    let bibliography = format_references(&papers, &config);
+    let bibliography = remembered_references(&papers, &config, memo);
     let labels = cite::labels(papers.values(), bibliography.year_suffixes());
     let link_targets = link_targets(&pages, &papers, &analyses);
     let checker = Checker {
@@ -126,6 +136,29 @@ pub fn assemble_parsed(
     build_graph(&mut site);
     warn_orphans(&site, &texts, diagnostics);
     Some(site)
+}
+
+/// [`format_references`], or its last result if no paper's fields, the style or the
+/// language changed since (the formatting reads nothing else).
+fn remembered_references(
+    papers: &BTreeMap<String, Paper>,
+    config: &Config,
+    memo: &mut Memo,
+) -> csl::Bibliography {
+    let mut hasher = std::hash::DefaultHasher::new();
+    (&config.citation_style, &config.language).hash(&mut hasher);
+    for paper in papers.values() {
+        (&paper.key, &paper.fields).hash(&mut hasher);
+    }
+    let inputs = hasher.finish();
+    if let Some((hash, bibliography)) = &memo.bibliography
+        && *hash == inputs
+    {
+        return bibliography.clone();
+    }
+    let bibliography = format_references(papers, config);
+    memo.bibliography = Some((inputs, bibliography.clone()));
+    bibliography
 }
 
 /// Every paper in the configured style (checked by `config::parse`; APA if it vanished).

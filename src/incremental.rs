@@ -5,7 +5,9 @@
 //! 2. Parsing: each content file's front-matter, validation and Markdown analysis are
 //!    kept by path and text hash ([`crate::assemble::parse_file`] is a pure function
 //!    of the file), so only edited files are parsed again. Assembling (labels, links,
-//!    the reference graph) always runs over all of them: it is cheap and global.
+//!    the reference graph) always runs over all of them, except that the references
+//!    formatted in the CSL style are reused while no paper's fields changed
+//!    ([`assemble::Memo`]).
 //! 3. Rendering: every template job gets a fingerprint of what it reads
 //!    ([`fingerprint`]); only jobs whose fingerprint changed are rendered again.
 //!
@@ -40,6 +42,12 @@ pub struct LiveBuild {
     base_url: String,
     files: LiveFiles,
     parsed: HashMap<PathBuf, CachedParse>,
+    /// Site-wide assemble results (the formatted references) with their inputs' hash.
+    memo: assemble::Memo,
+    /// The bibliography exports with the hash of their inputs.
+    exports: Option<(u64, Vec<Output>)>,
+    /// The parsed templates with the hash of the template files they came from.
+    templates: Option<(u64, tera::Tera)>,
     rendered: HashMap<JobKey, (u64, Result<Output, Diagnostic>)>,
     /// Job -> fingerprint and path of the output now in `outputs`.
     applied: HashMap<JobKey, (u64, String)>,
@@ -79,6 +87,9 @@ impl LiveBuild {
             base_url: base_url.to_string(),
             files: LiveFiles::load(root),
             parsed: HashMap::new(),
+            memo: assemble::Memo::default(),
+            exports: None,
+            templates: None,
             rendered: HashMap::new(),
             applied: HashMap::new(),
             other_paths: Vec::new(),
@@ -157,13 +168,14 @@ impl LiveBuild {
         let config = config.unwrap_or_else(config::fallback);
         let chapters = assemble::chapter_folders(&sources.content);
         let parsed = parse_cached(&mut self.parsed, &self.files, &chapters);
-        let site = assemble::assemble_parsed(sources, config, parsed, diagnostics)
+        let site = assemble::assemble_parsed(sources, config, parsed, &mut self.memo, diagnostics)
             .filter(|_| config_ok)?;
         if diagnostics.has_errors() {
             return None;
         }
         self.language = site.config.language.clone();
-        let prepared = render::prepare(&site, &sources.templates, &sources.statics, diagnostics)?;
+        let tera = parsed_templates(&mut self.templates, &sources.templates, diagnostics)?;
+        let prepared = render::prepare_with(&site, tera, &sources.statics);
         let jobs = prepared.jobs();
         let parsed = &self.parsed;
         let prints = fingerprint::fingerprints(
@@ -195,11 +207,28 @@ impl LiveBuild {
                 diagnostics.push(diagnostic.clone());
             }
         }
+        let mut others = prepared.plain_outputs();
+        others.extend(self.exports_of(&site));
         let outputs = NewOutputs {
             jobs: jobs.into_iter().zip(prints).collect(),
-            others: prepared.other_outputs(),
+            others,
         };
         Some((rendered, outputs))
+    }
+
+    /// The bibliography exports of `site`, from the last rebuild if their inputs are
+    /// unchanged (writing every paper as BibTeX and CSL-JSON is most of a small
+    /// rebuild otherwise).
+    fn exports_of(&mut self, site: &crate::site::Site) -> Vec<Output> {
+        let inputs = fingerprint::exports_inputs(site);
+        match &self.exports {
+            Some((hash, outputs)) if *hash == inputs => outputs.clone(),
+            _ => {
+                let outputs = crate::exports::outputs(site);
+                self.exports = Some((inputs, outputs.clone()));
+                outputs
+            }
+        }
     }
 
     /// Puts a successful rebuild's outputs in place; returns the changed paths.
@@ -243,6 +272,25 @@ impl LiveBuild {
         changed.dedup();
         changed
     }
+}
+
+/// The site's templates parsed as [`crate::templates::load`] parses them, from `cache`
+/// while the template files are unchanged (parsing them is a good part of a small
+/// rebuild). Failures are not cached, so they are reported again every time.
+fn parsed_templates(
+    cache: &mut Option<(u64, tera::Tera)>,
+    files: &[crate::source::SourceFile],
+    diagnostics: &mut Diagnostics,
+) -> Option<tera::Tera> {
+    let hash = files::text_hash(&format!("{files:?}"));
+    if let Some((cached, tera)) = cache
+        && *cached == hash
+    {
+        return Some(tera.clone());
+    }
+    let tera = crate::templates::load(files, diagnostics)?;
+    *cache = Some((hash, tera.clone()));
+    Some(tera)
 }
 
 /// A rebuild's outputs before they are applied.

@@ -92,20 +92,30 @@ pub fn prepare<'a>(
     user_statics: &[StaticFile],
     diagnostics: &mut Diagnostics,
 ) -> Option<Prepared<'a>> {
+    let tera = templates::load(user_templates, diagnostics)?;
+    Some(prepare_with(site, tera, user_statics))
+}
+
+/// [`prepare`] with templates already parsed by [`templates::load`] (`serve` keeps
+/// them while the template files are unchanged).
+pub fn prepare_with<'a>(
+    site: &'a Site,
+    mut tera: tera::Tera,
+    user_statics: &[StaticFile],
+) -> Prepared<'a> {
     let statics = templates::statics(user_statics);
     let assets = hashed_assets(&statics);
-    let mut tera = templates::load(user_templates, diagnostics)?;
     let global = GlobalData::new(site, &assets);
     let shared_data = serde_json::to_string(&global).unwrap_or_default();
     tera.global_context().insert("site", &global);
-    Some(Prepared {
+    Prepared {
         site,
         tera,
         statics,
         assets,
         listings: listings::collect(site),
         shared_data,
-    })
+    }
 }
 
 impl Prepared<'_> {
@@ -163,12 +173,18 @@ impl Prepared<'_> {
         renderer.render(&job)
     }
 
-    /// The outputs that need no template: static files, sitemap.xml, robots.txt,
-    /// .nojekyll and the bibliography exports.
+    /// The outputs that need no template: [`Prepared::plain_outputs`] and the
+    /// bibliography exports.
     pub fn other_outputs(&self) -> Vec<Output> {
+        let mut outputs = self.plain_outputs();
+        outputs.extend(exports::outputs(self.site));
+        outputs
+    }
+
+    /// Static files, sitemap.xml, robots.txt and .nojekyll.
+    pub fn plain_outputs(&self) -> Vec<Output> {
         let mut outputs = static_outputs(&self.statics, &self.assets);
         outputs.extend(plain_outputs(self.site, &self.listings));
-        outputs.extend(exports::outputs(self.site));
         outputs
     }
 }

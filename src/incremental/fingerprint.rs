@@ -55,6 +55,25 @@ fn hash_of(value: &impl Hash) -> u64 {
     hasher.finish()
 }
 
+/// A hash of everything the bibliography exports ([`crate::exports::outputs`]) read:
+/// every paper's key and fields, the pages, the topics, and which papers each page
+/// and topic lists.
+pub fn exports_inputs(site: &Site) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    for paper in site.papers.values() {
+        (&paper.key, &paper.fields).hash(&mut hasher);
+    }
+    for page in &site.pages {
+        (&page.id, page.kind as u8).hash(&mut hasher);
+    }
+    for topic in &site.topics {
+        (&topic.id, &topic.anchor).hash(&mut hasher);
+    }
+    site.references.hash(&mut hasher);
+    site.topic_papers.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// The fingerprint of every job in `jobs`, in the same order.
 pub fn fingerprints(
     site: &Site,
