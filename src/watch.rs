@@ -15,8 +15,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use notify::{RecursiveMode, Watcher as _};
 
-/// How long the file system must stay quiet before a batch is delivered.
-pub const QUIET: Duration = Duration::from_millis(10);
+/// How long the file system must stay quiet before a batch is delivered. An editor's
+/// save (temporary file, rename, attributes) happens within a millisecond or two; a
+/// longer pause only delays the preview.
+pub const QUIET: Duration = Duration::from_millis(5);
 /// The longest a batch waits while events keep arriving (a `git checkout`).
 pub const MAX_WAIT: Duration = Duration::from_millis(250);
 
