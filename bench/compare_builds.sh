@@ -32,6 +32,8 @@ make_hugo_site() {
   local corpus="$1" site="$2"
   rm -rf "$site" && mkdir -p "$site/layouts/_default"
   cp -r "$corpus/content" "$site/content"
+  # Hugo reads `url:` as the page's own address; our field is the paper's link.
+  find "$site/content" -name '*.md' -exec sed -i 's/^url: /paper_url: /' {} +
   printf 'baseURL = "https://example.org/"\ntitle = "bench"\ndisableKinds = ["taxonomy", "term"]\n' > "$site/hugo.toml"
   cat > "$site/layouts/_default/baseof.html" <<'HTML'
 <!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body>
