@@ -123,17 +123,8 @@ mod tests {
             key: key.into(),
             source: format!("content/papers/{key}.md").into(),
             fields: PaperFields {
-                title: title.into(),
                 authors: authors.iter().map(|a| a.to_string()).collect(),
-                year,
-                month: None,
-                venue: None,
-                arxiv: None,
-                doi: None,
-                url: None,
-                code: None,
-                topics: vec![],
-                added: None,
+                ..PaperFields::new(title, year)
             },
             body: String::new(),
             body_offset: 0,

@@ -31,6 +31,23 @@ pub struct PaperFields {
 pub const OTHERS: &str = "others";
 
 impl PaperFields {
+    /// A paper with only the required fields set.
+    pub fn new(title: impl Into<String>, year: i32) -> Self {
+        PaperFields {
+            title: title.into(),
+            authors: Vec::new(),
+            year,
+            month: None,
+            venue: None,
+            arxiv: None,
+            doi: None,
+            url: None,
+            code: None,
+            topics: Vec::new(),
+            added: None,
+        }
+    }
+
     /// Authors without the trailing `others` marker.
     pub fn named_authors(&self) -> &[String] {
         match self.authors.last() {

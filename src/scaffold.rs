@@ -141,17 +141,11 @@ pub fn today() -> String {
 /// warns about until it is replaced, this year, today's date, every other field empty.
 pub fn template_fields() -> PaperFields {
     PaperFields {
-        title: format!("{}: full title of the paper", validate::PLACEHOLDER),
-        authors: Vec::new(),
-        year: validate::current_year(),
-        month: None,
-        venue: None,
-        arxiv: None,
-        doi: None,
-        url: None,
-        code: None,
-        topics: Vec::new(),
         added: Some(today()),
+        ..PaperFields::new(
+            format!("{}: full title of the paper", validate::PLACEHOLDER),
+            validate::current_year(),
+        )
     }
 }
 

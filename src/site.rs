@@ -67,33 +67,27 @@ impl Site {
 
     /// Paper keys of a topic and all topics below it, without repeats, newest first.
     pub fn papers_under(&self, topic_id: &str) -> Vec<String> {
-        let prefix = format!("{topic_id}/");
-        let mut keys: Vec<&String> = self
-            .topic_papers
-            .iter()
-            .filter(|(id, _)| {
-                id.as_str() == topic_id || id.starts_with(&prefix) || topic_id.is_empty()
-            })
-            .flat_map(|(_, keys)| keys)
-            .collect();
+        let mut keys: Vec<&String> = self.keys_under(topic_id).into_iter().collect();
         keys.sort_by(|a, b| self.newest_first(a, b));
-        keys.dedup();
         keys.into_iter().cloned().collect()
     }
 
     /// How many papers [`Site::papers_under`] lists, without sorting them (navigation
     /// shows counts on every page; sorting thousands of papers for each was slow).
     pub fn count_under(&self, topic_id: &str) -> usize {
+        self.keys_under(topic_id).len()
+    }
+
+    /// Keys filed under `topic_id` or any topic below it (all papers for `""`).
+    fn keys_under(&self, topic_id: &str) -> std::collections::BTreeSet<&String> {
         let prefix = format!("{topic_id}/");
-        let keys: std::collections::BTreeSet<&String> = self
-            .topic_papers
+        self.topic_papers
             .iter()
             .filter(|(id, _)| {
-                id.as_str() == topic_id || id.starts_with(&prefix) || topic_id.is_empty()
+                topic_id.is_empty() || id.as_str() == topic_id || id.starts_with(&prefix)
             })
             .flat_map(|(_, keys)| keys)
-            .collect();
-        keys.len()
+            .collect()
     }
 
     /// Newest first, then by label, then key: a stable order for paper lists.
