@@ -334,6 +334,10 @@ impl<'a> Transformer<'a> {
     /// and recorded as a problem at its offset.
     fn math(&mut self, tex: &str, display: bool, range: Range<usize>) {
         let html = match math::to_mathml(tex, display) {
+            // A wide formula scrolls inside its own box; keyboard users reach it by Tab.
+            Ok(mathml) if display => {
+                format!("<span class=\"math-block\" tabindex=\"0\">{mathml}</span>")
+            }
             Ok(mathml) => mathml,
             Err(message) => {
                 self.analysis.math_problems.push(MathProblem {

@@ -1216,6 +1216,7 @@ pub fn sanitize(html: &str) -> String {
             builder
                 .add_generic_attributes(["class", "id", "aria-label", "aria-hidden"])
                 .add_tags(["mark", "figure", "figcaption", "section"])
+                .add_tag_attributes("span", ["tabindex"])
                 .link_rel(None);
             allow_mathml(&mut builder);
             builder

@@ -10,6 +10,9 @@ import { mkdtempSync, readFileSync, existsSync, statSync, rmSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join, extname, normalize, resolve } from "node:path";
 import { chromium } from "playwright-core";
+import { createRequire } from "node:module";
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const repo = resolve(import.meta.dirname, "../..");
 const base = "/survey/";
@@ -256,4 +259,26 @@ test("formulas display as MathML with JavaScript turned off", async () => {
   assert.ok(box && box.width > 200 && box.height > 30, `rendered as a block formula: ${JSON.stringify(box)}`);
   assert.equal(await tab.locator("math[display=block] mfrac").count(), 2);
   await context.close();
+});
+
+// axe-core, an accessibility checker nobody here wrote, with the WCAG 2.1 A/AA rules, on
+// every kind of page in both themes and at phone and desktop widths.
+test("pages have no WCAG 2.1 AA violations found by axe-core", async () => {
+  const paths = ["", "training/offline/", "evaluation/", "papers/rafailov2023direct/", "papers/", "authors/", "years/", "search/?q=preference", "404.html"];
+  const problems = [];
+  for (const [colorScheme, width] of [["light", 1280], ["dark", 375]]) {
+    const { tab, context } = await page({ colorScheme, viewport: { width, height: 900 } });
+    for (const path of paths) {
+      await tab.goto(`${origin}${base}${path}`);
+      if (path.startsWith("search")) await tab.getByTestId("result").first().waitFor();
+      await tab.addScriptTag({ content: axeSource });
+      const violations = await tab.evaluate(async () => {
+        const result = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+        return result.violations.map((v) => `${v.id} (${v.nodes.length}): ${v.nodes[0].target.join(" ")}`);
+      });
+      for (const violation of violations) problems.push(`${colorScheme} ${width}px /${path}: ${violation}`);
+    }
+    await context.close();
+  }
+  assert.deepEqual(problems, []);
 });
