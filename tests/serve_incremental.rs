@@ -16,30 +16,9 @@ use survey::incremental::LiveBuild;
 const BASE_URL: &str = "http://127.0.0.1:1111/";
 const STEPS: usize = 160;
 
-/// SplitMix64: a tiny deterministic generator, so a failure replays exactly.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-}
+#[path = "../bench/rng.rs"]
+mod rng;
+use rng::Rng;
 
 /// Keys the edits use: the fixture's papers, new ones, and one that never exists.
 const KEYS: &[&str] = &[
@@ -118,7 +97,7 @@ impl Fixture {
         if existing.is_empty() || self.rng.chance(10) {
             self.rng.pick(KEYS).to_string()
         } else {
-            existing[self.rng.below(existing.len())].clone()
+            existing[self.rng.index(existing.len())].clone()
         }
     }
 
@@ -202,11 +181,12 @@ impl Fixture {
     }
 
     fn link(&mut self) -> &'static str {
-        if self.rng.chance(80) {
-            self.rng.pick(&LINKS[..2])
+        let links = if self.rng.chance(80) {
+            &LINKS[..2]
         } else {
-            self.rng.pick(LINKS)
-        }
+            LINKS
+        };
+        self.rng.pick::<&str>(links)
     }
 
     fn paper_text(&mut self, key: &str) -> String {
