@@ -1,6 +1,7 @@
 //! Save-to-rebuilt latency of `survey serve`, for docs/benchmarks.md.
 //!
-//! `cargo bench --bench serve_latency -- --root DIR [--runs 15] [--engine-only] [--search]`
+//! `cargo bench --bench serve_latency -- --root DIR [--runs 15] [--engine-only] [--search]
+//! [--only NAME]`
 //!
 //! Copies the site at DIR into a temporary folder (with the built-in templates copied
 //! into its `templates/`, as a site that customises its theme has them), starts the
@@ -24,6 +25,8 @@ struct Args {
     engine_only: bool,
     /// Also rebuild the search index in the background, as `survey serve` does.
     search: bool,
+    /// Run only the scenarios whose name contains this text (for profiling one).
+    only: Option<String>,
 }
 
 /// One kind of edit: which file, and how the n-th edit changes it.
@@ -38,7 +41,10 @@ fn main() {
     let work = tempfile::tempdir().expect("temp dir");
     let root = work.path();
     copy_site(&args.root, root);
-    let scenarios = scenarios(root);
+    let mut scenarios = scenarios(root);
+    if let Some(only) = &args.only {
+        scenarios.retain(|scenario| scenario.name.contains(only.as_str()));
+    }
     println!(
         "site: {} ({} papers), {} runs per scenario, {}",
         args.root.display(),
@@ -63,6 +69,7 @@ fn parse_args() -> Args {
         runs: 15,
         engine_only: false,
         search: false,
+        only: None,
     };
     let mut raw = std::env::args().skip(1);
     while let Some(flag) = raw.next() {
@@ -71,6 +78,7 @@ fn parse_args() -> Args {
             "--runs" => args.runs = raw.next().and_then(|v| v.parse().ok()).expect("--runs N"),
             "--engine-only" => args.engine_only = true,
             "--search" => args.search = true,
+            "--only" => args.only = Some(raw.next().expect("--only TEXT")),
             "--bench" => {} // passed by `cargo bench`
             other => panic!("unknown argument {other}"),
         }

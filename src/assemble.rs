@@ -936,36 +936,67 @@ fn occurrence_counts<'a>(lists: &[&[&'a str]]) -> Vec<(&'a str, usize)> {
 fn warn_orphans(site: &Site, texts: &BTreeMap<&Path, &str>, diagnostics: &mut Diagnostics) {
     let text_of = |path: &Path| texts.get(path).copied().unwrap_or("");
     for paper in site.papers.values() {
-        if paper.fields.topics.is_empty() && !site.mentions.contains_key(&paper.key) {
-            diagnostics.push(
-                Diagnostic::warning(
-                    &paper.source,
-                    format!("`{}` is neither cited nor in any topic", paper.key),
-                )
-                .at(line_starting(text_of(&paper.source), "topics:").unwrap_or(FILE_START))
-                .help("add it to a topic (`topics: [...]`) or cite it with [@key] in a chapter"),
-            );
-        }
+        diagnostics.extend_from(orphan_paper(site, paper, text_of(&paper.source)));
     }
-    for page in site
-        .pages
-        .iter()
-        .filter(|p| p.kind == PageKind::Chapter && p.body.trim().is_empty())
-    {
-        diagnostics.push(
-            Diagnostic::warning(&page.source, format!("chapter `{}` has no prose", page.id))
-                .at(Position {
-                    line: Position::of_offset(
-                        text_of(&page.source),
-                        page.body_offset.saturating_sub(1),
-                    )
-                    .line,
-                    column: 1,
-                })
-                .span(3)
-                .help("write an introduction to the chapter below its front-matter"),
-        );
+    for page in &site.pages {
+        diagnostics.extend_from(chapter_without_prose(page, text_of(&page.source)));
     }
+}
+
+/// A warning for a paper neither cited nor filed under a topic; `text` is its file's.
+fn orphan_paper(site: &Site, paper: &Paper, text: &str) -> Option<Diagnostic> {
+    let orphan = paper.fields.topics.is_empty() && !site.mentions.contains_key(&paper.key);
+    orphan.then(|| {
+        Diagnostic::warning(
+            &paper.source,
+            format!("`{}` is neither cited nor in any topic", paper.key),
+        )
+        .at(line_starting(text, "topics:").unwrap_or(FILE_START))
+        .help("add it to a topic (`topics: [...]`) or cite it with [@key] in a chapter")
+    })
+}
+
+/// A warning for a chapter page whose body is empty; `text` is its file's.
+fn chapter_without_prose(page: &Page, text: &str) -> Option<Diagnostic> {
+    let empty = page.kind == PageKind::Chapter && page.body.trim().is_empty();
+    empty.then(|| {
+        let line = Position::of_offset(text, page.body_offset.saturating_sub(1)).line;
+        Diagnostic::warning(&page.source, format!("chapter `{}` has no prose", page.id))
+            .at(Position { line, column: 1 })
+            .span(3)
+            .help("write an introduction to the chapter below its front-matter")
+    })
+}
+
+/// What assembling reports about one body (analysis id `id`: a page id or
+/// `papers/<key>`) of an assembled `site`, given its file's `text`: its citations,
+/// links and formulas checked, and the warnings about the page or paper itself. A
+/// clean build reports exactly these for that file, besides what parsing it reported,
+/// as long as no other file changed (`serve` uses it after a body-only edit).
+pub fn body_diagnostics(site: &Site, id: &str, text: &str) -> Diagnostics {
+    let mut diagnostics = Diagnostics::default();
+    let Some(analysis) = site.analyses.get(id) else {
+        return diagnostics;
+    };
+    let (source, offset) = body_location(id, &site.pages, &site.papers);
+    let texts = BTreeMap::from([(source, text)]);
+    let checker = Checker {
+        texts: &texts,
+        papers: &site.papers,
+        link_targets: &site.link_targets,
+    };
+    checker.check_citations(source, offset, analysis, &mut diagnostics);
+    checker.check_links(source, offset, analysis, &mut diagnostics);
+    checker.check_math(source, offset, analysis, &mut diagnostics);
+    let own_warning = match id.strip_prefix("papers/") {
+        Some(key) => site
+            .papers
+            .get(key)
+            .and_then(|p| orphan_paper(site, p, text)),
+        None => site.page(id).and_then(|p| chapter_without_prose(p, text)),
+    };
+    diagnostics.extend_from(own_warning);
+    diagnostics
 }
 
 /// Line 1-based position of the first line of `text` that starts with `prefix`.

@@ -11,6 +11,11 @@
 //! 3. Rendering: every template job gets a fingerprint of what it reads
 //!    ([`fingerprint`]); only jobs whose fingerprint changed are rendered again.
 //!
+//! Before all of that, an edit that changes only the body of pages or papers (the
+//! usual save while writing) is patched into the last good site and renders just
+//! those pages ([`patch`]): on a large survey the site-wide passes above take far
+//! longer than the page.
+//!
 //! Invariant: after any sequence of [`LiveBuild::update`] calls naming the paths that
 //! changed, the outputs of a successful rebuild and the diagnostics of any rebuild
 //! equal those of a clean `survey::build` of the same files with the same base URL.
@@ -18,6 +23,7 @@
 
 mod files;
 pub mod fingerprint;
+mod patch;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -29,6 +35,7 @@ use crate::assemble::{self, Parsed};
 use crate::config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::render::{self, JobKey, Output};
+use crate::site::Site;
 use crate::source::Sources;
 use fingerprint::FileHashes;
 
@@ -56,6 +63,17 @@ pub struct LiveBuild {
     /// The site's language as of the last successful rebuild (for the search index).
     language: String,
     outputs: Arc<SiteFiles>,
+    /// What the last rebuild assembled, if it succeeded: what [`patch`] starts from.
+    last: Option<LastGood>,
+}
+
+/// The assembled site of the last successful rebuild, with what was prepared from it
+/// and the diagnostics reported.
+struct LastGood {
+    site: Site,
+    /// Taken while a patch renders; always present between rebuilds.
+    parts: Option<render::PreparedParts>,
+    diagnostics: Diagnostics,
 }
 
 struct CachedParse {
@@ -78,6 +96,8 @@ pub struct Rebuild {
     pub changed_outputs: Vec<String>,
     /// The reported paths that changed what the site is made of (empty after a reload).
     pub changed_sources: Vec<PathBuf>,
+    /// True when only bodies changed and the last site was patched ([`patch`]).
+    pub patched: bool,
 }
 
 impl LiveBuild {
@@ -95,8 +115,9 @@ impl LiveBuild {
             other_paths: Vec::new(),
             language: "en".to_string(),
             outputs: Arc::new(SiteFiles::new()),
+            last: None,
         };
-        let rebuild = live.rebuild();
+        let rebuild = live.rebuild(&[]);
         (live, rebuild)
     }
 
@@ -111,7 +132,7 @@ impl LiveBuild {
         if changed_sources.is_empty() {
             return None;
         }
-        let mut rebuild = self.rebuild();
+        let mut rebuild = self.rebuild(&changed_sources);
         rebuild.changed_sources = changed_sources;
         Some(rebuild)
     }
@@ -119,7 +140,7 @@ impl LiveBuild {
     /// Re-reads every file and rebuilds (after the watcher lost events).
     pub fn reload(&mut self) -> Rebuild {
         self.files.reload();
-        self.rebuild()
+        self.rebuild(&[])
     }
 
     /// The outputs of the last successful rebuild.
@@ -137,13 +158,25 @@ impl LiveBuild {
         self.files.sources()
     }
 
-    fn rebuild(&mut self) -> Rebuild {
+    /// Patches the last good site when `changed` (the content paths that changed;
+    /// empty when unknown) are body-only edits, and runs the full pipeline otherwise.
+    fn rebuild(&mut self, changed: &[PathBuf]) -> Rebuild {
+        if let Some(rebuild) = self.patch(changed) {
+            return rebuild;
+        }
+        self.last = None;
         let mut diagnostics = self.files.diagnostics();
         let outcome = self.run_pipeline(&mut diagnostics);
         let succeeded = outcome.is_some() && !diagnostics.has_errors();
         let (rendered, changed_outputs) = match outcome {
-            Some((rendered, outputs)) if succeeded => (rendered, self.apply(outputs)),
-            Some((rendered, _)) => (rendered, Vec::new()),
+            Some((rendered, outputs, last)) if succeeded => {
+                self.last = Some(LastGood {
+                    diagnostics: diagnostics.clone(),
+                    ..last
+                });
+                (rendered, self.apply(outputs))
+            }
+            Some((rendered, _, _)) => (rendered, Vec::new()),
             None => (0, Vec::new()),
         };
         Rebuild {
@@ -152,12 +185,17 @@ impl LiveBuild {
             rendered,
             changed_outputs,
             changed_sources: Vec::new(),
+            patched: false,
         }
     }
 
     /// Config -> assemble -> render, as `survey::build` runs them. Returns how many
-    /// jobs were rendered and the new outputs by job (or `None` for other outputs).
-    fn run_pipeline(&mut self, diagnostics: &mut Diagnostics) -> Option<(usize, NewOutputs)> {
+    /// jobs were rendered, the new outputs by job (or `None` for other outputs), and
+    /// the site with what was prepared from it (its diagnostics still to be filled in).
+    fn run_pipeline(
+        &mut self,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<(usize, NewOutputs, LastGood)> {
         let sources = self.files.sources();
         let config = sources
             .config
@@ -213,7 +251,13 @@ impl LiveBuild {
             jobs: jobs.into_iter().zip(prints).collect(),
             others,
         };
-        Some((rendered, outputs))
+        let parts = Some(prepared.into_parts());
+        let last = LastGood {
+            site,
+            parts,
+            diagnostics: Diagnostics::default(),
+        };
+        Some((rendered, outputs, last))
     }
 
     /// The bibliography exports of `site`, from the last rebuild if their inputs are

@@ -118,7 +118,44 @@ pub fn prepare_with<'a>(
     }
 }
 
+/// A [`Prepared`] without its site: `serve` keeps it between rebuilds so that a
+/// body-only edit, which changes no shared template data, renders one page without
+/// preparing again.
+pub struct PreparedParts {
+    tera: tera::Tera,
+    statics: Vec<StaticFile>,
+    assets: BTreeMap<String, String>,
+    listings: Listings,
+    shared_data: String,
+}
+
+impl PreparedParts {
+    /// Valid only with the site these parts were prepared from, or one that differs
+    /// from it in nothing the shared data reads (page and paper bodies).
+    pub fn attach(self, site: &Site) -> Prepared<'_> {
+        Prepared {
+            site,
+            tera: self.tera,
+            statics: self.statics,
+            assets: self.assets,
+            listings: self.listings,
+            shared_data: self.shared_data,
+        }
+    }
+}
+
 impl Prepared<'_> {
+    /// Releases the site, keeping everything prepared from it.
+    pub fn into_parts(self) -> PreparedParts {
+        PreparedParts {
+            tera: self.tera,
+            statics: self.statics,
+            assets: self.assets,
+            listings: self.listings,
+            shared_data: self.shared_data,
+        }
+    }
+
     /// Every template job of the site, in a fixed order.
     pub fn jobs(&self) -> Vec<JobKey> {
         let site = self.site;

@@ -217,6 +217,71 @@ impl Fixture {
         text
     }
 
+    /// Writing in a page or a paper's notes: mostly prose alone (a body-only edit,
+    /// which `serve` patches in), sometimes formulas (valid or not), a heading, or an
+    /// emptied body, which change more than the body.
+    fn edit_prose(&mut self) -> Vec<PathBuf> {
+        let mut files = vec![
+            "content/_index.md".to_string(),
+            "content/methods/_index.md".to_string(),
+            "content/methods/ranking.md".to_string(),
+        ];
+        files.extend(
+            KEYS.iter()
+                .map(|key| format!("content/papers/{key}.md"))
+                .filter(|path| self.path(path).exists()),
+        );
+        let file = self.rng.pick(&files).clone();
+        let text = std::fs::read_to_string(self.path(&file)).unwrap_or_default();
+        let Some(body_start) = text
+            .match_indices(
+                "---
+",
+            )
+            .nth(1)
+            .map(|(at, _)| at + 4)
+        else {
+            return Vec::new();
+        };
+        let (front, body) = text.split_at(body_start);
+        // Rewording a sentence that cites changes how the cited paper's page quotes it.
+        let wording = ["in passing", "at length"];
+        if let Some(old) = wording.iter().find(|w| body.contains(**w))
+            && self.rng.chance(40)
+        {
+            let new = wording.iter().find(|w| *w != old).unwrap();
+            return self.write(&file, &format!("{front}{}", body.replacen(old, new, 1)));
+        }
+        let addition = match self.rng.below(10) {
+            0 => "A formula $x^2 + y$ in passing.".to_string(),
+            1 => r"A broken formula $\frac{1}{$ here.".to_string(),
+            2 => "## A New Heading".to_string(),
+            3 => return self.write(&file, front),
+            n => format!("Plain prose, revision {n}, with *emphasis*."),
+        };
+        let breaks: Vec<usize> = std::iter::once(0)
+            .chain(
+                body.match_indices(
+                    "
+
+",
+                )
+                .map(|(at, _)| at + 1),
+            )
+            .chain(std::iter::once(body.len()))
+            .collect();
+        let at = breaks[self.rng.index(breaks.len())];
+        let new_body = format!(
+            "{}
+{addition}
+
+{}",
+            &body[..at],
+            &body[at..]
+        );
+        self.write(&file, &format!("{front}{new_body}"))
+    }
+
     /// One random change on disk; returns the paths a watcher would report.
     fn step(&mut self, errors: &[Diagnostic]) -> Vec<PathBuf> {
         if !errors.is_empty() && self.rng.chance(30) {
@@ -229,7 +294,8 @@ impl Fixture {
             self.rng.pick(&KEYS[..3])
         };
         let paper = format!("content/papers/{key}.md");
-        match self.rng.below(22) {
+        match self.rng.below(27) {
+            22..=26 => self.edit_prose(),
             0..=3 => {
                 let text = self.paper_text(key);
                 self.write(&paper, &text)
@@ -351,7 +417,7 @@ fn run(seed: u64) {
     assert!(first.succeeded, "{:?}", first.diagnostics.sorted());
     let mut last_good = as_map(&clean_build(root).outputs);
     let mut last_diagnostics = first.diagnostics.sorted();
-    let (mut successes, mut failures) = (0, 0);
+    let (mut successes, mut failures, mut patches) = (0, 0, 0);
     for step in 0..STEPS {
         let errors: Vec<Diagnostic> = last_diagnostics
             .iter()
@@ -361,6 +427,7 @@ fn run(seed: u64) {
         let changed = fixture.step(&errors);
         if let Some(rebuild) = live.update(&changed) {
             last_diagnostics = rebuild.diagnostics.sorted();
+            patches += usize::from(rebuild.patched);
         }
         let clean = clean_build(root);
         let context = format!("seed {seed}, step {step}, changed {changed:?}");
@@ -387,10 +454,16 @@ fn run(seed: u64) {
             first_difference(&files, &last_good)
         );
     }
-    eprintln!("seed {seed}: {successes} successful and {failures} failing steps");
-    // The sequence must exercise both paths, or it proves little.
+    eprintln!(
+        "seed {seed}: {successes} successful ({patches} patched) and {failures} failing steps"
+    );
+    // The sequence must exercise every path, or it proves little.
     assert!(successes > STEPS / 4, "only {successes} successful steps");
-    assert!(failures > STEPS / 10, "only {failures} failing steps");
+    assert!(failures > STEPS / 16, "only {failures} failing steps");
+    assert!(
+        patches > STEPS / 20,
+        "only {patches} body-only edits patched"
+    );
 }
 
 #[test]

@@ -65,6 +65,21 @@ impl LiveFiles {
         self.hashes.get(path).copied()
     }
 
+    /// The content file at `path` (root-relative), if there is one.
+    pub fn content_file(&self, path: &Path) -> Option<&SourceFile> {
+        let content = &self.sources.content;
+        match content.binary_search_by(|file| file.path.as_path().cmp(path)) {
+            Ok(index) => Some(&content[index]),
+            // The list is sorted as the walk found it; a miss re-checks every file.
+            Err(_) => content.iter().find(|file| file.path == path),
+        }
+    }
+
+    /// Whether reading the files reported any problem.
+    pub fn has_problems(&self) -> bool {
+        !self.problems.is_empty()
+    }
+
     /// The problems `source::load` would report now.
     pub fn diagnostics(&self) -> Diagnostics {
         let mut diagnostics = Diagnostics::default();

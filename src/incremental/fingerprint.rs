@@ -85,7 +85,27 @@ pub fn fingerprints(
 ) -> Vec<u64> {
     let mut inputs = Inputs::new(site, shared_data, templates, files);
     inputs.listings = Some(listings);
+    inputs.summaries = site
+        .papers
+        .keys()
+        .map(|key| (key.as_str(), inputs.summary_hash(key)))
+        .collect();
     jobs.par_iter().map(|job| inputs.job(job)).collect()
+}
+
+/// The fingerprint of one job, equal to what [`fingerprints`] gives it; paper
+/// summaries are hashed as the job reads them instead of all at once.
+pub fn fingerprint(
+    site: &Site,
+    listings: &Listings,
+    job: &JobKey,
+    shared_data: &str,
+    templates: &[SourceFile],
+    files: &FileLookup,
+) -> u64 {
+    let mut inputs = Inputs::new(site, shared_data, templates, files);
+    inputs.listings = Some(listings);
+    inputs.job(job)
 }
 
 /// The hashes of a content file by its root-relative path.
@@ -97,7 +117,8 @@ struct Inputs<'a> {
     files: &'a FileLookup<'a>,
     /// Everything every job reads.
     shared: u64,
-    /// Paper key -> how the paper reads wherever another page shows it.
+    /// Paper key -> how the paper reads wherever another page shows it (computed up
+    /// front when every job is fingerprinted; a miss is hashed on demand).
     summaries: HashMap<&'a str, u64>,
 }
 
@@ -116,11 +137,6 @@ impl<'a> Inputs<'a> {
             summaries: HashMap::new(),
         };
         inputs.shared = inputs.shared_hash(shared_data, templates);
-        inputs.summaries = site
-            .papers
-            .keys()
-            .map(|key| (key.as_str(), inputs.summary_hash(key)))
-            .collect();
         inputs
     }
 
@@ -161,7 +177,10 @@ impl<'a> Inputs<'a> {
     }
 
     fn summary(&self, key: &str) -> u64 {
-        self.summaries.get(key).copied().unwrap_or(u64::MAX)
+        match self.summaries.get(key) {
+            Some(hash) => *hash,
+            None => self.summary_hash(key),
+        }
     }
 
     fn job(&self, job: &JobKey) -> u64 {
