@@ -29,11 +29,14 @@ struct Args {
     only: Option<String>,
 }
 
+/// How the n-th edit changes a file's original text.
+type EditFn = dyn Fn(&str, usize) -> String;
+
 /// One kind of edit: which file, and how the n-th edit changes it.
 struct Scenario {
     name: &'static str,
     file: PathBuf,
-    edit: fn(&str, usize) -> String,
+    edit: Box<EditFn>,
 }
 
 fn main() {
@@ -87,31 +90,65 @@ fn parse_args() -> Args {
 }
 
 fn scenarios(root: &Path) -> Vec<Scenario> {
+    let cited = first_paper_key(root);
+    let cited_too = cited.clone();
     vec![
         Scenario {
             name: "one paper's notes",
             file: pick_paper(root),
-            edit: |text, n| format!("{}\nEdited notes, revision {n}.\n", text.trim_end()),
+            edit: Box::new(|text, n| format!("{}\nEdited notes, revision {n}.\n", text.trim_end())),
+        },
+        Scenario {
+            name: "one paper's notes, adding a citation",
+            file: pick_paper(root),
+            edit: Box::new(move |text, n| {
+                format!(
+                    "{}\n\nRevision {n} compares it with [@{cited}].\n",
+                    text.trim_end()
+                )
+            }),
         },
         Scenario {
             name: "one paper's title",
             file: pick_paper(root),
-            edit: |text, n| text.replacen("title: \"", &format!("title: \"(rev {n}) "), 1),
+            edit: Box::new(|text, n| {
+                text.replacen("title: \"", &format!("title: \"(rev {n}) "), 1)
+            }),
         },
         Scenario {
             name: "one chapter",
             file: pick_chapter(root),
-            edit: |text, n| format!("{}\n\nAn added paragraph, revision {n}.\n", text.trim_end()),
+            edit: Box::new(|text, n| {
+                format!("{}\n\nAn added paragraph, revision {n}.\n", text.trim_end())
+            }),
+        },
+        Scenario {
+            name: "one chapter, adding a citation",
+            file: pick_chapter(root),
+            edit: Box::new(move |text, n| {
+                format!(
+                    "{}\n\nRevision {n} also builds on @{cited_too}.\n",
+                    text.trim_end()
+                )
+            }),
         },
         Scenario {
             name: "a template (paper.html)",
             file: root.join("templates/paper.html"),
-            edit: |text, n| {
+            edit: Box::new(|text, n| {
                 let marker = "{% endblock content %}";
                 text.replacen(marker, &format!("<!-- revision {n} -->\n{marker}"), 1)
-            },
+            }),
         },
     ]
+}
+
+/// The key of the first paper by file name: one that every scenario can cite.
+fn first_paper_key(root: &Path) -> String {
+    let mut papers = list(&root.join("content/papers"));
+    papers.sort();
+    let stem = papers[0].file_stem().expect("a paper file name");
+    stem.to_string_lossy().into_owned()
 }
 
 fn engine_only(root: &Path, scenarios: &[Scenario], runs: usize) {
@@ -192,7 +229,7 @@ fn report(name: &str, times: &[Duration], note: &str) {
     let mut sorted = times.to_vec();
     let median = median(&mut sorted);
     println!(
-        "{name:<26} median {:>8.1} ms   min {:>8.1}   max {:>8.1}   ({note})",
+        "{name:<38} median {:>8.1} ms   min {:>8.1}   max {:>8.1}   ({note})",
         ms(median),
         ms(sorted[0]),
         ms(sorted[sorted.len() - 1]),

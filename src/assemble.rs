@@ -701,43 +701,98 @@ fn build_graph(site: &mut Site) {
 
 fn mentions(site: &Site) -> BTreeMap<String, Vec<Mention>> {
     let mut mentions: BTreeMap<String, Vec<Mention>> = BTreeMap::new();
-    let sources = site
-        .pages
-        .iter()
-        .map(|p| (p.id.clone(), p.fields.title.clone(), p.path()))
-        .chain(site.papers.values().map(|p| {
-            (
-                format!("papers/{}", p.key),
-                p.fields.title.clone(),
-                p.path(),
-            )
-        }));
-    for (id, title, path) in sources {
-        let analysis = &site.analyses[&id];
-        for citation in &analysis.citations {
-            let heading = citation
-                .anchor
-                .as_ref()
-                .and_then(|a| analysis.headings.iter().find(|h| &h.id == a))
-                .map(|h| h.text.clone());
-            let mention = Mention {
-                source: id.clone(),
-                title: title.clone(),
-                path: path.clone(),
-                anchor: citation.anchor.clone(),
-                heading,
-                sentence: mention_parts(analysis, &citation.sentence),
-            };
-            let keys: BTreeSet<&String> = citation.keys.iter().map(|k| &k.key).collect();
-            for key in keys {
-                let list = mentions.entry(key.clone()).or_default();
-                if list.last() != Some(&mention) {
-                    list.push(mention.clone());
-                }
+    let sources = (site.pages.iter().map(|p| p.id.clone()))
+        .chain(site.papers.keys().map(|key| format!("papers/{key}")));
+    for id in sources {
+        for (key, list) in mentions_in(site, &id) {
+            mentions.entry(key).or_default().extend(list);
+        }
+    }
+    mentions
+}
+
+/// The places in one body (analysis id `id`) that cite each paper, in reading order.
+fn mentions_in(site: &Site, id: &str) -> BTreeMap<String, Vec<Mention>> {
+    let mut mentions: BTreeMap<String, Vec<Mention>> = BTreeMap::new();
+    let (Some(analysis), Some((title, path))) = (site.analyses.get(id), title_and_path(site, id))
+    else {
+        return mentions;
+    };
+    for citation in &analysis.citations {
+        let heading = citation
+            .anchor
+            .as_ref()
+            .and_then(|a| analysis.headings.iter().find(|h| &h.id == a))
+            .map(|h| h.text.clone());
+        let mention = Mention {
+            source: id.to_string(),
+            title: title.clone(),
+            path: path.clone(),
+            anchor: citation.anchor.clone(),
+            heading,
+            sentence: mention_parts(analysis, &citation.sentence),
+        };
+        let keys: BTreeSet<&String> = citation.keys.iter().map(|k| &k.key).collect();
+        for key in keys {
+            let list = mentions.entry(key.clone()).or_default();
+            if list.last() != Some(&mention) {
+                list.push(mention.clone());
             }
         }
     }
     mentions
+}
+
+/// Title and site-relative path of the page or paper with analysis id `id`.
+fn title_and_path(site: &Site, id: &str) -> Option<(String, String)> {
+    match id.strip_prefix("papers/") {
+        Some(key) => (site.papers.get(key)).map(|p| (p.fields.title.clone(), p.path())),
+        None => site.page(id).map(|p| (p.fields.title.clone(), p.path())),
+    }
+}
+
+/// Where a body's mentions go in a paper's list: pages in reading order, then the
+/// notes of papers by key (the order [`mentions`] visits them).
+fn reading_order<'a>(site: &Site, id: &'a str) -> (usize, &'a str) {
+    match id.strip_prefix("papers/") {
+        Some(key) => (usize::MAX, key),
+        None => (site.pages.iter().position(|p| p.id == id).unwrap_or(0), ""),
+    }
+}
+
+/// Keys a body cites.
+pub fn cited_keys(analysis: &Analysis) -> BTreeSet<String> {
+    (analysis.citations.iter())
+        .flat_map(|c| c.keys.iter().map(|k| k.key.clone()))
+        .collect()
+}
+
+/// Replaces the analysis of one body (`id`) by `analysis`, whose headings must be the
+/// old ones, and brings the reference graph up to date: the body's reference list, and
+/// the mentions and related papers of every paper it cited before or cites now. Then
+/// the site equals a fresh assembly of the same files (`serve` patches edits with it).
+pub fn replace_analysis(site: &mut Site, id: &str, analysis: Analysis) {
+    let old = site.analyses.insert(id.to_string(), analysis);
+    let mut touched = cited_keys(&site.analyses[id]);
+    touched.extend(old.as_ref().map(cited_keys).unwrap_or_default());
+    for key in &touched {
+        if let Some(list) = site.mentions.get_mut(key) {
+            list.retain(|mention| mention.source != id);
+            if list.is_empty() {
+                site.mentions.remove(key);
+            }
+        }
+    }
+    let order = reading_order(site, id);
+    for (key, fresh) in mentions_in(site, id) {
+        let list = site.mentions.get(&key).map_or(&[][..], Vec::as_slice);
+        let at = list.partition_point(|m| reading_order(site, &m.source) < order);
+        site.mentions.entry(key).or_default().splice(at..at, fresh);
+    }
+    let keys = reference_keys(site, &site.analyses[id]);
+    site.references.insert(id.to_string(), keys);
+    let related = related_of(site, Some(&touched));
+    site.related.extend(related);
 }
 
 fn mention_parts(analysis: &Analysis, sentence: &[Segment]) -> Vec<MentionPart> {
@@ -758,18 +813,21 @@ fn mention_parts(analysis: &Analysis, sentence: &[Segment]) -> Vec<MentionPart> 
 
 /// Papers cited per page, in the order of the style's reference list.
 fn references(site: &Site) -> BTreeMap<String, Vec<String>> {
-    let mut references = BTreeMap::new();
-    for (id, analysis) in &site.analyses {
-        let mut keys: Vec<String> = analysis
-            .citations
-            .iter()
-            .flat_map(|c| c.keys.iter().map(|k| k.key.clone()))
-            .collect();
-        keys.sort_by_key(|key| (site.bibliography.rank(key), key.clone()));
-        keys.dedup();
-        references.insert(id.clone(), keys);
-    }
-    references
+    (site.analyses.iter())
+        .map(|(id, analysis)| (id.clone(), reference_keys(site, analysis)))
+        .collect()
+}
+
+/// The papers one body cites, in the order of the style's reference list.
+fn reference_keys(site: &Site, analysis: &Analysis) -> Vec<String> {
+    let mut keys: Vec<String> = analysis
+        .citations
+        .iter()
+        .flat_map(|c| c.keys.iter().map(|k| k.key.clone()))
+        .collect();
+    keys.sort_by_key(|key| (site.bibliography.rank(key), key.clone()));
+    keys.dedup();
+    keys
 }
 
 fn topic_papers(site: &Site) -> BTreeMap<String, Vec<String>> {
@@ -809,10 +867,15 @@ fn topic_papers(site: &Site) -> BTreeMap<String, Vec<String>> {
 /// never from all pairs of papers, so the pass stays near-linear (10 000 papers took
 /// seconds when every pair was scored).
 fn related(site: &Site) -> BTreeMap<String, Vec<String>> {
-    let together = co_citations(site);
+    related_of(site, None)
+}
+
+/// [`related`] for the papers in `only` (all papers for `None`).
+fn related_of(site: &Site, only: Option<&BTreeSet<String>>) -> BTreeMap<String, Vec<String>> {
+    let together = co_citations(site, only);
     let by_topic = papers_by_topic(site);
-    site.papers
-        .keys()
+    (site.papers.keys())
+        .filter(|key| only.is_none_or(|keys| keys.contains(*key)))
         .map(|key| {
             let cited_with = together.get(key.as_str());
             (key.clone(), related_to(site, key, cited_with, &by_topic))
@@ -820,10 +883,19 @@ fn related(site: &Site) -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
-/// Paper key -> key cited in the same paragraph -> in how many paragraphs.
-fn co_citations(site: &Site) -> BTreeMap<&str, BTreeMap<&str, usize>> {
+/// Paper key -> key cited in the same paragraph -> in how many paragraphs; for the
+/// papers in `only` (all for `None`), skipping bodies that cite none of them.
+fn co_citations<'a>(
+    site: &'a Site,
+    only: Option<&BTreeSet<String>>,
+) -> BTreeMap<&'a str, BTreeMap<&'a str, usize>> {
+    let wanted = |key: &str| only.is_none_or(|keys| keys.contains(key));
     let mut together: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
     for analysis in site.analyses.values() {
+        let mut cited = analysis.citations.iter().flat_map(|c| &c.keys);
+        if only.is_some() && !cited.any(|k| wanted(&k.key)) {
+            continue;
+        }
         let mut blocks: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
         for citation in &analysis.citations {
             blocks
@@ -832,7 +904,7 @@ fn co_citations(site: &Site) -> BTreeMap<&str, BTreeMap<&str, usize>> {
                 .extend(citation.keys.iter().map(|k| k.key.as_str()));
         }
         for keys in blocks.values() {
-            for a in keys {
+            for a in keys.iter().filter(|a| wanted(a)) {
                 for b in keys.iter().filter(|b| *b != a) {
                     *together.entry(a).or_default().entry(b).or_default() += 1;
                 }
@@ -968,16 +1040,21 @@ fn chapter_without_prose(page: &Page, text: &str) -> Option<Diagnostic> {
     })
 }
 
-/// What assembling reports about one body (analysis id `id`: a page id or
-/// `papers/<key>`) of an assembled `site`, given its file's `text`: its citations,
-/// links and formulas checked, and the warnings about the page or paper itself. A
-/// clean build reports exactly these for that file, besides what parsing it reported,
-/// as long as no other file changed (`serve` uses it after a body-only edit).
-pub fn body_diagnostics(site: &Site, id: &str, text: &str) -> Diagnostics {
+/// The warning about the page or paper with analysis id `id` itself (a paper neither
+/// cited nor filed, a chapter without prose); `text` is its file's. With
+/// [`body_checks`] and what parsing the file reported, that is everything a good build
+/// reports for one content file (`serve` relies on this to patch a body edit).
+pub fn own_warning(site: &Site, id: &str, text: &str) -> Option<Diagnostic> {
+    match id.strip_prefix("papers/") {
+        Some(key) => orphan_warning(site, key, text),
+        None => site.page(id).and_then(|p| chapter_without_prose(p, text)),
+    }
+}
+
+/// The citations, links and formulas of `analysis`, checked as the body `id` of
+/// `site` (whose file's text is `text`).
+pub fn body_checks(site: &Site, id: &str, analysis: &Analysis, text: &str) -> Diagnostics {
     let mut diagnostics = Diagnostics::default();
-    let Some(analysis) = site.analyses.get(id) else {
-        return diagnostics;
-    };
     let (source, offset) = body_location(id, &site.pages, &site.papers);
     let texts = BTreeMap::from([(source, text)]);
     let checker = Checker {
@@ -988,15 +1065,14 @@ pub fn body_diagnostics(site: &Site, id: &str, text: &str) -> Diagnostics {
     checker.check_citations(source, offset, analysis, &mut diagnostics);
     checker.check_links(source, offset, analysis, &mut diagnostics);
     checker.check_math(source, offset, analysis, &mut diagnostics);
-    let own_warning = match id.strip_prefix("papers/") {
-        Some(key) => site
-            .papers
-            .get(key)
-            .and_then(|p| orphan_paper(site, p, text)),
-        None => site.page(id).and_then(|p| chapter_without_prose(p, text)),
-    };
-    diagnostics.extend_from(own_warning);
     diagnostics
+}
+
+/// The warning for paper `key` if it is neither cited nor filed; `text` is its file's.
+pub fn orphan_warning(site: &Site, key: &str, text: &str) -> Option<Diagnostic> {
+    site.papers
+        .get(key)
+        .and_then(|p| orphan_paper(site, p, text))
 }
 
 /// Line 1-based position of the first line of `text` that starts with `prefix`.

@@ -246,7 +246,7 @@ impl LiveBuild {
             }
         }
         let mut others = prepared.plain_outputs();
-        others.extend(self.exports_of(&site));
+        others.extend(exports_of(&mut self.exports, &site));
         let outputs = NewOutputs {
             jobs: jobs.into_iter().zip(prints).collect(),
             others,
@@ -258,21 +258,6 @@ impl LiveBuild {
             diagnostics: Diagnostics::default(),
         };
         Some((rendered, outputs, last))
-    }
-
-    /// The bibliography exports of `site`, from the last rebuild if their inputs are
-    /// unchanged (writing every paper as BibTeX and CSL-JSON is most of a small
-    /// rebuild otherwise).
-    fn exports_of(&mut self, site: &crate::site::Site) -> Vec<Output> {
-        let inputs = fingerprint::exports_inputs(site);
-        match &self.exports {
-            Some((hash, outputs)) if *hash == inputs => outputs.clone(),
-            _ => {
-                let outputs = crate::exports::outputs(site);
-                self.exports = Some((inputs, outputs.clone()));
-                outputs
-            }
-        }
     }
 
     /// Puts a successful rebuild's outputs in place; returns the changed paths.
@@ -335,6 +320,20 @@ fn parsed_templates(
     let tera = crate::templates::load(files, diagnostics)?;
     *cache = Some((hash, tera.clone()));
     Some(tera)
+}
+
+/// The bibliography exports of `site`, from `cache` if their inputs are unchanged
+/// (writing every paper as BibTeX and CSL-JSON is most of a small rebuild otherwise).
+fn exports_of(cache: &mut Option<(u64, Vec<Output>)>, site: &Site) -> Vec<Output> {
+    let inputs = fingerprint::exports_inputs(site);
+    match cache {
+        Some((hash, outputs)) if *hash == inputs => outputs.clone(),
+        _ => {
+            let outputs = crate::exports::outputs(site);
+            *cache = Some((inputs, outputs.clone()));
+            outputs
+        }
+    }
 }
 
 /// A rebuild's outputs before they are applied.

@@ -252,8 +252,10 @@ impl Fixture {
             let new = wording.iter().find(|w| *w != old).unwrap();
             return self.write(&file, &format!("{front}{}", body.replacen(old, new, 1)));
         }
-        let addition = match self.rng.below(10) {
+        let addition = match self.rng.below(12) {
             0 => "A formula $x^2 + y$ in passing.".to_string(),
+            10 => format!("Prose that cites {} too.", self.citation()),
+            11 => format!("Prose that links {}.", self.link()),
             1 => r"A broken formula $\frac{1}{$ here.".to_string(),
             2 => "## A New Heading".to_string(),
             3 => return self.write(&file, front),

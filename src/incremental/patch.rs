@@ -1,109 +1,110 @@
-//! Body-only edits: the common save while writing, patched into the last good site
-//! instead of assembling and preparing the whole site again.
+//! Body edits: the common save while writing, patched into the last good site instead
+//! of assembling and preparing the whole site again.
 //!
-//! An edit is *body-only* when the file keeps its front-matter byte for byte, and its
-//! body keeps the same structure: the same headings, the same citations (keys, form,
-//! anchor, sentence, which ones share a paragraph) and the same link destinations,
-//! and a chapter stays empty or non-empty. Everything site-wide (labels, links,
-//! mentions, reference and topic lists, related papers, listings, navigation, exports,
-//! the sitemap) reads only those, so it is unchanged; what changes is the body itself,
-//! which only its own page renders, and the file's own diagnostics, whose positions
-//! move with the text.
+//! An edit is a *body edit* when the file keeps its front-matter byte for byte, its
+//! headings, and (for a chapter) whether it has prose at all. Everything site-wide
+//! that is not derived from citations (labels, link targets, topic lists, listings,
+//! navigation, the sitemap, the feed) reads none of the rest, so it is unchanged. What
+//! a body edit can change:
+//! - the body and its page, always, and the file's own diagnostics (positions move);
+//! - when its citations or links change (a *graph edit*): its reference list, the
+//!   mentions and related papers of every paper it cites before or after, those
+//!   papers' pages and orphan warnings, and the bibliography exports of a page.
 //!
 //! Invariant: a patch leaves [`LiveBuild`] exactly as a full rebuild would (outputs,
-//! diagnostics, caches); any doubt (a file that is new, gone or unreadable, an error,
-//! a failed render) declines the patch and the full rebuild runs instead.
+//! diagnostics, caches). Any doubt (a file that is new, gone or unreadable, changed
+//! headings or front-matter, an error, a failed render) declines the patch before the
+//! site is touched, or drops the kept site, and the full rebuild runs instead.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::fingerprint::{self, FileHashes};
-use super::{CachedParse, LiveBuild, Rebuild, SiteFiles, body_offset, files};
+use super::{CachedParse, LiveBuild, Rebuild, SiteFiles, body_offset, exports_of, files};
 use crate::assemble::{self, Entity, Parsed};
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown::{Analysis, Segment};
-use crate::render::JobKey;
+use crate::render::{JobKey, Output};
 use crate::site::Site;
 
-/// A body-only edit to one file, parsed and ready to patch in.
+/// A body edit to one file, parsed and ready to patch in.
 struct BodyEdit {
     path: PathBuf,
     /// The analysis id and template job of the edited page or paper.
     id: String,
     job: JobKey,
+    /// Whether its citations or links changed (see the module comment).
+    graph: bool,
     cached: CachedParse,
 }
 
 impl LiveBuild {
     /// Rebuilds by patching the last good site when every path in `changed` is a
-    /// body-only edit; `None` (nothing touched) when the full rebuild is needed.
+    /// body edit; `None` (nothing touched) when the full rebuild is needed.
     pub(super) fn patch(&mut self, changed: &[PathBuf]) -> Option<Rebuild> {
         let edits = self.body_edits(changed)?;
+        let site = &self.last.as_ref()?.site;
+        // Checked before anything changes: an error declines the patch.
+        let mut checks = Vec::new();
+        for edit in &edits {
+            let analysis = &edit.cached.parsed.analysis;
+            let found = assemble::body_checks(site, &edit.id, analysis, self.text(&edit.path));
+            if found.has_errors() {
+                return None;
+            }
+            checks.push(found);
+        }
+        let touched = touched_papers(site, &edits);
+        let stale_warnings = self.orphan_warnings(site, &touched);
         let last = self.last.as_mut()?;
-        let mut rendered = Vec::new();
         for edit in &edits {
             apply_to_site(&mut last.site, edit);
         }
-        let prepared = last.parts.take()?.attach(&last.site);
-        for edit in &edits {
-            let output = prepared.render_job(&edit.job);
-            rendered.push(output);
-        }
-        let sources = self.files.sources();
-        let mut prints = Vec::new();
-        let lookup = |path: &Path| {
-            (edits.iter().find(|e| e.path == path))
-                .map(|e| e.cached.hashes)
-                .or_else(|| self.parsed.get(path).map(|c| c.hashes))
+        let jobs = (edits.iter().map(|e| e.job.clone()))
+            .chain(touched.iter().map(|key| JobKey::Paper(key.clone())))
+            .collect::<BTreeSet<_>>();
+        let Some(rendered) = self.render_patched(&edits, jobs) else {
+            self.last = None;
+            return None;
         };
-        for edit in &edits {
-            prints.push(fingerprint::fingerprint(
-                &last.site,
-                prepared.listings(),
-                &edit.job,
-                &prepared.shared_data,
-                &sources.templates,
-                &lookup,
-            ));
-        }
-        last.parts = Some(prepared.into_parts());
-        let outputs: Vec<_> = match rendered.into_iter().collect::<Result<Vec<_>, _>>() {
-            Ok(outputs) => outputs,
-            // A template failing on the new body: the full rebuild reports it.
-            Err(_) => {
-                self.last = None;
-                return None;
-            }
-        };
-        let diagnostics = self.patch_diagnostics(&edits);
-        let rendered_count = edits.len();
+        let count = rendered.len();
+        let diagnostics = self.patch_diagnostics(&edits, checks, stale_warnings, &touched);
         let mut files = SiteFiles::clone(&self.outputs);
         let mut changed_outputs = Vec::new();
-        for ((edit, output), print) in edits.into_iter().zip(outputs).zip(prints) {
+        for (job, print, output) in rendered {
             let path = output.path.clone();
             if files.get(&path).map(|b| &b[..]) != Some(output.bytes.as_slice()) {
                 files.insert(path.clone(), Arc::from(output.bytes.as_slice()));
                 changed_outputs.push(path.clone());
             }
-            self.applied.insert(edit.job.clone(), (print, path));
-            self.rendered.insert(edit.job, (print, Ok(output)));
+            self.applied.insert(job.clone(), (print, path));
+            self.rendered.insert(job, (print, Ok(output)));
+        }
+        if edits
+            .iter()
+            .any(|e| e.graph && matches!(e.job, JobKey::Page(_)))
+        {
+            changed_outputs.extend(self.patch_exports(&mut files));
+        }
+        for edit in edits {
             self.parsed.insert(edit.path, edit.cached);
         }
         self.outputs = Arc::new(files);
         changed_outputs.sort();
+        changed_outputs.dedup();
         Some(Rebuild {
             diagnostics,
             succeeded: true,
-            rendered: rendered_count,
+            rendered: count,
             changed_outputs,
             changed_sources: Vec::new(),
             patched: true,
         })
     }
 
-    /// Every changed path as a body-only edit, or `None` if one of them is not.
+    /// Every changed path as a body edit, or `None` if one of them is not.
     fn body_edits(&self, changed: &[PathBuf]) -> Option<Vec<BodyEdit>> {
         if self.last.is_none() || changed.is_empty() || self.files.has_problems() {
             return None;
@@ -120,7 +121,11 @@ impl LiveBuild {
             }
             let parsed = assemble::parse_file(file, &chapters);
             let hashes = FileHashes::of(&file.text, body_offset(&parsed));
-            let (id, job) = same_shape(old, &parsed, hashes)?;
+            let (id, job) = same_entity(old, &parsed, hashes)?;
+            let (old_shape, new_shape) = (shape(&old.parsed.analysis), shape(&parsed.analysis));
+            if old_shape.headings != new_shape.headings {
+                return None;
+            }
             let cached = CachedParse {
                 text_hash,
                 chapters_hash,
@@ -131,37 +136,154 @@ impl LiveBuild {
                 path: path.clone(),
                 id,
                 job,
+                graph: old_shape.graph != new_shape.graph,
                 cached,
             });
         }
         Some(edits)
     }
 
-    /// The last good diagnostics with the edited files' own ones computed again.
-    fn patch_diagnostics(&mut self, edits: &[BodyEdit]) -> Diagnostics {
-        let Some(last) = self.last.as_mut() else {
-            return Diagnostics::default();
+    /// The text of the content file at `path` ("" if it is gone).
+    fn text(&self, path: &Path) -> &str {
+        self.files
+            .content_file(path)
+            .map_or("", |f| f.text.as_str())
+    }
+
+    /// The "neither cited nor filed" warnings of the papers `keys` in `site`.
+    fn orphan_warnings(&self, site: &Site, keys: &BTreeSet<String>) -> Vec<Diagnostic> {
+        (keys.iter())
+            .filter_map(|key| {
+                let text = site.papers.get(key).map_or("", |p| self.text(&p.source));
+                assemble::orphan_warning(site, key, text)
+            })
+            .collect()
+    }
+
+    /// Renders `jobs` of the patched site: the edited pages always, the others only if
+    /// their fingerprint changed. `None` if a template failed.
+    fn render_patched(
+        &mut self,
+        edits: &[BodyEdit],
+        jobs: BTreeSet<JobKey>,
+    ) -> Option<Vec<(JobKey, u64, Output)>> {
+        let last = self.last.as_mut()?;
+        let prepared = last.parts.take()?.attach(&last.site);
+        let templates = &self.files.sources().templates;
+        let parsed = &self.parsed;
+        let lookup = |path: &Path| {
+            (edits.iter().find(|e| e.path == path))
+                .map(|e| e.cached.hashes)
+                .or_else(|| parsed.get(path).map(|c| c.hashes))
         };
-        last.diagnostics
-            .retain(|d| !edits.iter().any(|edit| edit.path == d.path));
-        for edit in edits {
-            let text = (self.files.content_file(&edit.path)).map_or("", |f| f.text.as_str());
-            last.diagnostics
-                .extend(edit.cached.parsed.diagnostics.clone());
-            last.diagnostics
-                .extend(assemble::body_diagnostics(&last.site, &edit.id, text));
+        let mut rendered = Vec::new();
+        let mut failed = false;
+        for job in jobs {
+            let print = fingerprint::fingerprint(
+                &last.site,
+                prepared.listings(),
+                &job,
+                &prepared.shared_data,
+                templates,
+                &lookup,
+            );
+            let edited = edits.iter().any(|e| e.job == job);
+            if !edited && self.rendered.get(&job).map(|(p, _)| *p) == Some(print) {
+                continue;
+            }
+            match prepared.render_job(&job) {
+                Ok(output) => rendered.push((job, print, output)),
+                Err(_) => failed = true,
+            }
         }
-        last.diagnostics.clone()
+        last.parts = Some(prepared.into_parts());
+        (!failed).then_some(rendered)
+    }
+
+    /// The last good diagnostics with the edited files' own ones computed again, and
+    /// the orphan warnings of the papers whose mentions changed.
+    fn patch_diagnostics(
+        &mut self,
+        edits: &[BodyEdit],
+        checks: Vec<Diagnostics>,
+        stale_warnings: Vec<Diagnostic>,
+        touched: &BTreeSet<String>,
+    ) -> Diagnostics {
+        let edited: BTreeSet<&Path> = edits.iter().map(|e| e.path.as_path()).collect();
+        let fresh_warnings = match &self.last {
+            Some(last) => self.orphan_warnings(&last.site, touched),
+            None => Vec::new(),
+        };
+        let mut own = Diagnostics::default();
+        for (edit, checked) in edits.iter().zip(checks) {
+            own.extend(edit.cached.parsed.diagnostics.clone());
+            own.extend(checked);
+            if let Some(last) = &self.last {
+                let text = self.text(&edit.path);
+                own.extend_from(assemble::own_warning(&last.site, &edit.id, text));
+            }
+        }
+        let Some(last) = self.last.as_mut() else {
+            return own;
+        };
+        let diagnostics = &mut last.diagnostics;
+        diagnostics.retain(|d| !edited.contains(d.path.as_path()) && !stale_warnings.contains(d));
+        diagnostics.extend_from(
+            (fresh_warnings.into_iter()).filter(|d| !edited.contains(d.path.as_path())),
+        );
+        diagnostics.extend(own);
+        diagnostics.clone()
+    }
+
+    /// Brings the bibliography exports up to date in `files` after a page's reference
+    /// list changed; returns the paths that changed.
+    fn patch_exports(&mut self, files: &mut SiteFiles) -> Vec<String> {
+        let Some(last) = &self.last else {
+            return Vec::new();
+        };
+        let before: Vec<String> = (self.exports.iter())
+            .flat_map(|(_, outputs)| outputs.iter().map(|o| o.path.clone()))
+            .collect();
+        let exports = exports_of(&mut self.exports, &last.site);
+        let mut changed = Vec::new();
+        for path in before {
+            if !exports.iter().any(|o| o.path == path) && files.remove(&path).is_some() {
+                self.other_paths.retain(|p| p != &path);
+                changed.push(path);
+            }
+        }
+        for output in exports {
+            if files.get(&output.path).map(|b| &b[..]) == Some(output.bytes.as_slice()) {
+                continue;
+            }
+            if !self.other_paths.contains(&output.path) {
+                self.other_paths.push(output.path.clone());
+            }
+            changed.push(output.path.clone());
+            files.insert(output.path, Arc::from(output.bytes));
+        }
+        changed
     }
 }
 
-/// The analysis id and job of `new` when it differs from `old` in its body alone
-/// (see the module comment); `None` otherwise.
-fn same_shape(old: &CachedParse, new: &Parsed, hashes: FileHashes) -> Option<(String, JobKey)> {
-    if old.hashes.front != hashes.front || new.diagnostics.has_errors() {
-        return None;
+/// The papers whose mentions or related lists the graph edits change: those cited,
+/// before or after, by an edited body.
+fn touched_papers(site: &Site, edits: &[BodyEdit]) -> BTreeSet<String> {
+    let mut touched = BTreeSet::new();
+    for edit in edits.iter().filter(|e| e.graph) {
+        touched.extend(assemble::cited_keys(&edit.cached.parsed.analysis));
+        if let Some(old) = site.analyses.get(&edit.id) {
+            touched.extend(assemble::cited_keys(old));
+        }
     }
-    if structure(&old.parsed.analysis) != structure(&new.analysis) {
+    touched.retain(|key| site.papers.contains_key(key));
+    touched
+}
+
+/// The analysis id and job of `new` when it is the same page or paper as `old` with
+/// the same front-matter and no errors; `None` otherwise.
+fn same_entity(old: &CachedParse, new: &Parsed, hashes: FileHashes) -> Option<(String, JobKey)> {
+    if old.hashes.front != hashes.front || new.diagnostics.has_errors() {
         return None;
     }
     match (old.parsed.entity.as_ref()?, new.entity.as_ref()?) {
@@ -197,19 +319,33 @@ fn apply_to_site(site: &mut Site, edit: &BodyEdit) {
         }
         None => {}
     }
-    site.analyses
-        .insert(edit.id.clone(), parsed.analysis.clone());
+    if edit.graph {
+        assemble::replace_analysis(site, &edit.id, parsed.analysis.clone());
+    } else {
+        site.analyses
+            .insert(edit.id.clone(), parsed.analysis.clone());
+    }
 }
 
-/// A hash of what the site-wide passes read from an analysis: everything but byte
-/// offsets (which move with any edit above them) and formula problems (which only
-/// produce the file's own warnings). Paragraph numbers are replaced by their rank, as
-/// only which citations share a paragraph matters.
-fn structure(analysis: &Analysis) -> u64 {
+/// Hashes of what the site-wide passes read from an analysis, without byte offsets
+/// (which move with any edit above them) and formula problems (which only produce the
+/// file's own warnings).
+struct Shape {
+    /// Levels, texts and ids: anchors other files link to, and mention headings.
+    headings: u64,
+    /// Citations (keys, form, anchor, sentence, which share a paragraph) and links.
+    graph: u64,
+}
+
+fn shape(analysis: &Analysis) -> Shape {
     let mut hasher = DefaultHasher::new();
     for heading in &analysis.headings {
         (heading.level, &heading.text, &heading.id).hash(&mut hasher);
     }
+    let headings = hasher.finish();
+    let mut hasher = DefaultHasher::new();
+    // Paragraph numbers are replaced by their rank: only which citations share a
+    // paragraph matters, not how many paragraphs came before.
     let mut paragraphs: BTreeMap<usize, usize> = BTreeMap::new();
     for citation in &analysis.citations {
         let next = paragraphs.len();
@@ -228,5 +364,8 @@ fn structure(analysis: &Analysis) -> u64 {
     for link in &analysis.links {
         link.destination.hash(&mut hasher);
     }
-    hasher.finish()
+    Shape {
+        headings,
+        graph: hasher.finish(),
+    }
 }
