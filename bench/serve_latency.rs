@@ -109,6 +109,11 @@ fn scenarios(root: &Path) -> Vec<Scenario> {
             }),
         },
         Scenario {
+            name: "one paper's notes, adding a heading",
+            file: pick_paper(root),
+            edit: Box::new(|text, n| format!("{}\n\n## Revision {n}\n", text.trim_end())),
+        },
+        Scenario {
             name: "one paper's title",
             file: pick_paper(root),
             edit: Box::new(|text, n| {

@@ -506,37 +506,84 @@ fn link_targets(
     papers: &BTreeMap<String, Paper>,
     analyses: &BTreeMap<String, Analysis>,
 ) -> LinkTargets {
-    let anchors = |id: &str| -> BTreeSet<String> {
-        analyses
-            .get(id)
-            .map(|a| a.headings.iter().map(|h| h.id.clone()).collect())
-            .unwrap_or_default()
-    };
     let mut targets = LinkTargets::new();
     for page in pages {
-        let mut page_anchors = anchors(&page.id);
-        page_anchors.extend(page.fields.topics.iter().map(|t| t.id.clone()));
-        page_anchors.insert("references".into());
-        targets.insert(
-            page.source.clone(),
-            Target {
-                path: page.path(),
-                anchors: page_anchors,
-            },
-        );
+        let target = page_target(page, analyses.get(&page.id));
+        targets.insert(page.source.clone(), target);
     }
     for paper in papers.values() {
-        let mut paper_anchors = anchors(&format!("papers/{}", paper.key));
-        paper_anchors.extend(["bibtex", "discussed-in", "related", "notes"].map(String::from));
-        targets.insert(
-            paper.source.clone(),
-            Target {
-                path: paper.path(),
-                anchors: paper_anchors,
-            },
-        );
+        let target = paper_target(paper, analyses.get(&format!("papers/{}", paper.key)));
+        targets.insert(paper.source.clone(), target);
     }
     targets
+}
+
+/// Where links to a page lead: its path, its headings' and topics' anchors, and its
+/// reference list.
+fn page_target(page: &Page, analysis: Option<&Analysis>) -> Target {
+    let mut anchors = heading_ids(analysis);
+    anchors.extend(page.fields.topics.iter().map(|t| t.id.clone()));
+    anchors.insert("references".into());
+    Target {
+        path: page.path(),
+        anchors,
+    }
+}
+
+/// Where links to a paper lead: its page, the anchors of its notes' headings and of
+/// the sections every paper page has.
+fn paper_target(paper: &Paper, analysis: Option<&Analysis>) -> Target {
+    let mut anchors = heading_ids(analysis);
+    anchors.extend(["bibtex", "discussed-in", "related", "notes"].map(String::from));
+    Target {
+        path: paper.path(),
+        anchors,
+    }
+}
+
+fn heading_ids(analysis: Option<&Analysis>) -> BTreeSet<String> {
+    (analysis.into_iter())
+        .flat_map(|a| a.headings.iter().map(|h| h.id.clone()))
+        .collect()
+}
+
+/// Recomputes where links to the body `id` lead, after its headings changed.
+pub fn refresh_link_target(site: &mut Site, id: &str) {
+    let analysis = site.analyses.get(id);
+    let (source, target) = match id.strip_prefix("papers/") {
+        Some(key) => match site.papers.get(key) {
+            Some(paper) => (paper.source.clone(), paper_target(paper, analysis)),
+            None => return,
+        },
+        None => match site.page(id) {
+            Some(page) => (page.source.clone(), page_target(page, analysis)),
+            None => return,
+        },
+    };
+    site.link_targets.insert(source, target);
+}
+
+/// The bodies (analysis ids) other than `file`'s own with a link into `file`.
+pub fn bodies_linking_to(site: &Site, file: &Path) -> Vec<String> {
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+    let Some(name) = name else {
+        return Vec::new();
+    };
+    (site.analyses.iter())
+        .filter(|(id, analysis)| {
+            let (source, _) = body_location(id, &site.pages, &site.papers);
+            source != file
+                && (analysis.links.iter())
+                    .filter(|link| link.destination.contains(name.as_str()))
+                    .any(|link| link::target_file(source, &link.destination) == file)
+        })
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
+/// The content file of the body `id` (a page id or `papers/<key>`).
+pub fn body_source<'a>(site: &'a Site, id: &str) -> &'a Path {
+    body_location(id, &site.pages, &site.papers).0
 }
 
 struct Checker<'a> {

@@ -25,6 +25,18 @@ pub enum LinkError {
     NoSuchAnchor { file: PathBuf, anchor: String },
 }
 
+/// The content file a link written in `source` names (`source` itself for `#anchor`).
+pub fn target_file(source: &Path, destination: &str) -> PathBuf {
+    let file = destination.split('#').next().unwrap_or(destination);
+    let file = file.split('?').next().unwrap_or(file);
+    if file.is_empty() {
+        source.to_path_buf()
+    } else {
+        let folder = source.parent().unwrap_or(Path::new(""));
+        normalize(&folder.join(percent_decode(file)))
+    }
+}
+
 /// Resolves `destination`, written in `source`, to `(path, anchor)`.
 pub fn resolve<'a>(
     targets: &'a LinkTargets,
@@ -35,17 +47,7 @@ pub fn resolve<'a>(
         Some((file, anchor)) => (file, Some(anchor.to_string())),
         None => (destination, None),
     };
-    let file = file.split('?').next().unwrap_or(file);
-    let target_path = if file.is_empty() {
-        source.to_path_buf()
-    } else {
-        normalize(
-            &source
-                .parent()
-                .unwrap_or(Path::new(""))
-                .join(percent_decode(file)),
-        )
-    };
+    let target_path = target_file(source, file);
     let target = targets
         .get(&target_path)
         .ok_or_else(|| LinkError::NoSuchFile(target_path.clone()))?;

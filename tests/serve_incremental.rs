@@ -257,6 +257,8 @@ impl Fixture {
             10 => format!("Prose that cites {} too.", self.citation()),
             11 => format!("Prose that links {}.", self.link()),
             1 => r"A broken formula $\frac{1}{$ here.".to_string(),
+            // A heading a link in another file names: that link starts to resolve.
+            2 if self.rng.chance(50) => "## Nothing Here {#nothing}".to_string(),
             2 => "## A New Heading".to_string(),
             3 => return self.write(&file, front),
             n => format!("Plain prose, revision {n}, with *emphasis*."),
@@ -481,4 +483,43 @@ fn incremental_rebuilds_equal_clean_builds_seed_2() {
 #[test]
 fn incremental_rebuilds_equal_clean_builds_seed_3() {
     run(3);
+}
+
+/// A heading another file links to: adding it, linking it, then removing it must
+/// break that other file's link exactly as a clean build reports it, although only
+/// the heading's file changed (its anchors are what the patch must re-check).
+#[test]
+fn removing_a_linked_heading_breaks_the_link_in_the_other_file() {
+    let site = TestSite::fixture("basic");
+    let root = site.root().to_path_buf();
+    let (mut live, first) = LiveBuild::new(&root, BASE_URL);
+    assert!(first.succeeded);
+    let ranking = "content/methods/ranking.md";
+    let chapter = "content/methods/_index.md";
+    let original = site.read(ranking);
+    let mut step = |relative: &str, text: String| {
+        std::fs::write(root.join(relative), text).unwrap();
+        let rebuild = live.update(&[PathBuf::from(relative)]).expect("a change");
+        let clean = clean_build(&root);
+        assert_eq!(rebuild.diagnostics.sorted(), clean.diagnostics.sorted());
+        if clean.succeeded() {
+            assert!(live_files(&live) == as_map(&clean.outputs), "{relative}");
+        }
+        rebuild
+    };
+    let with_heading = format!("{original}\n## Deep {{#deep}}\n\nMore prose.\n");
+    assert!(step(ranking, with_heading.clone()).succeeded);
+    let linking = format!("{}\nSee [deep](ranking.md#deep).\n", site.read(chapter));
+    let linked = step(chapter, linking);
+    assert!(linked.succeeded && linked.patched);
+    let removed = step(ranking, format!("{original}\nMore prose.\n"));
+    assert!(!removed.succeeded);
+    let broken: Vec<_> = removed.diagnostics.sorted();
+    assert!(
+        broken
+            .iter()
+            .any(|d| d.is_error() && d.path == Path::new(chapter)),
+        "{broken:?}"
+    );
+    assert!(step(ranking, with_heading).succeeded);
 }

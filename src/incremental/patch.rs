@@ -35,42 +35,42 @@ struct BodyEdit {
     /// The analysis id and template job of the edited page or paper.
     id: String,
     job: JobKey,
-    /// Whether its citations or links changed (see the module comment).
+    /// Whether its citations, links or headings changed (see the module comment).
     graph: bool,
+    /// Whether its headings' anchors changed, which links from other files name.
+    anchors: bool,
     cached: CachedParse,
 }
 
 impl LiveBuild {
     /// Rebuilds by patching the last good site when every path in `changed` is a
-    /// body edit; `None` (nothing touched) when the full rebuild is needed.
+    /// body edit; `None` when the full rebuild is needed (the kept site is dropped if
+    /// the patch had already begun).
     pub(super) fn patch(&mut self, changed: &[PathBuf]) -> Option<Rebuild> {
         let edits = self.body_edits(changed)?;
         let site = &self.last.as_ref()?.site;
-        // Checked before anything changes: an error declines the patch.
-        let mut checks = Vec::new();
-        for edit in &edits {
-            let analysis = &edit.cached.parsed.analysis;
-            let found = assemble::body_checks(site, &edit.id, analysis, self.text(&edit.path));
-            if found.has_errors() {
-                return None;
-            }
-            checks.push(found);
-        }
         let touched = touched_papers(site, &edits);
         let stale_warnings = self.orphan_warnings(site, &touched);
         let last = self.last.as_mut()?;
         for edit in &edits {
             apply_to_site(&mut last.site, edit);
         }
-        let jobs = (edits.iter().map(|e| e.job.clone()))
+        let rechecked = rechecked_bodies(&last.site, &edits);
+        let own = self.own_diagnostics(&edits, &rechecked);
+        let jobs = (edits.iter().map(|e| e.id.as_str()))
+            .chain(rechecked.iter().map(String::as_str))
+            .map(job_of)
             .chain(touched.iter().map(|key| JobKey::Paper(key.clone())))
             .collect::<BTreeSet<_>>();
-        let Some(rendered) = self.render_patched(&edits, jobs) else {
+        let rendered = own.and_then(|own| Some((own, self.render_patched(&edits, jobs)?)));
+        let Some((own, rendered)) = rendered else {
+            // An error, or a template failing on the new body: the full rebuild
+            // reports it.
             self.last = None;
             return None;
         };
         let count = rendered.len();
-        let diagnostics = self.patch_diagnostics(&edits, checks, stale_warnings, &touched);
+        let diagnostics = self.patch_diagnostics(own, stale_warnings, &touched);
         let mut files = SiteFiles::clone(&self.outputs);
         let mut changed_outputs = Vec::new();
         for (job, print, output) in rendered {
@@ -104,6 +104,36 @@ impl LiveBuild {
         })
     }
 
+    /// Each edited or re-checked file's own diagnostics in the patched site (see
+    /// [`assemble::own_warning`]); `None` if one of them is an error.
+    fn own_diagnostics(
+        &self,
+        edits: &[BodyEdit],
+        rechecked: &[String],
+    ) -> Option<Vec<(PathBuf, Diagnostics)>> {
+        let site = &self.last.as_ref()?.site;
+        let bodies = (edits.iter())
+            .map(|e| (e.id.as_str(), e.path.as_path(), &e.cached.parsed))
+            .chain(rechecked.iter().filter_map(|id| {
+                let path = assemble::body_source(site, id);
+                Some((id.as_str(), path, &self.parsed.get(path)?.parsed))
+            }));
+        let mut own = Vec::new();
+        for (id, path, parsed) in bodies {
+            let text = self.text(path);
+            let mut diagnostics = parsed.diagnostics.clone();
+            if let Some(analysis) = site.analyses.get(id) {
+                diagnostics.extend(assemble::body_checks(site, id, analysis, text));
+            }
+            diagnostics.extend_from(assemble::own_warning(site, id, text));
+            if diagnostics.has_errors() {
+                return None;
+            }
+            own.push((path.to_path_buf(), diagnostics));
+        }
+        Some(own)
+    }
+
     /// Every changed path as a body edit, or `None` if one of them is not.
     fn body_edits(&self, changed: &[PathBuf]) -> Option<Vec<BodyEdit>> {
         if self.last.is_none() || changed.is_empty() || self.files.has_problems() {
@@ -123,9 +153,7 @@ impl LiveBuild {
             let hashes = FileHashes::of(&file.text, body_offset(&parsed));
             let (id, job) = same_entity(old, &parsed, hashes)?;
             let (old_shape, new_shape) = (shape(&old.parsed.analysis), shape(&parsed.analysis));
-            if old_shape.headings != new_shape.headings {
-                return None;
-            }
+            let anchors_changed = anchors(&old.parsed.analysis) != anchors(&parsed.analysis);
             let cached = CachedParse {
                 text_hash,
                 chapters_hash,
@@ -136,7 +164,8 @@ impl LiveBuild {
                 path: path.clone(),
                 id,
                 job,
-                graph: old_shape.graph != new_shape.graph,
+                graph: old_shape != new_shape,
+                anchors: anchors_changed,
                 cached,
             });
         }
@@ -200,38 +229,29 @@ impl LiveBuild {
         (!failed).then_some(rendered)
     }
 
-    /// The last good diagnostics with the edited files' own ones computed again, and
-    /// the orphan warnings of the papers whose mentions changed.
+    /// The last good diagnostics with `own` replacing those of the files it names,
+    /// and the orphan warnings of the papers whose mentions changed brought up to date.
     fn patch_diagnostics(
         &mut self,
-        edits: &[BodyEdit],
-        checks: Vec<Diagnostics>,
+        own: Vec<(PathBuf, Diagnostics)>,
         stale_warnings: Vec<Diagnostic>,
         touched: &BTreeSet<String>,
     ) -> Diagnostics {
-        let edited: BTreeSet<&Path> = edits.iter().map(|e| e.path.as_path()).collect();
+        let refreshed: BTreeSet<PathBuf> = own.iter().map(|(path, _)| path.clone()).collect();
         let fresh_warnings = match &self.last {
             Some(last) => self.orphan_warnings(&last.site, touched),
             None => Vec::new(),
         };
-        let mut own = Diagnostics::default();
-        for (edit, checked) in edits.iter().zip(checks) {
-            own.extend(edit.cached.parsed.diagnostics.clone());
-            own.extend(checked);
-            if let Some(last) = &self.last {
-                let text = self.text(&edit.path);
-                own.extend_from(assemble::own_warning(&last.site, &edit.id, text));
-            }
-        }
         let Some(last) = self.last.as_mut() else {
-            return own;
+            return Diagnostics::default();
         };
         let diagnostics = &mut last.diagnostics;
-        diagnostics.retain(|d| !edited.contains(d.path.as_path()) && !stale_warnings.contains(d));
-        diagnostics.extend_from(
-            (fresh_warnings.into_iter()).filter(|d| !edited.contains(d.path.as_path())),
-        );
-        diagnostics.extend(own);
+        diagnostics.retain(|d| !refreshed.contains(&d.path) && !stale_warnings.contains(d));
+        diagnostics
+            .extend_from((fresh_warnings.into_iter()).filter(|d| !refreshed.contains(&d.path)));
+        for (_, found) in own {
+            diagnostics.extend(found);
+        }
         diagnostics.clone()
     }
 
@@ -325,11 +345,38 @@ fn apply_to_site(site: &mut Site, edit: &BodyEdit) {
         site.analyses
             .insert(edit.id.clone(), parsed.analysis.clone());
     }
+    if edit.anchors {
+        assemble::refresh_link_target(site, &edit.id);
+    }
+}
+
+/// Bodies whose links into an edited file may now resolve differently (its anchors
+/// changed): their diagnostics and pages are checked again.
+fn rechecked_bodies(site: &Site, edits: &[BodyEdit]) -> Vec<String> {
+    let mut rechecked = BTreeSet::new();
+    for edit in edits.iter().filter(|e| e.anchors) {
+        rechecked.extend(assemble::bodies_linking_to(site, &edit.path));
+    }
+    rechecked.retain(|id| !edits.iter().any(|e| &e.id == id));
+    rechecked.into_iter().collect()
+}
+
+/// The template job that renders the body `id`.
+fn job_of(id: &str) -> JobKey {
+    match id.strip_prefix("papers/") {
+        Some(key) => JobKey::Paper(key.to_string()),
+        None => JobKey::Page(id.to_string()),
+    }
+}
+
+fn anchors(analysis: &Analysis) -> BTreeSet<&str> {
+    analysis.headings.iter().map(|h| h.id.as_str()).collect()
 }
 
 /// Hashes of what the site-wide passes read from an analysis, without byte offsets
 /// (which move with any edit above them) and formula problems (which only produce the
 /// file's own warnings).
+#[derive(PartialEq, Eq)]
 struct Shape {
     /// Levels, texts and ids: anchors other files link to, and mention headings.
     headings: u64,
