@@ -4,8 +4,8 @@
 //! and the stage goes as far as it can so that all problems are reported at once.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::hash::{Hash, Hasher};
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -40,12 +40,12 @@ pub fn assemble(sources: &Sources, config: Config, diagnostics: &mut Diagnostics
     assemble_parsed(sources, config, parsed, &mut Memo::default(), diagnostics)
 }
 
-/// Site-wide results that `serve` keeps between rebuilds, each with a hash of its
-/// inputs, so a rebuild repeats them only when those inputs changed. Formatting every
-/// reference in a CSL style is the one worth keeping: it dominates a rebuild.
+/// Site-wide results that `serve` keeps between rebuilds, so a rebuild repeats only
+/// what its inputs changed. Formatting every reference in a CSL style is the one worth
+/// keeping: it dominates a rebuild ([`csl::Cache`] redoes only the changed papers).
 #[derive(Debug, Default)]
 pub struct Memo {
-    bibliography: Option<(u64, csl::Bibliography)>,
+    references: csl::Cache,
 }
 
 /// What one content file contributes, computed from that file alone (its path and
@@ -138,36 +138,15 @@ pub fn assemble_parsed(
     Some(site)
 }
 
-/// [`format_references`], or its last result if no paper's fields, the style or the
-/// language changed since (the formatting reads nothing else).
+/// Every paper in the configured style (checked by `config::parse`; APA if it vanished),
+/// reusing the references of papers unchanged since the last rebuild.
 fn remembered_references(
     papers: &BTreeMap<String, Paper>,
     config: &Config,
     memo: &mut Memo,
-) -> csl::Bibliography {
-    let mut hasher = std::hash::DefaultHasher::new();
-    (&config.citation_style, &config.language).hash(&mut hasher);
-    for paper in papers.values() {
-        (&paper.key, &paper.fields).hash(&mut hasher);
-    }
-    let inputs = hasher.finish();
-    if let Some((hash, bibliography)) = &memo.bibliography
-        && *hash == inputs
-    {
-        return bibliography.clone();
-    }
-    let bibliography = format_references(papers, config);
-    memo.bibliography = Some((inputs, bibliography.clone()));
-    bibliography
-}
-
-/// Every paper in the configured style (checked by `config::parse`; APA if it vanished).
-fn format_references(papers: &BTreeMap<String, Paper>, config: &Config) -> csl::Bibliography {
-    let style = csl::style(&config.citation_style).or_else(|| csl::style(csl::DEFAULT_STYLE));
-    match style {
-        Some(style) => csl::format(papers.values(), &style, &config.language),
-        None => csl::Bibliography::default(),
-    }
+) -> Arc<csl::Bibliography> {
+    memo.references
+        .format(papers, &config.citation_style, &config.language)
 }
 
 /// What a content file is, from its path alone.

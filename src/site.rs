@@ -2,6 +2,7 @@
 //! Built by [`crate::assemble`], read by [`crate::render`]; never mutated after.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::cite::Label;
 use crate::config::Config;
@@ -43,7 +44,7 @@ pub struct Site {
     pub analyses: BTreeMap<String, Analysis>,
     pub labels: BTreeMap<String, Label>,
     /// Every paper's reference in the site's citation style.
-    pub bibliography: Bibliography,
+    pub bibliography: Arc<Bibliography>,
     /// Paper key -> places that cite it, in reading order.
     pub mentions: BTreeMap<String, Vec<Mention>>,
     /// Paper key -> papers most often cited alongside it.

@@ -11,12 +11,13 @@
 //!   the survey holds;
 //! - output is escaped HTML produced by [`html`]; nothing hayagriva returns is trusted.
 
+mod cache;
 pub mod entry;
 mod html;
 mod repair;
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
@@ -26,7 +27,9 @@ use hayagriva::{
     BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, ElemChildren, Entry,
 };
 
-use crate::model::Paper;
+use crate::model::{Paper, PaperFields};
+
+pub use cache::Cache;
 
 /// The style used when `site.yaml` names none.
 pub const DEFAULT_STYLE: &str = "apa";
@@ -62,7 +65,8 @@ fn locales() -> &'static [Locale] {
 struct Reference {
     /// Position in the style's reference-list order.
     rank: usize,
-    content: ElemChildren,
+    /// Shared with [`Cache`], which keeps it for the next rebuild.
+    content: Arc<ElemChildren>,
 }
 
 /// The references of all papers, formatted once per build.
@@ -88,36 +92,93 @@ pub fn format<'a>(
     language: &str,
 ) -> Bibliography {
     let papers: Vec<&Paper> = papers.into_iter().collect();
-    let locale = LocaleCode(language.to_string());
-    let groups = colliding_groups(&papers);
-    let (site_wide, group_runs) = rayon::join(
-        || run(&papers, &without_disambiguation(style), &locale),
-        || {
-            (groups.par_iter())
-                .map(|group| run(group, style, &locale))
-                .collect::<Vec<Run>>()
-        },
-    );
-    let mut references: BTreeMap<String, Reference> = BTreeMap::new();
-    for (rank, (key, content)) in site_wide.items.into_iter().enumerate() {
-        references.insert(key, Reference { rank, content });
+    Parts::full(&papers, &Styles::new(style.clone(), language)).compose()
+}
+
+/// A style twice (as configured, and without disambiguation for runs that must not
+/// add year letters), with the locale of the site's language.
+struct Styles {
+    disambiguating: IndependentStyle,
+    plain: IndependentStyle,
+    locale: LocaleCode,
+}
+
+impl std::fmt::Debug for Styles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Styles").field("locale", &self.locale).finish()
     }
-    let mut suffixes = BTreeMap::new();
-    for group_run in group_runs {
-        for (key, content) in group_run.items {
-            if let Some(reference) = references.get_mut(&key) {
-                reference.content = content;
-            }
+}
+
+impl Styles {
+    fn new(style: IndependentStyle, language: &str) -> Styles {
+        Styles {
+            plain: without_disambiguation(&style),
+            disambiguating: style,
+            locale: LocaleCode(language.to_string()),
         }
-        suffixes.extend(group_run.suffixes);
     }
-    let year_suffixes = style
-        .citation
-        .disambiguate_add_year_suffix
-        .then_some(suffixes);
-    Bibliography {
-        references,
-        year_suffixes,
+
+    fn adds_year_letters(&self) -> bool {
+        self.disambiguating.citation.disambiguate_add_year_suffix
+    }
+}
+
+/// What a [`Bibliography`] is composed of, kept by [`Cache`] so that a rebuild can
+/// redo only the pieces whose papers changed.
+#[derive(Debug, Clone)]
+struct Parts {
+    /// Every paper key in the style's reference-list order.
+    order: Vec<String>,
+    /// Every paper's reference formatted without disambiguation.
+    plain: BTreeMap<String, Arc<ElemChildren>>,
+    /// The run of each group of papers whose labels collide, by that label.
+    groups: BTreeMap<GroupLabel, Run>,
+    /// Whether the style adds year letters (else `year_suffixes` is `None`).
+    year_letters: bool,
+}
+
+impl Parts {
+    /// Every piece from scratch: the site-wide run and every group's run, in parallel.
+    fn full(papers: &[&Paper], styles: &Styles) -> Parts {
+        let groups = colliding_groups(papers);
+        let (site_wide, group_runs) = rayon::join(
+            || run(papers, &styles.plain, &styles.locale),
+            || {
+                (groups.into_par_iter())
+                    .map(|(label, group)| (label, run(&group, &styles.disambiguating, &styles.locale)))
+                    .collect::<BTreeMap<GroupLabel, Run>>()
+            },
+        );
+        Parts {
+            order: site_wide.items.iter().map(|(key, _)| key.clone()).collect(),
+            plain: site_wide.items.into_iter().collect(),
+            groups: group_runs,
+            year_letters: styles.adds_year_letters(),
+        }
+    }
+
+    /// The bibliography: ranks from the order, each paper's group run replacing its
+    /// plain reference, year letters from the group runs.
+    fn compose(&self) -> Bibliography {
+        let mut references: BTreeMap<String, Reference> = (self.order.iter().enumerate())
+            .filter_map(|(rank, key)| {
+                let content = self.plain.get(key)?.clone();
+                Some((key.clone(), Reference { rank, content }))
+            })
+            .collect();
+        let mut suffixes = BTreeMap::new();
+        for group_run in self.groups.values() {
+            for (key, content) in &group_run.items {
+                if let Some(reference) = references.get_mut(key) {
+                    reference.content = content.clone();
+                }
+            }
+            suffixes.extend(group_run.suffixes.clone());
+        }
+        Bibliography {
+            references,
+            year_suffixes: self.year_letters.then_some(suffixes),
+        }
     }
 }
 
@@ -129,25 +190,27 @@ fn without_disambiguation(style: &IndependentStyle) -> IndependentStyle {
     style
 }
 
-/// Papers whose author-year labels read the same, in groups of two or more.
-fn colliding_groups<'a>(papers: &[&'a Paper]) -> Vec<Vec<&'a Paper>> {
-    let mut groups: BTreeMap<(String, i32), Vec<&Paper>> = BTreeMap::new();
+/// What makes papers' labels collide: the names of the in-text label and the year.
+type GroupLabel = (String, i32);
+
+fn group_label(fields: &PaperFields) -> GroupLabel {
+    (crate::cite::label_names(fields), fields.year)
+}
+
+/// Papers whose author-year labels read the same, in groups of two or more, by label.
+fn colliding_groups<'a>(papers: &[&'a Paper]) -> BTreeMap<GroupLabel, Vec<&'a Paper>> {
+    let mut groups: BTreeMap<GroupLabel, Vec<&Paper>> = BTreeMap::new();
     for paper in papers {
-        let names = crate::cite::label_names(&paper.fields);
-        groups
-            .entry((names, paper.fields.year))
-            .or_default()
-            .push(paper);
+        groups.entry(group_label(&paper.fields)).or_default().push(paper);
     }
+    groups.retain(|_, group| group.len() > 1);
     groups
-        .into_values()
-        .filter(|group| group.len() > 1)
-        .collect()
 }
 
 /// What one hayagriva run produced: references in the style's order, and year letters.
+#[derive(Debug, Clone)]
 struct Run {
-    items: Vec<(String, ElemChildren)>,
+    items: Vec<(String, Arc<ElemChildren>)>,
     suffixes: BTreeMap<String, String>,
 }
 
@@ -176,7 +239,7 @@ fn run(papers: &[&Paper], style: &IndependentStyle, locale: &LocaleCode) -> Run 
     let items = (items.into_iter())
         .map(|mut item| {
             repair::et_al(&mut item.content);
-            (item.key, item.content)
+            (item.key, Arc::new(item.content))
         })
         .collect();
     Run { items, suffixes }

@@ -1,0 +1,405 @@
+//! Formatting references again after a few papers changed, for `survey serve`.
+//!
+//! [`Cache`] keeps the [`Parts`] of the last [`Bibliography`] and, when only a few
+//! papers were added, removed or edited since, redoes only their pieces:
+//! - each changed paper is formatted by one run over the changed papers (a reference is
+//!   the same whatever other papers a run holds, see [`context_free`]);
+//! - it is placed in the reference-list order by binary search, comparing it with one
+//!   other paper at a time in a run of the two. hayagriva sorts stably, papers in key
+//!   order, so that comparison is the one the site-wide run makes;
+//! - only groups of colliding labels ([`super::colliding_groups`]) that gained, lost or
+//!   changed a member are run again.
+//!
+//! Invariant: the result equals [`super::format`] of the same papers (tests/csl_cache.rs
+//! checks this on randomized edit sequences). Whenever that cannot be assured (another
+//! style or language, many changes, a style whose references depend on other entries),
+//! everything is formatted from scratch.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use hayagriva::citationberg::{IndependentStyle, LayoutRenderingElement, NamesChild, TextTarget};
+use hayagriva::{ElemChild, ElemChildren, ElemMeta};
+use rayon::prelude::*;
+
+use super::{Bibliography, GroupLabel, Parts, Run, Styles, group_label, run};
+use crate::model::{Paper, PaperFields};
+
+/// Beyond this many changed papers a full run is about as fast and simpler.
+const MOST_CHANGES: usize = 64;
+
+/// The last formatted references and what they were formatted from.
+#[derive(Debug, Default)]
+pub struct Cache {
+    last: Option<Last>,
+}
+
+#[derive(Debug)]
+struct Last {
+    /// The style name and language as configured.
+    setting: (String, String),
+    styles: Arc<Styles>,
+    /// Whether a reference can be formatted in a run of other papers than the
+    /// site-wide run's ([`context_free`]).
+    incremental: bool,
+    /// Every paper's fields as formatted.
+    fields: BTreeMap<String, PaperFields>,
+    /// Every label with the keys of the papers that have it (colliding or not).
+    members: BTreeMap<GroupLabel, BTreeSet<String>>,
+    parts: Parts,
+    bibliography: Arc<Bibliography>,
+}
+
+impl Cache {
+    /// Every paper's reference in the named style (APA if the name is unknown), equal to
+    /// [`super::format`] of `papers`, reusing what the last call formatted.
+    pub fn format(
+        &mut self,
+        papers: &BTreeMap<String, Paper>,
+        style_name: &str,
+        language: &str,
+    ) -> Arc<Bibliography> {
+        let setting = (style_name.to_string(), language.to_string());
+        match self.last.take() {
+            Some(mut last) if last.setting == setting => match last.update(papers) {
+                Updated::Done => {
+                    let bibliography = last.bibliography.clone();
+                    self.last = Some(last);
+                    bibliography
+                }
+                Updated::Refused => self.format_all(papers, setting, Some(last.styles)),
+            },
+            _ => self.format_all(papers, setting, None),
+        }
+    }
+
+    fn format_all(
+        &mut self,
+        papers: &BTreeMap<String, Paper>,
+        setting: (String, String),
+        styles: Option<Arc<Styles>>,
+    ) -> Arc<Bibliography> {
+        let styles = match styles {
+            Some(styles) => styles,
+            None => match load_styles(&setting.0, &setting.1) {
+                Some(styles) => Arc::new(styles),
+                None => return Arc::new(Bibliography::default()),
+            },
+        };
+        let list: Vec<&Paper> = papers.values().collect();
+        let parts = Parts::full(&list, &styles);
+        let last = Last {
+            incremental: context_free(&styles.plain) && !numbered(&parts),
+            setting,
+            fields: (papers.iter())
+                .map(|(key, paper)| (key.clone(), paper.fields.clone()))
+                .collect(),
+            members: members(papers.values()),
+            bibliography: Arc::new(parts.compose()),
+            parts,
+            styles,
+        };
+        let bibliography = last.bibliography.clone();
+        self.last = Some(last);
+        bibliography
+    }
+}
+
+/// The configured style with the site's policy, APA if it is unknown (`config::parse`
+/// reported that already).
+fn load_styles(name: &str, language: &str) -> Option<Styles> {
+    let style = super::style(name).or_else(|| super::style(super::DEFAULT_STYLE))?;
+    Some(Styles::new(style, language))
+}
+
+fn members<'a>(papers: impl Iterator<Item = &'a Paper>) -> BTreeMap<GroupLabel, BTreeSet<String>> {
+    let mut members: BTreeMap<GroupLabel, BTreeSet<String>> = BTreeMap::new();
+    for paper in papers {
+        let label = group_label(&paper.fields);
+        members.entry(label).or_default().insert(paper.key.clone());
+    }
+    members
+}
+
+/// Whether [`Last::update`] brought everything up to date, or a full run is needed.
+enum Updated {
+    Done,
+    Refused,
+}
+
+/// What changed since the last run.
+struct Changes<'a> {
+    /// Keys of papers removed or edited: their old pieces go.
+    stale: BTreeSet<String>,
+    /// Papers added or edited, in key order: they are formatted and placed anew.
+    fresh: Vec<&'a Paper>,
+}
+
+impl Last {
+    fn update(&mut self, papers: &BTreeMap<String, Paper>) -> Updated {
+        let Some(changes) = self.changes(papers) else {
+            return Updated::Refused;
+        };
+        if changes.stale.is_empty() && changes.fresh.is_empty() {
+            return Updated::Done;
+        }
+        if !self.incremental {
+            return Updated::Refused;
+        }
+        let fresh_run = run(&changes.fresh, &self.styles.plain, &self.styles.locale);
+        if fresh_run.items.iter().any(|(_, content)| shows_number(content)) {
+            return Updated::Refused;
+        }
+        let affected = self.affected_labels(&changes);
+        self.forget(&changes);
+        self.place(papers, fresh_run);
+        self.rerun_groups(papers, affected);
+        self.bibliography = Arc::new(self.parts.compose());
+        Updated::Done
+    }
+
+    /// The changes, or `None` if there are too many to be worth updating piecewise.
+    fn changes<'a>(&self, papers: &'a BTreeMap<String, Paper>) -> Option<Changes<'a>> {
+        let mut stale = BTreeSet::new();
+        let mut fresh = Vec::new();
+        for (key, paper) in papers {
+            match self.fields.get(key) {
+                Some(old) if same_reference(old, &paper.fields) => {}
+                Some(_) => {
+                    stale.insert(key.clone());
+                    fresh.push(paper);
+                }
+                None => fresh.push(paper),
+            }
+            if fresh.len() > MOST_CHANGES {
+                return None;
+            }
+        }
+        if papers.len() - fresh.len() + stale.len() != self.fields.len() {
+            let removed = self.fields.keys().filter(|key| !papers.contains_key(*key));
+            stale.extend(removed.cloned());
+        }
+        (stale.len() + fresh.len() <= MOST_CHANGES).then_some(Changes { stale, fresh })
+    }
+
+    /// Labels whose groups may differ: the old labels of stale papers, the new ones of
+    /// fresh papers.
+    fn affected_labels(&self, changes: &Changes) -> BTreeSet<GroupLabel> {
+        let old = (changes.stale.iter()).filter_map(|key| Some(group_label(self.fields.get(key)?)));
+        let new = (changes.fresh.iter()).map(|paper| group_label(&paper.fields));
+        old.chain(new).collect()
+    }
+
+    /// Drops every piece of the stale papers and records the fresh papers' fields.
+    fn forget(&mut self, changes: &Changes) {
+        for key in &changes.stale {
+            let Some(fields) = self.fields.remove(key) else {
+                continue;
+            };
+            let label = group_label(&fields);
+            if let Some(keys) = self.members.get_mut(&label) {
+                keys.remove(key);
+                if keys.is_empty() {
+                    self.members.remove(&label);
+                }
+            }
+            self.parts.plain.remove(key);
+        }
+        let stale = &changes.stale;
+        self.parts.order.retain(|key| !stale.contains(key));
+        for paper in &changes.fresh {
+            self.fields.insert(paper.key.clone(), paper.fields.clone());
+            let label = group_label(&paper.fields);
+            self.members.entry(label).or_default().insert(paper.key.clone());
+        }
+    }
+
+    /// Inserts the fresh papers (formatted together in `fresh_run`, which also gave
+    /// their order among themselves) into the reference-list order.
+    fn place(&mut self, papers: &BTreeMap<String, Paper>, fresh_run: Run) {
+        let order = &self.parts.order;
+        let positions: Vec<usize> = (fresh_run.items.par_iter())
+            .map(|(key, _)| {
+                let paper = &papers[key];
+                order.partition_point(|other| self.precedes(&papers[other], paper))
+            })
+            .collect();
+        let mut merged = Vec::with_capacity(order.len() + positions.len());
+        let mut next = 0;
+        for ((key, content), position) in fresh_run.items.into_iter().zip(positions) {
+            merged.extend_from_slice(&order[next..position.max(next)]);
+            next = next.max(position);
+            merged.push(key.clone());
+            self.parts.plain.insert(key, content);
+        }
+        merged.extend_from_slice(&order[next..]);
+        self.parts.order = merged;
+    }
+
+    /// Whether `first` comes before `second` in the site-wide reference list: a run of
+    /// the two, passed in key order as the site-wide run passes all papers.
+    fn precedes(&self, first: &Paper, second: &Paper) -> bool {
+        let pair = if first.key < second.key {
+            [first, second]
+        } else {
+            [second, first]
+        };
+        let pair_run = run(&pair, &self.styles.plain, &self.styles.locale);
+        pair_run.items.first().is_some_and(|(key, _)| *key == first.key)
+    }
+
+    /// Runs again the groups of `affected` labels that still collide; drops the others.
+    fn rerun_groups(&mut self, papers: &BTreeMap<String, Paper>, affected: BTreeSet<GroupLabel>) {
+        let groups: Vec<(GroupLabel, Vec<&Paper>)> = (affected.into_iter())
+            .filter_map(|label| {
+                self.parts.groups.remove(&label);
+                let keys = self.members.get(&label).filter(|keys| keys.len() > 1)?;
+                Some((label, keys.iter().map(|key| &papers[key]).collect()))
+            })
+            .collect();
+        let styles = &self.styles;
+        let runs: Vec<(GroupLabel, Run)> = (groups.into_par_iter())
+            .map(|(label, group)| (label, run(&group, &styles.disambiguating, &styles.locale)))
+            .collect();
+        self.parts.groups.extend(runs);
+    }
+}
+
+/// Whether two papers' references read the same: every field but the topics and the
+/// date it joined the survey, which no style shows. Spelled out so that a new field
+/// must be considered here.
+fn same_reference(old: &PaperFields, new: &PaperFields) -> bool {
+    let PaperFields {
+        title,
+        authors,
+        year,
+        month,
+        venue,
+        arxiv,
+        doi,
+        url,
+        code,
+        topics: _,
+        added: _,
+    } = old;
+    (title, authors, year, month, venue, arxiv, doi, url, code)
+        == (
+            &new.title,
+            &new.authors,
+            &new.year,
+            &new.month,
+            &new.venue,
+            &new.arxiv,
+            &new.doi,
+            &new.url,
+            &new.code,
+        )
+}
+
+/// Whether a reference formatted in one run reads the same in any other run, as far as
+/// the style can tell: references must not replace a repeated author list by a dash
+/// (`subsequent-author-substitute` reads the previous entry), and must not test for
+/// ambiguity (`disambiguate="true"` depends on which other papers cite alike; styles
+/// such as Chicago test it in citations only, which is fine). Cited numbers are checked
+/// on the output instead ([`numbered`]).
+fn context_free(style: &IndependentStyle) -> bool {
+    let Some(bibliography) = &style.bibliography else {
+        return true;
+    };
+    let macros: BTreeMap<&str, &[LayoutRenderingElement]> = (style.macros.iter())
+        .map(|m| (m.name.as_str(), m.children.as_slice()))
+        .collect();
+    let mut walk = Walk {
+        macros,
+        seen: BTreeSet::new(),
+    };
+    bibliography.subsequent_author_substitute.is_none()
+        && !walk.any(&bibliography.layout.elements, &tests_ambiguity)
+}
+
+fn tests_ambiguity(element: &LayoutRenderingElement) -> bool {
+    let LayoutRenderingElement::Choose(choose) = element else {
+        return false;
+    };
+    let mut branches = std::iter::once(&choose.if_).chain(&choose.else_if);
+    branches.any(|branch| branch.disambiguate == Some(true))
+}
+
+/// A walk over the elements a layout renders, into the macros it calls (each once).
+struct Walk<'a> {
+    macros: BTreeMap<&'a str, &'a [LayoutRenderingElement]>,
+    seen: BTreeSet<&'a str>,
+}
+
+type Test = dyn Fn(&LayoutRenderingElement) -> bool;
+
+impl<'a> Walk<'a> {
+    /// Whether any element reachable from `elements` satisfies `test`.
+    fn any(&mut self, elements: &'a [LayoutRenderingElement], test: &Test) -> bool {
+        elements.iter().any(|element| self.visits(element, test))
+    }
+
+    fn visits(&mut self, element: &'a LayoutRenderingElement, test: &Test) -> bool {
+        if test(element) {
+            return true;
+        }
+        match element {
+            LayoutRenderingElement::Text(text) => match &text.target {
+                TextTarget::Macro { name } => self.calls(name, test),
+                _ => false,
+            },
+            LayoutRenderingElement::Group(group) => self.any(&group.children, test),
+            LayoutRenderingElement::Choose(choose) => {
+                let branches = std::iter::once(&choose.if_).chain(&choose.else_if);
+                let otherwise = choose.otherwise.iter().map(|b| &b.children);
+                let mut all = branches.map(|b| &b.children).chain(otherwise);
+                all.any(|children| self.any(children, test))
+            }
+            LayoutRenderingElement::Names(names) => {
+                names.children.iter().any(|child| match child {
+                    NamesChild::Substitute(substitute) => self.any(&substitute.children, test),
+                    _ => false,
+                })
+            }
+            _ => false,
+        }
+    }
+
+    fn calls(&mut self, name: &str, test: &Test) -> bool {
+        let Some((name, children)) = self.macros.get_key_value(name).map(|(n, c)| (*n, *c))
+        else {
+            return false;
+        };
+        self.seen.insert(name) && self.any(children, test)
+    }
+}
+
+/// Whether any reference shows its number in the list (outside the margin field that
+/// hayagriva splits off): numbers depend on the position among all papers.
+fn numbered(parts: &Parts) -> bool {
+    let plain = parts.plain.values();
+    let grouped = parts.groups.values().flat_map(|run| run.items.iter().map(|(_, c)| c));
+    plain.chain(grouped).any(|content| shows_number(content))
+}
+
+fn shows_number(content: &ElemChildren) -> bool {
+    content.0.iter().any(|child| match child {
+        ElemChild::Elem(elem) => {
+            elem.meta == Some(ElemMeta::CitationNumber) || shows_number(&elem.children)
+        }
+        _ => false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_styles_are_context_free() {
+        for name in ["apa", "ieee", "chicago-author-date"] {
+            let style = super::super::style(name).unwrap();
+            assert!(context_free(&style), "{name}");
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! `csl::Cache` (references formatted again only for changed papers, as `survey serve`
+//! does) equals a full `csl::format` of the same papers: the survey's own 163 papers
+//! go through a seeded random sequence of edits to titles, authors and years,
+//! additions, deletions and topic moves, and after every step both bibliographies
+//! must give every paper the same HTML and text, the same reference-list order and the
+//! same year letters, in APA, IEEE and Chicago author-date.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use survey::assemble::{Entity, parse_file};
+use survey::csl::{self, Bibliography, Cache};
+use survey::model::Paper;
+
+#[path = "../bench/rng.rs"]
+mod rng;
+use rng::Rng;
+
+const STYLES: &[&str] = &["apa", "ieee", "chicago-author-date"];
+const LANGUAGE: &str = "en";
+const STEPS: usize = 30;
+
+/// The papers of the survey in content/, by key.
+fn survey_papers() -> BTreeMap<String, Paper> {
+    let mut diagnostics = survey::diagnostics::Diagnostics::default();
+    let sources = survey::source::load(Path::new(env!("CARGO_MANIFEST_DIR")), &mut diagnostics);
+    let papers: BTreeMap<String, Paper> = (sources.content.iter())
+        .filter_map(|file| match parse_file(file, &BTreeSet::new()).entity {
+            Some(Entity::Paper(paper)) => Some((paper.key.clone(), paper)),
+            _ => None,
+        })
+        .collect();
+    assert!(papers.len() >= 150, "only {} papers loaded", papers.len());
+    papers
+}
+
+/// One random change to the papers: what the edits of a survey's author look like,
+/// biased towards changes that move a paper in the list or make labels collide.
+fn mutate(papers: &mut BTreeMap<String, Paper>, rng: &mut Rng, serial: &mut usize) -> String {
+    let keys: Vec<String> = papers.keys().cloned().collect();
+    let key = rng.pick(&keys).clone();
+    let other = papers[rng.pick(&keys)].fields.clone();
+    let paper = papers.get_mut(&key).unwrap();
+    match rng.below(8) {
+        0 => paper.fields.title = format!("{} {}", rng.pick(&["A", "Zeta", "mu"]), other.title),
+        1 => paper.fields.authors = other.authors,
+        2 => paper.fields.year = other.year,
+        3 => {
+            // A label twin: same authors and year as another paper.
+            paper.fields.authors = other.authors;
+            paper.fields.year = other.year;
+        }
+        4 => paper.fields.topics = vec!["somewhere/else".into()],
+        5 => {
+            papers.remove(&key);
+            return format!("removed {key}");
+        }
+        _ => {
+            let mut added = paper.clone();
+            *serial += 1;
+            added.key = format!("{}{serial}", rng.pick(&["aa", "mm", "zz"]));
+            if rng.chance(50) {
+                added.fields.title = format!("{} (new)", other.title);
+            }
+            let added_key = added.key.clone();
+            papers.insert(added_key.clone(), added);
+            return format!("added {added_key} like {key}");
+        }
+    }
+    format!("edited {key}")
+}
+
+/// Panics with the first difference between the two bibliographies of `papers`.
+fn assert_same(
+    incremental: &Bibliography,
+    full: &Bibliography,
+    papers: &BTreeMap<String, Paper>,
+    what: &str,
+) {
+    for (key, paper) in papers {
+        let url = format!("/papers/{key}/");
+        assert_eq!(
+            incremental.html(key, &paper.fields.title, &url),
+            full.html(key, &paper.fields.title, &url),
+            "{what}: html of {key}"
+        );
+        assert!(full.text(key).is_some(), "{what}: {key} has no reference");
+    }
+    let order = |bibliography: &Bibliography| {
+        let mut keys: Vec<&String> = papers.keys().collect();
+        keys.sort_by_key(|key| bibliography.rank(key));
+        keys
+    };
+    let (incremental_order, full_order) = (order(incremental), order(full));
+    let differs = (incremental_order.iter().zip(&full_order)).position(|(a, b)| a != b);
+    if let Some(at) = differs {
+        let window = |keys: &[&String]| -> Vec<String> {
+            let end = (at + 3).min(keys.len());
+            keys[at.saturating_sub(2)..end].iter().map(|k| k.to_string()).collect()
+        };
+        panic!(
+            "{what}: reference-list order differs at {at}: incremental {:?}, full {:?}",
+            window(&incremental_order),
+            window(&full_order)
+        );
+    }
+    assert_eq!(
+        incremental.year_suffixes(),
+        full.year_suffixes(),
+        "{what}: year letters"
+    );
+}
+
+fn replay(style_name: &str, seed: u64) {
+    let style = csl::style(style_name).unwrap();
+    let mut papers = survey_papers();
+    let mut cache = Cache::default();
+    let mut rng = Rng(seed);
+    let mut serial = 0;
+    for step in 0..STEPS {
+        let mut what = format!("{style_name}, seed {seed}, step {step}:");
+        // Mostly one change, as a save in `serve`; sometimes several at once.
+        let changes = if rng.chance(70) { 1 } else { rng.range(2..=5) };
+        for _ in 0..changes * (step > 0) as u64 {
+            what += &format!(" {};", mutate(&mut papers, &mut rng, &mut serial));
+        }
+        let incremental = cache.format(&papers, style_name, LANGUAGE);
+        let full = csl::format(papers.values(), &style, LANGUAGE);
+        assert_same(&incremental, &full, &papers, &what);
+    }
+}
+
+#[test]
+fn apa_references_formatted_incrementally_equal_a_full_run() {
+    replay("apa", 1);
+}
+
+#[test]
+fn ieee_references_formatted_incrementally_equal_a_full_run() {
+    replay("ieee", 2);
+}
+
+#[test]
+fn chicago_references_formatted_incrementally_equal_a_full_run() {
+    replay("chicago-author-date", 3);
+}
+
+#[test]
+fn year_letters_appear_and_vanish_with_a_label_twin() {
+    let mut papers = survey_papers();
+    let mut cache = Cache::default();
+    let before = cache.format(&papers, "apa", LANGUAGE);
+    // A paper that shares no label: copy it under a new key, so the two collide.
+    let lonely = (papers.values())
+        .filter(|paper| !paper.fields.authors.is_empty())
+        .find(|paper| before.year_suffixes().is_some_and(|s| !s.contains_key(&paper.key)))
+        .unwrap()
+        .clone();
+    let mut twin = lonely.clone();
+    twin.key = format!("{}twin", lonely.key);
+    twin.fields.title = format!("{} Again", lonely.fields.title);
+    papers.insert(twin.key.clone(), twin.clone());
+    let with_twin = cache.format(&papers, "apa", LANGUAGE);
+    let letters = with_twin.year_suffixes().unwrap();
+    let pair = [&lonely.key, &twin.key].map(|key| letters.get(key).cloned());
+    assert_eq!(pair, [Some("a".into()), Some("b".into())]);
+    papers.remove(&twin.key);
+    let after = cache.format(&papers, "apa", LANGUAGE);
+    assert!(!after.year_suffixes().unwrap().contains_key(&lonely.key));
+    assert_same(&after, &before, &papers, "after removing the twin");
+}
+
+#[test]
+fn nothing_changed_gives_the_same_bibliography_without_formatting() {
+    let papers = survey_papers();
+    let mut cache = Cache::default();
+    let first = cache.format(&papers, "apa", LANGUAGE);
+    let second = cache.format(&papers, "apa", LANGUAGE);
+    assert!(std::sync::Arc::ptr_eq(&first, &second));
+    let other_style = cache.format(&papers, "ieee", LANGUAGE);
+    assert!(!std::sync::Arc::ptr_eq(&first, &other_style));
+}
