@@ -16,21 +16,27 @@ use survey::model::Paper;
 mod rng;
 use rng::Rng;
 
-const STYLES: &[&str] = &["apa", "ieee", "chicago-author-date"];
 const LANGUAGE: &str = "en";
-const STEPS: usize = 30;
+/// Steps per style: a full run per step is slow without optimizations.
+const STEPS: usize = if cfg!(debug_assertions) { 10 } else { 60 };
 
 /// The papers of the survey in content/, by key.
 fn survey_papers() -> BTreeMap<String, Paper> {
+    let papers = papers_of(Path::new(env!("CARGO_MANIFEST_DIR")));
+    assert!(papers.len() >= 150, "only {} papers loaded", papers.len());
+    papers
+}
+
+/// The papers of the survey at `root`, by key.
+fn papers_of(root: &Path) -> BTreeMap<String, Paper> {
     let mut diagnostics = survey::diagnostics::Diagnostics::default();
-    let sources = survey::source::load(Path::new(env!("CARGO_MANIFEST_DIR")), &mut diagnostics);
+    let sources = survey::source::load(root, &mut diagnostics);
     let papers: BTreeMap<String, Paper> = (sources.content.iter())
         .filter_map(|file| match parse_file(file, &BTreeSet::new()).entity {
             Some(Entity::Paper(paper)) => Some((paper.key.clone(), paper)),
             _ => None,
         })
         .collect();
-    assert!(papers.len() >= 150, "only {} papers loaded", papers.len());
     papers
 }
 
@@ -96,7 +102,10 @@ fn assert_same(
     if let Some(at) = differs {
         let window = |keys: &[&String]| -> Vec<String> {
             let end = (at + 3).min(keys.len());
-            keys[at.saturating_sub(2)..end].iter().map(|k| k.to_string()).collect()
+            keys[at.saturating_sub(2)..end]
+                .iter()
+                .map(|k| k.to_string())
+                .collect()
         };
         panic!(
             "{what}: reference-list order differs at {at}: incremental {:?}, full {:?}",
@@ -119,8 +128,13 @@ fn replay(style_name: &str, seed: u64) {
     let mut serial = 0;
     for step in 0..STEPS {
         let mut what = format!("{style_name}, seed {seed}, step {step}:");
-        // Mostly one change, as a save in `serve`; sometimes several at once.
-        let changes = if rng.chance(70) { 1 } else { rng.range(2..=5) };
+        // Mostly one change, as a save in `serve`; sometimes several at once; once more
+        // than the cache takes on (a branch checked out), so it formats all again.
+        let changes = match rng.below(10) {
+            _ if step == STEPS / 2 => 100,
+            0..=6 => 1,
+            _ => rng.range(2..=5),
+        };
         for _ in 0..changes * (step > 0) as u64 {
             what += &format!(" {};", mutate(&mut papers, &mut rng, &mut serial));
         }
@@ -153,7 +167,11 @@ fn year_letters_appear_and_vanish_with_a_label_twin() {
     // A paper that shares no label: copy it under a new key, so the two collide.
     let lonely = (papers.values())
         .filter(|paper| !paper.fields.authors.is_empty())
-        .find(|paper| before.year_suffixes().is_some_and(|s| !s.contains_key(&paper.key)))
+        .find(|paper| {
+            before
+                .year_suffixes()
+                .is_some_and(|s| !s.contains_key(&paper.key))
+        })
         .unwrap()
         .clone();
     let mut twin = lonely.clone();
@@ -179,4 +197,30 @@ fn nothing_changed_gives_the_same_bibliography_without_formatting() {
     assert!(std::sync::Arc::ptr_eq(&first, &second));
     let other_style = cache.format(&papers, "ieee", LANGUAGE);
     assert!(!std::sync::Arc::ptr_eq(&first, &other_style));
+}
+
+/// How long the CSL step of a rebuild takes after one paper's title changed, on the
+/// survey at `$CSL_CORPUS` (e.g. the 10 000 papers of `cargo run --release --example
+/// gen_corpus -- --papers 10000 --out /tmp/corpus10k`). Run with
+/// `CSL_CORPUS=/tmp/corpus10k cargo test --release --test csl_cache -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement on a generated corpus, not a check"]
+fn time_one_title_edit() {
+    let root = std::env::var("CSL_CORPUS").expect("CSL_CORPUS names a survey folder");
+    let mut papers = papers_of(Path::new(&root));
+    let mut cache = Cache::default();
+    let timed = |cache: &mut Cache, papers: &BTreeMap<String, Paper>, what: &str| {
+        let start = std::time::Instant::now();
+        let bibliography = cache.format(papers, "apa", LANGUAGE);
+        eprintln!("{what}: {:.1} ms", start.elapsed().as_secs_f64() * 1000.0);
+        bibliography
+    };
+    timed(&mut cache, &papers, &format!("all {} papers", papers.len()));
+    timed(&mut cache, &papers, "nothing changed");
+    let keys: Vec<String> = papers.keys().cloned().collect();
+    for (round, key) in keys.iter().step_by(keys.len() / 5).enumerate() {
+        let paper = papers.get_mut(key).unwrap();
+        paper.fields.title = format!("Edited {round}: {}", paper.fields.title);
+        timed(&mut cache, &papers, &format!("title of {key}"));
+    }
 }

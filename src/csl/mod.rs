@@ -9,7 +9,9 @@
 //! - styles disambiguate with year letters only: adding names or initials (APA's first
 //!   resort) would make "Wang et al." read differently depending on which other papers
 //!   the survey holds;
-//! - output is escaped HTML produced by [`html`]; nothing hayagriva returns is trusted.
+//! - output is escaped HTML produced by [`html`]; nothing hayagriva returns is trusted;
+//! - [`Cache`] (for `survey serve`) formats again only the papers changed since its
+//!   last call, with a result equal to [`format`]'s.
 
 mod cache;
 pub mod entry;
@@ -100,19 +102,25 @@ pub fn format<'a>(
 struct Styles {
     disambiguating: IndependentStyle,
     plain: IndependentStyle,
+    /// `plain` without layouts: runs that only decide the order render nothing.
+    sorting: IndependentStyle,
     locale: LocaleCode,
 }
 
 impl std::fmt::Debug for Styles {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Styles").field("locale", &self.locale).finish()
+        f.debug_struct("Styles")
+            .field("locale", &self.locale)
+            .finish()
     }
 }
 
 impl Styles {
     fn new(style: IndependentStyle, language: &str) -> Styles {
+        let plain = without_disambiguation(&style);
         Styles {
-            plain: without_disambiguation(&style),
+            sorting: sorting_only(&plain),
+            plain,
             disambiguating: style,
             locale: LocaleCode(language.to_string()),
         }
@@ -145,7 +153,9 @@ impl Parts {
             || run(papers, &styles.plain, &styles.locale),
             || {
                 (groups.into_par_iter())
-                    .map(|(label, group)| (label, run(&group, &styles.disambiguating, &styles.locale)))
+                    .map(|(label, group)| {
+                        (label, run(&group, &styles.disambiguating, &styles.locale))
+                    })
                     .collect::<BTreeMap<GroupLabel, Run>>()
             },
         );
@@ -190,6 +200,17 @@ fn without_disambiguation(style: &IndependentStyle) -> IndependentStyle {
     style
 }
 
+/// The style with empty layouts: hayagriva sorts the reference list by the style's sort
+/// keys (variables and macros) before it renders anything, so the order is the same.
+fn sorting_only(style: &IndependentStyle) -> IndependentStyle {
+    let mut style = style.clone();
+    style.citation.layout.elements.clear();
+    if let Some(bibliography) = &mut style.bibliography {
+        bibliography.layout.elements.clear();
+    }
+    style
+}
+
 /// What makes papers' labels collide: the names of the in-text label and the year.
 type GroupLabel = (String, i32);
 
@@ -201,7 +222,10 @@ fn group_label(fields: &PaperFields) -> GroupLabel {
 fn colliding_groups<'a>(papers: &[&'a Paper]) -> BTreeMap<GroupLabel, Vec<&'a Paper>> {
     let mut groups: BTreeMap<GroupLabel, Vec<&Paper>> = BTreeMap::new();
     for paper in papers {
-        groups.entry(group_label(&paper.fields)).or_default().push(paper);
+        groups
+            .entry(group_label(&paper.fields))
+            .or_default()
+            .push(paper);
     }
     groups.retain(|_, group| group.len() > 1);
     groups
