@@ -26,8 +26,9 @@ use rayon::prelude::*;
 use super::{Bibliography, GroupLabel, Parts, Reference, Run, Styles, group_label, run};
 use crate::model::{Paper, PaperFields};
 
-/// Changed papers are placed one by one; beyond this many (or a tenth of the papers,
-/// if more) a full run is not much slower and does not depend on the cache.
+/// Changed papers are placed one by one; beyond this many changes (an edit counts as a
+/// removal and an addition), or a tenth of the papers if more, a full run is not much
+/// slower and does not depend on the cache.
 const MOST_CHANGES: usize = 64;
 
 /// How many changed papers [`Last::update`] takes on among `papers`.

@@ -13,7 +13,9 @@
 //! Invariants: titles and venues are verbatim chunks, so styles that change case
 //! cannot turn "NeurIPS" into "Neurips"; a conference paper carries no month (ours is
 //! the preprint's month, not the meeting's); an incomplete author list ends in the
-//! [`ET_AL`] placeholder, which [`super::html`] renders as the style's "et al.".
+//! [`ET_AL`] placeholder, which [`super::html`] renders as the style's "et al.";
+//! a paper's topics and `added` date are not read (`super::cache` reuses references
+//! across edits of those).
 
 use hayagriva::Entry;
 use hayagriva::types::{
