@@ -138,6 +138,36 @@ pub fn assemble_parsed(
     Some(site)
 }
 
+/// Brings `site` up to date after the front-matter of the papers `keys` changed but
+/// not their topics: references in the citation style (only the changed papers are
+/// formatted again, see [`Memo`]), labels, the order of topic lists, and the reference
+/// lists of the bodies that cite them. Returns what a fresh assembly would report
+/// about duplicates among all papers. `serve` uses it to patch such an edit.
+pub fn refresh_paper_fields(
+    site: &mut Site,
+    memo: &mut Memo,
+    files: &[SourceFile],
+    keys: &BTreeSet<String>,
+) -> Diagnostics {
+    site.bibliography = remembered_references(&site.papers, &site.config, memo);
+    site.labels = cite::labels(site.papers.values(), site.bibliography.year_suffixes());
+    site.topic_papers = topic_papers(site);
+    let citing: BTreeSet<String> = (keys.iter())
+        .filter_map(|key| site.mentions.get(key))
+        .flatten()
+        .map(|mention| mention.source.clone())
+        .collect();
+    for id in citing {
+        if let Some(analysis) = site.analyses.get(&id) {
+            let keys = reference_keys(site, analysis);
+            site.references.insert(id, keys);
+        }
+    }
+    let mut diagnostics = Diagnostics::default();
+    duplicates::check(&site.papers, files, &mut diagnostics);
+    diagnostics
+}
+
 /// Every paper in the configured style (checked by `config::parse`; APA if it vanished),
 /// reusing the references of papers unchanged since the last rebuild.
 fn remembered_references(
@@ -967,10 +997,8 @@ fn related_to(
         .map(String::as_str)
         .collect();
     let shared = |other: &str| {
-        site.papers[other]
-            .fields
-            .topics
-            .iter()
+        (site.papers.get(other).into_iter())
+            .flat_map(|paper| &paper.fields.topics)
             .filter(|t| topics.contains(t.as_str()))
             .count()
     };

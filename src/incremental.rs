@@ -76,6 +76,7 @@ struct LastGood {
     diagnostics: Diagnostics,
 }
 
+#[derive(Clone)]
 struct CachedParse {
     text_hash: u64,
     chapters_hash: u64,
@@ -214,14 +215,32 @@ impl LiveBuild {
         self.language = site.config.language.clone();
         let tera = parsed_templates(&mut self.templates, &sources.templates, diagnostics)?;
         let prepared = render::prepare_with(&site, tera, &sources.statics);
+        let (rendered, outputs) = self.render_stale(&prepared, diagnostics);
+        let parts = Some(prepared.into_parts());
+        let last = LastGood {
+            site,
+            parts,
+            diagnostics: Diagnostics::default(),
+        };
+        Some((rendered, outputs, last))
+    }
+
+    /// Renders the jobs of the prepared site whose fingerprint changed (template
+    /// errors go to `diagnostics`) and makes the outputs that need no template.
+    fn render_stale(
+        &mut self,
+        prepared: &render::Prepared,
+        diagnostics: &mut Diagnostics,
+    ) -> (usize, NewOutputs) {
+        let site = prepared.site();
         let jobs = prepared.jobs();
         let parsed = &self.parsed;
         let prints = fingerprint::fingerprints(
-            &site,
+            site,
             prepared.listings(),
             &jobs,
             &prepared.shared_data,
-            &sources.templates,
+            &self.files.sources().templates,
             &|path| parsed.get(path).map(|cached| cached.hashes),
         );
         let stale: Vec<(&JobKey, u64)> = jobs
@@ -246,18 +265,12 @@ impl LiveBuild {
             }
         }
         let mut others = prepared.plain_outputs();
-        others.extend(exports_of(&mut self.exports, &site));
+        others.extend(exports_of(&mut self.exports, site));
         let outputs = NewOutputs {
             jobs: jobs.into_iter().zip(prints).collect(),
             others,
         };
-        let parts = Some(prepared.into_parts());
-        let last = LastGood {
-            site,
-            parts,
-            diagnostics: Diagnostics::default(),
-        };
-        Some((rendered, outputs, last))
+        (rendered, outputs)
     }
 
     /// Puts a successful rebuild's outputs in place; returns the changed paths.

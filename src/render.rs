@@ -130,6 +130,11 @@ pub struct PreparedParts {
 }
 
 impl PreparedParts {
+    /// Groups the papers of `site` again (after paper fields changed).
+    pub fn refresh_listings(&mut self, site: &Site) {
+        self.listings = listings::collect(site);
+    }
+
     /// Valid only with the site these parts were prepared from, or one that differs
     /// from it in nothing the shared data reads (page and paper bodies).
     pub fn attach(self, site: &Site) -> Prepared<'_> {
@@ -154,6 +159,11 @@ impl Prepared<'_> {
             listings: self.listings,
             shared_data: self.shared_data,
         }
+    }
+
+    /// The site being rendered.
+    pub fn site(&self) -> &Site {
+        self.site
     }
 
     /// Every template job of the site, in a fixed order.

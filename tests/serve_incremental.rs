@@ -286,6 +286,48 @@ impl Fixture {
         self.write(&file, &format!("{front}{new_body}"))
     }
 
+    /// Changes one field of an existing paper and nothing else: its label, reference,
+    /// listings and place in lists move, and sometimes it duplicates another paper.
+    fn edit_fields(&mut self) -> Vec<PathBuf> {
+        let existing: Vec<String> = KEYS
+            .iter()
+            .map(|key| format!("content/papers/{key}.md"))
+            .filter(|path| self.path(path).exists())
+            .collect();
+        if existing.is_empty() {
+            return Vec::new();
+        }
+        let file = existing[self.rng.index(existing.len())].clone();
+        let text = std::fs::read_to_string(self.path(&file)).unwrap_or_default();
+        let other = existing[self.rng.index(existing.len())].clone();
+        let other_title = std::fs::read_to_string(self.path(&other))
+            .unwrap_or_default()
+            .lines()
+            .find_map(|line| line.strip_prefix("title: ").map(String::from));
+        let (field, value) = match self.rng.below(5) {
+            // Another paper's title: a duplicate, unless it is this paper.
+            4 if other_title.is_some() => ("title", other_title.unwrap_or_default()),
+            0 => ("title", format!("\"{}\"", self.rng.pick(TITLES))),
+            1 => ("authors", self.rng.pick(AUTHORS).to_string()),
+            2 => ("year", (2019 + self.rng.below(3)).to_string()),
+            _ => (
+                "venue",
+                self.rng
+                    .pick(&["arXiv", "NeurIPS", "ICML 2021"])
+                    .to_string(),
+            ),
+        };
+        let prefix = format!("{field}: ");
+        let lines: Vec<String> = text
+            .lines()
+            .map(|line| match line.starts_with(&prefix) {
+                true => format!("{prefix}{value}"),
+                false => line.to_string(),
+            })
+            .collect();
+        self.write(&file, &format!("{}\n", lines.join("\n")))
+    }
+
     /// One random change on disk; returns the paths a watcher would report.
     fn step(&mut self, errors: &[Diagnostic]) -> Vec<PathBuf> {
         if !errors.is_empty() && self.rng.chance(30) {
@@ -299,7 +341,8 @@ impl Fixture {
         };
         let paper = format!("content/papers/{key}.md");
         match self.rng.below(27) {
-            22..=26 => self.edit_prose(),
+            22..=24 => self.edit_prose(),
+            25 | 26 => self.edit_fields(),
             0..=3 => {
                 let text = self.paper_text(key);
                 self.write(&paper, &text)

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::fingerprint::{self, FileHashes};
-use super::{CachedParse, LiveBuild, Rebuild, SiteFiles, body_offset, exports_of, files};
+use super::{CachedParse, LastGood, LiveBuild, Rebuild, SiteFiles, body_offset, exports_of, files};
 use crate::assemble::{self, Entity, Parsed};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown::{Analysis, Segment};
@@ -39,79 +39,125 @@ struct BodyEdit {
     graph: bool,
     /// Whether its headings' anchors changed, which links from other files name.
     anchors: bool,
+    /// Whether a paper's fields changed (its front-matter).
+    fields: bool,
     cached: CachedParse,
 }
 
 impl LiveBuild {
     /// Rebuilds by patching the last good site when every path in `changed` is a
-    /// body edit; `None` when the full rebuild is needed (the kept site is dropped if
-    /// the patch had already begun).
+    /// body edit or a paper's field edit; `None` when the full rebuild is needed (the
+    /// kept site is dropped if the patch had already begun).
     pub(super) fn patch(&mut self, changed: &[PathBuf]) -> Option<Rebuild> {
         let edits = self.body_edits(changed)?;
-        let site = &self.last.as_ref()?.site;
-        let touched = touched_papers(site, &edits);
-        let stale_warnings = self.orphan_warnings(site, &touched);
-        let last = self.last.as_mut()?;
+        let mut last = self.last.take()?;
+        let rebuild = self.patch_site(&mut last, edits)?;
+        self.last = Some(last);
+        Some(rebuild)
+    }
+
+    fn patch_site(&mut self, last: &mut LastGood, edits: Vec<BodyEdit>) -> Option<Rebuild> {
+        let touched = touched_papers(&last.site, &edits);
+        let stale_warnings = self.orphan_warnings(&last.site, &touched);
         for edit in &edits {
             apply_to_site(&mut last.site, edit);
         }
         let rechecked = rechecked_bodies(&last.site, &edits);
-        let own = self.own_diagnostics(&edits, &rechecked);
-        let jobs = (edits.iter().map(|e| e.id.as_str()))
-            .chain(rechecked.iter().map(String::as_str))
-            .map(job_of)
-            .chain(touched.iter().map(|key| JobKey::Paper(key.clone())))
-            .collect::<BTreeSet<_>>();
-        let rendered = own.and_then(|own| Some((own, self.render_patched(&edits, jobs)?)));
-        let Some((own, rendered)) = rendered else {
-            // An error, or a template failing on the new body: the full rebuild
-            // reports it.
-            self.last = None;
-            return None;
+        let own = self.own_diagnostics(&last.site, &edits, &rechecked)?;
+        // The parse cache follows the files whether or not the patch completes.
+        for edit in &edits {
+            self.parsed.insert(edit.path.clone(), edit.cached.clone());
+        }
+        let fields: BTreeSet<String> = (edits.iter())
+            .filter(|e| e.fields)
+            .filter_map(|e| e.id.strip_prefix("papers/").map(String::from))
+            .collect();
+        let (rendered, changed_outputs) = if fields.is_empty() {
+            let jobs = (edits.iter().map(|e| e.id.as_str()))
+                .chain(rechecked.iter().map(String::as_str))
+                .map(job_of)
+                .chain(touched.iter().map(|key| JobKey::Paper(key.clone())))
+                .collect::<BTreeSet<_>>();
+            let rendered = self.render_patched(last, &edits, jobs)?;
+            let exports = (edits.iter()).any(|e| e.graph && matches!(e.job, JobKey::Page(_)));
+            self.apply_patched(&last.site, rendered, exports)
+        } else {
+            self.render_fields(last, &fields)?
         };
-        let count = rendered.len();
-        let diagnostics = self.patch_diagnostics(own, stale_warnings, &touched);
-        let mut files = SiteFiles::clone(&self.outputs);
-        let mut changed_outputs = Vec::new();
-        for (job, print, output) in rendered {
-            let path = output.path.clone();
-            if files.get(&path).map(|b| &b[..]) != Some(output.bytes.as_slice()) {
-                files.insert(path.clone(), Arc::from(output.bytes.as_slice()));
-                changed_outputs.push(path.clone());
-            }
-            self.applied.insert(job.clone(), (print, path));
-            self.rendered.insert(job, (print, Ok(output)));
-        }
-        if edits
-            .iter()
-            .any(|e| e.graph && matches!(e.job, JobKey::Page(_)))
-        {
-            changed_outputs.extend(self.patch_exports(&mut files));
-        }
-        for edit in edits {
-            self.parsed.insert(edit.path, edit.cached);
-        }
-        self.outputs = Arc::new(files);
-        changed_outputs.sort();
-        changed_outputs.dedup();
+        let diagnostics = self.patch_diagnostics(last, own, stale_warnings, &touched);
         Some(Rebuild {
             diagnostics,
             succeeded: true,
-            rendered: count,
+            rendered,
             changed_outputs,
             changed_sources: Vec::new(),
             patched: true,
         })
     }
 
-    /// Each edited or re-checked file's own diagnostics in the patched site (see
+    /// After paper field edits: brings the site-wide results read from paper fields
+    /// up to date, then renders and applies like a full rebuild (every job whose
+    /// fingerprint changed, listings and exports included). `None` on any error.
+    fn render_fields(
+        &mut self,
+        last: &mut LastGood,
+        keys: &BTreeSet<String>,
+    ) -> Option<(usize, Vec<String>)> {
+        let content = &self.files.sources().content;
+        let found = assemble::refresh_paper_fields(&mut last.site, &mut self.memo, content, keys);
+        if found.has_errors() {
+            return None;
+        }
+        let mut parts = last.parts.take()?;
+        parts.refresh_listings(&last.site);
+        let prepared = parts.attach(&last.site);
+        let mut errors = Diagnostics::default();
+        let (rendered, outputs) = self.render_stale(&prepared, &mut errors);
+        last.parts = Some(prepared.into_parts());
+        if errors.has_errors() {
+            return None;
+        }
+        Some((rendered, self.apply(outputs)))
+    }
+
+    /// Puts the rendered jobs of a body patch in place (and the bibliography exports,
+    /// after a page's reference list changed); returns how many jobs were rendered and
+    /// the changed output paths.
+    fn apply_patched(
+        &mut self,
+        site: &Site,
+        rendered: Vec<(JobKey, u64, Output)>,
+        exports: bool,
+    ) -> (usize, Vec<String>) {
+        let count = rendered.len();
+        let mut files = SiteFiles::clone(&self.outputs);
+        let mut changed = Vec::new();
+        for (job, print, output) in rendered {
+            let path = output.path.clone();
+            if files.get(&path).map(|b| &b[..]) != Some(output.bytes.as_slice()) {
+                files.insert(path.clone(), Arc::from(output.bytes.as_slice()));
+                changed.push(path.clone());
+            }
+            self.applied.insert(job.clone(), (print, path));
+            self.rendered.insert(job, (print, Ok(output)));
+        }
+        if exports {
+            changed.extend(self.patch_exports(site, &mut files));
+        }
+        self.outputs = Arc::new(files);
+        changed.sort();
+        changed.dedup();
+        (count, changed)
+    }
+
+    /// Each edited or re-checked file's own diagnostics in the patched `site` (see
     /// [`assemble::own_warning`]); `None` if one of them is an error.
     fn own_diagnostics(
         &self,
+        site: &Site,
         edits: &[BodyEdit],
         rechecked: &[String],
     ) -> Option<Vec<(PathBuf, Diagnostics)>> {
-        let site = &self.last.as_ref()?.site;
         let bodies = (edits.iter())
             .map(|e| (e.id.as_str(), e.path.as_path(), &e.cached.parsed))
             .chain(rechecked.iter().filter_map(|id| {
@@ -152,6 +198,15 @@ impl LiveBuild {
             let parsed = assemble::parse_file(file, &chapters);
             let hashes = FileHashes::of(&file.text, body_offset(&parsed));
             let (id, job) = same_entity(old, &parsed, hashes)?;
+            // Unknown keys are errors the full rebuild reports; the graph must not see them.
+            let papers = &self.last.as_ref()?.site.papers;
+            if !assemble::cited_keys(&parsed.analysis)
+                .iter()
+                .all(|k| papers.contains_key(k))
+            {
+                return None;
+            }
+            let fields = old.hashes.front != hashes.front;
             let (old_shape, new_shape) = (shape(&old.parsed.analysis), shape(&parsed.analysis));
             let anchors_changed = anchors(&old.parsed.analysis) != anchors(&parsed.analysis);
             let cached = CachedParse {
@@ -164,8 +219,10 @@ impl LiveBuild {
                 path: path.clone(),
                 id,
                 job,
-                graph: old_shape != new_shape,
+                // A paper's title shows in the mentions its notes make.
+                graph: fields || old_shape != new_shape,
                 anchors: anchors_changed,
+                fields,
                 cached,
             });
         }
@@ -193,10 +250,10 @@ impl LiveBuild {
     /// their fingerprint changed. `None` if a template failed.
     fn render_patched(
         &mut self,
+        last: &mut LastGood,
         edits: &[BodyEdit],
         jobs: BTreeSet<JobKey>,
     ) -> Option<Vec<(JobKey, u64, Output)>> {
-        let last = self.last.as_mut()?;
         let prepared = last.parts.take()?.attach(&last.site);
         let templates = &self.files.sources().templates;
         let parsed = &self.parsed;
@@ -232,19 +289,14 @@ impl LiveBuild {
     /// The last good diagnostics with `own` replacing those of the files it names,
     /// and the orphan warnings of the papers whose mentions changed brought up to date.
     fn patch_diagnostics(
-        &mut self,
+        &self,
+        last: &mut LastGood,
         own: Vec<(PathBuf, Diagnostics)>,
         stale_warnings: Vec<Diagnostic>,
         touched: &BTreeSet<String>,
     ) -> Diagnostics {
         let refreshed: BTreeSet<PathBuf> = own.iter().map(|(path, _)| path.clone()).collect();
-        let fresh_warnings = match &self.last {
-            Some(last) => self.orphan_warnings(&last.site, touched),
-            None => Vec::new(),
-        };
-        let Some(last) = self.last.as_mut() else {
-            return Diagnostics::default();
-        };
+        let fresh_warnings = self.orphan_warnings(&last.site, touched);
         let diagnostics = &mut last.diagnostics;
         diagnostics.retain(|d| !refreshed.contains(&d.path) && !stale_warnings.contains(d));
         diagnostics
@@ -255,16 +307,13 @@ impl LiveBuild {
         diagnostics.clone()
     }
 
-    /// Brings the bibliography exports up to date in `files` after a page's reference
-    /// list changed; returns the paths that changed.
-    fn patch_exports(&mut self, files: &mut SiteFiles) -> Vec<String> {
-        let Some(last) = &self.last else {
-            return Vec::new();
-        };
+    /// Brings the bibliography exports of `site` up to date in `files` after a page's
+    /// reference list changed; returns the paths that changed.
+    fn patch_exports(&mut self, site: &Site, files: &mut SiteFiles) -> Vec<String> {
         let before: Vec<String> = (self.exports.iter())
             .flat_map(|(_, outputs)| outputs.iter().map(|o| o.path.clone()))
             .collect();
-        let exports = exports_of(&mut self.exports, &last.site);
+        let exports = exports_of(&mut self.exports, site);
         let mut changed = Vec::new();
         for path in before {
             if !exports.iter().any(|o| o.path == path) && files.remove(&path).is_some() {
@@ -300,21 +349,24 @@ fn touched_papers(site: &Site, edits: &[BodyEdit]) -> BTreeSet<String> {
     touched
 }
 
-/// The analysis id and job of `new` when it is the same page or paper as `old` with
-/// the same front-matter and no errors; `None` otherwise.
+/// The analysis id and job of `new` when it is the same page or paper as `old`, with
+/// no errors, the same front-matter (a paper may change any field but its topics,
+/// which the navigation on every page counts), and a chapter as empty or not as before;
+/// `None` otherwise.
 fn same_entity(old: &CachedParse, new: &Parsed, hashes: FileHashes) -> Option<(String, JobKey)> {
-    if old.hashes.front != hashes.front || new.diagnostics.has_errors() {
+    if new.diagnostics.has_errors() {
         return None;
     }
+    let same_front = old.hashes.front == hashes.front;
     match (old.parsed.entity.as_ref()?, new.entity.as_ref()?) {
         (Entity::Paper(a), Entity::Paper(b))
-            if a.key == b.key && a.body_offset == b.body_offset =>
+            if a.key == b.key && (same_front || a.fields.topics == b.fields.topics) =>
         {
             Some((format!("papers/{}", b.key), JobKey::Paper(b.key.clone())))
         }
         (Entity::Page(a), Entity::Page(b))
-            if a.id == b.id
-                && a.body_offset == b.body_offset
+            if same_front
+                && a.id == b.id
                 && a.body.trim().is_empty() == b.body.trim().is_empty() =>
         {
             Some((b.id.clone(), JobKey::Page(b.id.clone())))
@@ -329,7 +381,7 @@ fn apply_to_site(site: &mut Site, edit: &BodyEdit) {
     match &parsed.entity {
         Some(Entity::Paper(paper)) => {
             if let Some(kept) = site.papers.get_mut(&paper.key) {
-                kept.body.clone_from(&paper.body);
+                kept.clone_from(paper);
             }
         }
         Some(Entity::Page(page)) => {
