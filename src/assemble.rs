@@ -3,7 +3,7 @@
 //! A pure function: it reads nothing from disk. Every problem becomes a diagnostic,
 //! and the stage goes as far as it can so that all problems are reported at once.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -900,19 +900,9 @@ fn topic_papers(site: &Site) -> BTreeMap<String, Vec<String>> {
                 .push(paper.key.clone());
         }
     }
-    // The order of `Site::newest_first`, with each paper's sort key computed once
-    // (the comparator allocated lowercase titles in every comparison).
-    type NewestFirst = (std::cmp::Reverse<(i32, u32)>, String);
-    let sort_keys: HashMap<&str, NewestFirst> = site
-        .papers
-        .values()
-        .map(|p| {
-            let date = std::cmp::Reverse((p.fields.year, p.fields.month.unwrap_or(0)));
-            (p.key.as_str(), (date, p.fields.title.to_lowercase()))
-        })
-        .collect();
+    let order = site.newest_first_order();
     for keys in by_topic.values_mut() {
-        keys.sort_by(|a, b| (&sort_keys[a.as_str()], a).cmp(&(&sort_keys[b.as_str()], b)));
+        order.sort(keys);
         keys.dedup();
     }
     by_topic

@@ -82,7 +82,12 @@ pub fn file<'a>(papers: impl IntoIterator<Item = (&'a str, &'a PaperFields)>) ->
         .into_iter()
         .map(|(key, fields)| bibtex(key, fields))
         .collect();
-    entries.join("\n")
+    join(entries.iter().map(String::as_str))
+}
+
+/// A `.bib` file of entries made by [`bibtex`], in the order given.
+pub fn join<'a>(entries: impl IntoIterator<Item = &'a str>) -> String {
+    entries.into_iter().collect::<Vec<_>>().join("\n")
 }
 
 /// The paper as a `biblatex` entry: type, title, authors, date, venue and identifiers.

@@ -9,7 +9,9 @@
 //! [`page_bib`] and [`topic_bib`]); entries come from [`crate::bibtex_export`], so every file
 //! parses back with the `biblatex` crate; files are deterministic (key order).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
 
 use crate::bibtex_export;
 use crate::csljson;
@@ -54,31 +56,35 @@ pub fn topic_bib(site: &Site, topic: &Topic) -> Option<String> {
 
 /// All bibliography files of the site.
 pub fn outputs(site: &Site) -> Vec<Output> {
+    // Each paper is in several files (all papers, its pages, its topics): write its
+    // entry once, in parallel, and join the entries each file lists.
+    let entries: BTreeMap<&str, String> = (site.papers.par_iter())
+        .map(|(key, paper)| (key.as_str(), bibtex_export::bibtex(key, &paper.fields)))
+        .collect();
+    let bib_of = |keys: &BTreeSet<String>| {
+        let listed = keys.iter().filter_map(|key| entries.get(key.as_str()));
+        bibtex_export::join(listed.map(String::as_str))
+    };
     let all = site.papers.iter().map(|(key, p)| (key.as_str(), &p.fields));
     let mut outputs = vec![
-        output(ALL_BIB.to_string(), bibtex_export::file(all.clone())),
+        output(
+            ALL_BIB.to_string(),
+            bibtex_export::join(entries.values().map(String::as_str)),
+        ),
         output(ALL_JSON.to_string(), csljson::file(all)),
     ];
     for page in &site.pages {
         if let Some(path) = page_bib(site, page) {
-            outputs.push(output(path, bib_of(site, &page_papers(site, page))));
+            outputs.push(output(path, bib_of(&page_papers(site, page))));
         }
     }
     for topic in &site.topics {
         if let Some(path) = topic_bib(site, topic) {
             let keys: BTreeSet<String> = site.topic_papers[&topic.id].iter().cloned().collect();
-            outputs.push(output(path, bib_of(site, &keys)));
+            outputs.push(output(path, bib_of(&keys)));
         }
     }
     outputs
-}
-
-fn bib_of(site: &Site, keys: &BTreeSet<String>) -> String {
-    bibtex_export::file(
-        keys.iter()
-            .filter_map(|key| site.papers.get(key))
-            .map(|paper| (paper.key.as_str(), &paper.fields)),
-    )
 }
 
 fn output(path: String, text: String) -> Output {

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::cite;
-use crate::site::Site;
+use crate::site::{NewestFirst, Site};
 
 /// What a listing page groups papers by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -129,7 +129,8 @@ pub fn collect(site: &Site) -> Listings {
             venues.add(slugify(venue), venue, key);
         }
     }
-    let finish = |grouper: Grouper| grouper.finish(site);
+    let order = site.newest_first_order();
+    let finish = |grouper: Grouper| grouper.finish(&order);
     let mut listings = Listings {
         authors: finish(authors),
         years: finish(years),
@@ -180,11 +181,11 @@ impl Grouper {
         keys.push(key.to_string());
     }
 
-    fn finish(self, site: &Site) -> Vec<Group> {
+    fn finish(self, order: &NewestFirst) -> Vec<Group> {
         self.groups
             .into_iter()
             .map(|(slug, (name, mut keys))| {
-                keys.sort_by(|a, b| site.newest_first(a, b));
+                order.sort(&mut keys);
                 keys.dedup();
                 Group {
                     kind: self.kind,

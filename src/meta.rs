@@ -8,6 +8,8 @@
 //! the script element early; the feed is escaped XML and its order and dates depend
 //! only on content (no build time), so two builds give the same bytes.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -251,10 +253,12 @@ pub fn highwire_tags(fields: &PaperFields) -> Vec<MetaTag> {
 pub fn atom_feed(site: &Site) -> String {
     let base = site.config.base_url();
     let mut papers: Vec<&Paper> = site.papers.values().collect();
+    let order = site.newest_first_order();
+    let added: HashMap<&str, String> = (papers.iter())
+        .map(|p| (p.key.as_str(), entry_date(&p.fields)))
+        .collect();
     papers.sort_by(|a, b| {
-        entry_date(&b.fields)
-            .cmp(&entry_date(&a.fields))
-            .then_with(|| site.newest_first(&a.key, &b.key))
+        (added[b.key.as_str()].cmp(&added[a.key.as_str()])).then_with(|| order.cmp(&a.key, &b.key))
     });
     let updated = papers
         .first()

@@ -988,7 +988,7 @@ impl Renderer<'_> {
 
     fn paper_index_context(&self) -> tera::Context {
         let mut keys: Vec<&String> = self.site.papers.keys().collect();
-        keys.sort_by(|a, b| self.site.newest_first(a, b));
+        self.site.newest_first_order().sort(&mut keys);
         let papers: Vec<PaperSummary> = keys.into_iter().map(|k| self.summary(k)).collect();
         let mut context = tera::Context::new();
         context.insert("current", "papers");

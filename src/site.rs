@@ -1,7 +1,7 @@
 //! The assembled site: entities in maps keyed by id, relations as key lists.
 //! Built by [`crate::assemble`], read by [`crate::render`]; never mutated after.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use crate::cite::Label;
@@ -69,7 +69,7 @@ impl Site {
     /// Paper keys of a topic and all topics below it, without repeats, newest first.
     pub fn papers_under(&self, topic_id: &str) -> Vec<String> {
         let mut keys: Vec<&String> = self.keys_under(topic_id).into_iter().collect();
-        keys.sort_by(|a, b| self.newest_first(a, b));
+        self.newest_first_order().sort(&mut keys);
         keys.into_iter().cloned().collect()
     }
 
@@ -91,12 +91,47 @@ impl Site {
             .collect()
     }
 
-    /// Newest first, then by label, then key: a stable order for paper lists.
+    /// Newest first, then by title, then key: a stable order for paper lists.
     pub fn newest_first(&self, a: &str, b: &str) -> std::cmp::Ordering {
         let (pa, pb) = (&self.papers[a].fields, &self.papers[b].fields);
         (pb.year, pb.month.unwrap_or(0))
             .cmp(&(pa.year, pa.month.unwrap_or(0)))
             .then_with(|| pa.title.to_lowercase().cmp(&pb.title.to_lowercase()))
             .then_with(|| a.cmp(b))
+    }
+
+    /// The order of [`Site::newest_first`] with every paper's sort key computed once:
+    /// the comparator lowercases two titles per comparison, which dominated sorting
+    /// thousands of papers.
+    pub fn newest_first_order(&self) -> NewestFirst<'_> {
+        let keys = (self.papers.iter())
+            .map(|(key, paper)| {
+                let date = (paper.fields.year, paper.fields.month.unwrap_or(0));
+                let title = paper.fields.title.to_lowercase();
+                (key.as_str(), (std::cmp::Reverse(date), title))
+            })
+            .collect();
+        NewestFirst { keys }
+    }
+}
+
+/// Sort keys of [`Site::newest_first`], by paper key (see [`Site::newest_first_order`]).
+pub struct NewestFirst<'a> {
+    keys: HashMap<&'a str, NewestKey>,
+}
+
+/// Year and month, latest first, then the lowercased title.
+type NewestKey = (std::cmp::Reverse<(i32, u32)>, String);
+
+impl NewestFirst<'_> {
+    /// Compares two paper keys as [`Site::newest_first`] does (unknown keys last).
+    pub fn cmp(&self, a: &str, b: &str) -> std::cmp::Ordering {
+        let (ka, kb) = (self.keys.get(a), self.keys.get(b));
+        (ka.is_none(), ka, a).cmp(&(kb.is_none(), kb, b))
+    }
+
+    /// Sorts paper keys newest first.
+    pub fn sort<K: AsRef<str>>(&self, keys: &mut [K]) {
+        keys.sort_by(|a, b| self.cmp(a.as_ref(), b.as_ref()));
     }
 }
