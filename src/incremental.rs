@@ -5,16 +5,15 @@
 //! 2. Parsing: each content file's front-matter, validation and Markdown analysis are
 //!    kept by path and text hash ([`crate::assemble::parse_file`] is a pure function
 //!    of the file), so only edited files are parsed again. Assembling (labels, links,
-//!    the reference graph) always runs over all of them, except that the references
-//!    formatted in the CSL style are reused while no paper's fields changed
-//!    ([`assemble::Memo`]).
+//!    the reference graph) runs over all of them, except that only papers whose
+//!    fields changed are formatted again in the CSL style ([`assemble::Memo`]).
 //! 3. Rendering: every template job gets a fingerprint of what it reads
 //!    ([`fingerprint`]); only jobs whose fingerprint changed are rendered again.
 //!
-//! Before all of that, an edit that changes only the body of pages or papers (the
-//! usual save while writing) is patched into the last good site and renders just
-//! those pages ([`patch`]): on a large survey the site-wide passes above take far
-//! longer than the page.
+//! Before all of that, the usual saves while writing (a page's or a paper's body,
+//! citations and headings included, and a paper's fields other than its topics) are
+//! patched into the last good site, updating only what they can change ([`patch`]):
+//! on a large survey the site-wide passes above take far longer than the pages.
 //!
 //! Invariant: after any sequence of [`LiveBuild::update`] calls naming the paths that
 //! changed, the outputs of a successful rebuild and the diagnostics of any rebuild

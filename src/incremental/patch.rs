@@ -1,20 +1,25 @@
-//! Body edits: the common save while writing, patched into the last good site instead
-//! of assembling and preparing the whole site again.
+//! The common saves while writing, patched into the last good site instead of
+//! assembling and preparing the whole site again.
 //!
-//! An edit is a *body edit* when the file keeps its front-matter byte for byte, its
-//! headings, and (for a chapter) whether it has prose at all. Everything site-wide
-//! that is not derived from citations (labels, link targets, topic lists, listings,
-//! navigation, the sitemap, the feed) reads none of the rest, so it is unchanged. What
-//! a body edit can change:
-//! - the body and its page, always, and the file's own diagnostics (positions move);
-//! - when its citations or links change (a *graph edit*): its reference list, the
-//!   mentions and related papers of every paper it cites before or after, those
-//!   papers' pages and orphan warnings, and the bibliography exports of a page.
+//! A patch applies when every changed file is a page or paper that existed before,
+//! still parses without errors, cites only existing papers, and keeps its front-matter
+//! (a paper may change any field but its topics, which the navigation on every page
+//! counts) and, for a chapter, whether it has prose at all. What such an edit changes:
+//! - always: the body and its page, and the file's own diagnostics (positions move);
+//! - citations, links or headings changed (a *graph edit*): its reference list, the
+//!   mentions and related papers of every paper it cites before or after (their pages
+//!   and orphan warnings), the bibliography exports of a page; for new or removed
+//!   anchors, the pages of other files that link into it are checked again;
+//! - a paper's fields changed: its reference in the citation style, labels, the order
+//!   of lists, the reference lists citing it, listings, exports, the feed: those are
+//!   recomputed, and every page whose fingerprint changed is rendered, as in a full
+//!   rebuild (`render_stale`).
 //!
 //! Invariant: a patch leaves [`LiveBuild`] exactly as a full rebuild would (outputs,
-//! diagnostics, caches). Any doubt (a file that is new, gone or unreadable, changed
-//! headings or front-matter, an error, a failed render) declines the patch before the
-//! site is touched, or drops the kept site, and the full rebuild runs instead.
+//! diagnostics, caches). Any doubt (a file that is new, gone or unreadable, an
+//! unknown key, an error, a failed render) declines the patch before the site is
+//! touched, or drops the kept site, and the full rebuild runs instead. The randomized
+//! test in `tests/serve_incremental.rs` checks this after every step.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
