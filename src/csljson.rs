@@ -59,13 +59,38 @@ pub struct Issued {
 
 /// The CSL-JSON array of `papers` (key, fields), in key order.
 pub fn file<'a>(papers: impl IntoIterator<Item = (&'a str, &'a PaperFields)>) -> String {
-    let mut items: Vec<Item> = papers
-        .into_iter()
-        .map(|(key, fields)| item(key, fields))
+    let mut papers: Vec<(&str, &PaperFields)> = papers.into_iter().collect();
+    papers.sort_by_key(|(key, _)| *key);
+    let items: Vec<String> = (papers.into_iter())
+        .map(|(key, fields)| item_json(key, fields))
         .collect();
-    items.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut json = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".into());
-    json.push('\n');
+    join(items.iter().map(String::as_str))
+}
+
+/// One paper's item as pretty-printed JSON, for [`join`].
+pub fn item_json(key: &str, fields: &PaperFields) -> String {
+    serde_json::to_string_pretty(&item(key, fields)).unwrap_or_else(|_| "{}".into())
+}
+
+/// The array of items made by [`item_json`], in the order given, laid out exactly as
+/// `serde_json::to_string_pretty` lays out the array (so a file can be assembled
+/// from items written once and kept), with a final newline.
+pub fn join<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let mut json = String::from("[");
+    let mut empty = true;
+    for item in items {
+        json.push_str(if empty { "\n" } else { ",\n" });
+        empty = false;
+        // JSON strings escape newlines, so every line break is the layout's own.
+        for (index, line) in item.lines().enumerate() {
+            if index > 0 {
+                json.push('\n');
+            }
+            json.push_str("  ");
+            json.push_str(line);
+        }
+    }
+    json.push_str(if empty { "]\n" } else { "\n]\n" });
     json
 }
 
@@ -136,6 +161,19 @@ fn issued(fields: &PaperFields) -> Issued {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn joined_items_are_laid_out_as_serde_lays_out_the_array() {
+        let mut a = PaperFields::new("A \"quoted\"\ntitle", 2023);
+        a.authors = vec!["Ann Lee".into(), "others".into()];
+        let b = PaperFields::new("B", 2020);
+        let items = vec![item("a", &a), item("b", &b)];
+        let expected = format!("{}\n", serde_json::to_string_pretty(&items).unwrap());
+        assert_eq!(file([("b", &b), ("a", &a)]), expected);
+        let none: Vec<Item> = Vec::new();
+        let expected = format!("{}\n", serde_json::to_string_pretty(&none).unwrap());
+        assert_eq!(join([]), expected);
+    }
 
     #[test]
     fn a_preprint_with_an_incomplete_author_list() {

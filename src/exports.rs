@@ -9,13 +9,13 @@
 //! [`page_bib`] and [`topic_bib`]); entries come from [`crate::bibtex_export`], so every file
 //! parses back with the `biblatex` crate; files are deterministic (key order).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
 use crate::bibtex_export;
 use crate::csljson;
-use crate::model::{Page, PageKind, Topic};
+use crate::model::{Page, PageKind, PaperFields, Topic};
 use crate::render::Output;
 use crate::site::Site;
 
@@ -56,32 +56,71 @@ pub fn topic_bib(site: &Site, topic: &Topic) -> Option<String> {
 
 /// All bibliography files of the site.
 pub fn outputs(site: &Site) -> Vec<Output> {
-    // Each paper is in several files (all papers, its pages, its topics): write its
-    // entry once, in parallel, and join the entries each file lists.
-    let entries: BTreeMap<&str, String> = (site.papers.par_iter())
-        .map(|(key, paper)| (key.as_str(), bibtex_export::bibtex(key, &paper.fields)))
-        .collect();
-    let bib_of = |keys: &BTreeSet<String>| {
-        let listed = keys.iter().filter_map(|key| entries.get(key.as_str()));
-        bibtex_export::join(listed.map(String::as_str))
-    };
-    let all = site.papers.iter().map(|(key, p)| (key.as_str(), &p.fields));
+    outputs_with(site, &mut Entries::default())
+}
+
+/// Each paper's BibTeX entry and CSL-JSON item, written once per paper and joined into
+/// every file that lists it; `serve` keeps them between rebuilds, so only papers whose
+/// fields changed are written again.
+#[derive(Debug, Default)]
+pub struct Entries {
+    by_key: HashMap<String, Entry>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    fields: PaperFields,
+    bibtex: String,
+    json: String,
+}
+
+impl Entries {
+    /// Forgets papers that are gone and writes the entries of new or changed ones.
+    fn update(&mut self, site: &Site) {
+        self.by_key.retain(|key, _| site.papers.contains_key(key));
+        let stale: Vec<(&String, &PaperFields)> = (site.papers.iter())
+            .filter(|(key, p)| self.by_key.get(*key).is_none_or(|e| e.fields != p.fields))
+            .map(|(key, p)| (key, &p.fields))
+            .collect();
+        let fresh: Vec<(String, Entry)> = (stale.par_iter())
+            .map(|(key, fields)| {
+                let entry = Entry {
+                    fields: (*fields).clone(),
+                    bibtex: bibtex_export::bibtex(key, fields),
+                    json: csljson::item_json(key, fields),
+                };
+                ((*key).clone(), entry)
+            })
+            .collect();
+        self.by_key.extend(fresh);
+    }
+
+    fn bibtex<'a>(&'a self, keys: impl IntoIterator<Item = &'a String>) -> String {
+        let listed = keys.into_iter().filter_map(|key| self.by_key.get(key));
+        bibtex_export::join(listed.map(|entry| entry.bibtex.as_str()))
+    }
+}
+
+/// [`outputs`], with the entries of unchanged papers taken from `entries`.
+pub fn outputs_with(site: &Site, entries: &mut Entries) -> Vec<Output> {
+    entries.update(site);
+    let items = site.papers.keys().filter_map(|key| entries.by_key.get(key));
     let mut outputs = vec![
+        output(ALL_BIB.to_string(), entries.bibtex(site.papers.keys())),
         output(
-            ALL_BIB.to_string(),
-            bibtex_export::join(entries.values().map(String::as_str)),
+            ALL_JSON.to_string(),
+            csljson::join(items.map(|entry| entry.json.as_str())),
         ),
-        output(ALL_JSON.to_string(), csljson::file(all)),
     ];
     for page in &site.pages {
         if let Some(path) = page_bib(site, page) {
-            outputs.push(output(path, bib_of(&page_papers(site, page))));
+            outputs.push(output(path, entries.bibtex(&page_papers(site, page))));
         }
     }
     for topic in &site.topics {
         if let Some(path) = topic_bib(site, topic) {
-            let keys: BTreeSet<String> = site.topic_papers[&topic.id].iter().cloned().collect();
-            outputs.push(output(path, bib_of(&keys)));
+            let keys: BTreeSet<&String> = site.topic_papers[&topic.id].iter().collect();
+            outputs.push(output(path, entries.bibtex(keys)));
         }
     }
     outputs

@@ -33,6 +33,7 @@ use rayon::prelude::*;
 use crate::assemble::{self, Parsed};
 use crate::config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::exports;
 use crate::render::{self, JobKey, Output};
 use crate::site::Site;
 use crate::source::Sources;
@@ -52,6 +53,8 @@ pub struct LiveBuild {
     memo: assemble::Memo,
     /// The bibliography exports with the hash of their inputs.
     exports: Option<(u64, Vec<Output>)>,
+    /// Each paper's entry in those exports, kept while its fields are unchanged.
+    entries: exports::Entries,
     /// The parsed templates with the hash of the template files they came from.
     templates: Option<(u64, tera::Tera)>,
     rendered: HashMap<JobKey, (u64, Result<Output, Diagnostic>)>,
@@ -109,6 +112,7 @@ impl LiveBuild {
             parsed: HashMap::new(),
             memo: assemble::Memo::default(),
             exports: None,
+            entries: exports::Entries::default(),
             templates: None,
             rendered: HashMap::new(),
             applied: HashMap::new(),
@@ -264,7 +268,7 @@ impl LiveBuild {
             }
         }
         let mut others = prepared.plain_outputs();
-        others.extend(exports_of(&mut self.exports, site));
+        others.extend(exports_of(&mut self.exports, &mut self.entries, site));
         let outputs = NewOutputs {
             jobs: jobs.into_iter().zip(prints).collect(),
             others,
@@ -336,12 +340,16 @@ fn parsed_templates(
 
 /// The bibliography exports of `site`, from `cache` if their inputs are unchanged
 /// (writing every paper as BibTeX and CSL-JSON is most of a small rebuild otherwise).
-fn exports_of(cache: &mut Option<(u64, Vec<Output>)>, site: &Site) -> Vec<Output> {
+fn exports_of(
+    cache: &mut Option<(u64, Vec<Output>)>,
+    entries: &mut exports::Entries,
+    site: &Site,
+) -> Vec<Output> {
     let inputs = fingerprint::exports_inputs(site);
     match cache {
         Some((hash, outputs)) if *hash == inputs => outputs.clone(),
         _ => {
-            let outputs = crate::exports::outputs(site);
+            let outputs = exports::outputs_with(site, entries);
             *cache = Some((inputs, outputs.clone()));
             outputs
         }

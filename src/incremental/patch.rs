@@ -318,7 +318,7 @@ impl LiveBuild {
         let before: Vec<String> = (self.exports.iter())
             .flat_map(|(_, outputs)| outputs.iter().map(|o| o.path.clone()))
             .collect();
-        let exports = exports_of(&mut self.exports, site);
+        let exports = exports_of(&mut self.exports, &mut self.entries, site);
         let mut changed = Vec::new();
         for path in before {
             if !exports.iter().any(|o| o.path == path) && files.remove(&path).is_some() {
