@@ -28,7 +28,9 @@ pub const ALL_JSON: &str = "papers.json";
 pub fn page_papers(site: &Site, page: &Page) -> BTreeSet<String> {
     let mut keys: BTreeSet<String> = match page.kind {
         PageKind::Home => BTreeSet::new(),
-        PageKind::Chapter | PageKind::Section => site.papers_under(&page.id).into_iter().collect(),
+        PageKind::Chapter | PageKind::Section => {
+            site.keys_under(&page.id).into_iter().cloned().collect()
+        }
     };
     keys.extend(site.references.get(&page.id).into_iter().flatten().cloned());
     keys

@@ -26,7 +26,7 @@ pub fn paper_list(site: &Site) -> String {
             .to_string(),
     ];
     for topic in &site.topics {
-        if site.papers_under(&topic.id).is_empty() {
+        if site.keys_under(&topic.id).is_empty() {
             continue;
         }
         let depth = topic.id.matches('/').count();

@@ -79,8 +79,9 @@ impl Site {
         self.keys_under(topic_id).len()
     }
 
-    /// Keys filed under `topic_id` or any topic below it (all papers for `""`).
-    fn keys_under(&self, topic_id: &str) -> std::collections::BTreeSet<&String> {
+    /// Keys filed under `topic_id` or any topic below it (all papers for `""`), in
+    /// key order: [`Site::papers_under`] without its sort.
+    pub fn keys_under(&self, topic_id: &str) -> std::collections::BTreeSet<&String> {
         let prefix = format!("{topic_id}/");
         self.topic_papers
             .iter()
