@@ -150,8 +150,8 @@ pub fn refresh_paper_fields(
     keys: &BTreeSet<String>,
 ) -> Diagnostics {
     site.bibliography = remembered_references(&site.papers, &site.config, memo);
-    site.labels = cite::labels(site.papers.values(), site.bibliography.year_suffixes());
-    site.topic_papers = topic_papers(site);
+    relabel(site, keys);
+    reorder_topic_lists(site, keys);
     let citing: BTreeSet<String> = (keys.iter())
         .filter_map(|key| site.mentions.get(key))
         .flatten()
@@ -166,6 +166,48 @@ pub fn refresh_paper_fields(
     let mut diagnostics = Diagnostics::default();
     duplicates::check(&site.papers, files, &mut diagnostics);
     diagnostics
+}
+
+/// Labels again the papers that read like a changed paper did or does now ("Wang et
+/// al., 2023"): year letters are given within such a group only, and the style's
+/// letters changed only there, so the other labels stand.
+fn relabel(site: &mut Site, keys: &BTreeSet<String>) {
+    let mut groups: BTreeSet<(String, i32)> = BTreeSet::new();
+    for key in keys {
+        if let Some(old) = site.labels.get(key) {
+            let digits = old.year.trim_end_matches(|c: char| c.is_ascii_lowercase());
+            groups.insert((old.names.clone(), digits.parse().unwrap_or_default()));
+        }
+        if let Some(paper) = site.papers.get(key) {
+            groups.insert((cite::label_names(&paper.fields), paper.fields.year));
+        }
+    }
+    let members: Vec<&Paper> = (site.papers.values())
+        .filter(|paper| {
+            keys.contains(&paper.key)
+                || site
+                    .labels
+                    .get(&paper.key)
+                    .is_some_and(|label| groups.contains(&(label.names.clone(), paper.fields.year)))
+        })
+        .collect();
+    let fresh = cite::labels(members, site.bibliography.year_suffixes());
+    site.labels.extend(fresh);
+}
+
+/// Sorts again the lists of the changed papers' topics (their place depends on date
+/// and title; the topics themselves did not change).
+fn reorder_topic_lists(site: &mut Site, keys: &BTreeSet<String>) {
+    let topics: BTreeSet<String> = (keys.iter())
+        .filter_map(|key| site.papers.get(key))
+        .flat_map(|paper| paper.fields.topics.iter().cloned())
+        .collect();
+    for topic in topics {
+        if let Some(mut list) = site.topic_papers.remove(&topic) {
+            list.sort_by(|a, b| site.newest_first(a, b));
+            site.topic_papers.insert(topic, list);
+        }
+    }
 }
 
 /// Every paper in the configured style (checked by `config::parse`; APA if it vanished),

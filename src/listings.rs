@@ -6,9 +6,10 @@
 //! names that slugify alike (`Yi Zhang`, `Yi  Zhang`) share one page; papers in a group
 //! are newest first; the order of groups is deterministic.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::cite;
+use crate::model::PaperFields;
 use crate::site::{NewestFirst, Site};
 
 /// What a listing page groups papers by.
@@ -86,6 +87,14 @@ impl Listings {
         }
     }
 
+    fn of_mut(&mut self, kind: ListingKind) -> &mut Vec<Group> {
+        match kind {
+            ListingKind::Author => &mut self.authors,
+            ListingKind::Year => &mut self.years,
+            ListingKind::Venue => &mut self.venues,
+        }
+    }
+
     /// Every group of every kind.
     pub fn all(&self) -> impl Iterator<Item = &Group> {
         self.authors.iter().chain(&self.years).chain(&self.venues)
@@ -120,13 +129,10 @@ pub fn collect(site: &Site) -> Listings {
     let mut years = Grouper::new(ListingKind::Year);
     let mut venues = Grouper::new(ListingKind::Venue);
     for (key, paper) in &site.papers {
-        for name in paper.fields.named_authors() {
-            authors.add(slugify(name), name, key);
-        }
-        let year = paper.fields.year.to_string();
-        years.add(year.clone(), &year, key);
-        if let Some(venue) = &paper.fields.venue {
-            venues.add(slugify(venue), venue, key);
+        for grouper in [&mut authors, &mut years, &mut venues] {
+            for (slug, name) in memberships(grouper.kind, &paper.fields) {
+                grouper.add(slug, &name, key);
+            }
         }
     }
     let order = site.newest_first_order();
@@ -140,23 +146,105 @@ pub fn collect(site: &Site) -> Listings {
     listings
 }
 
+/// The groups of `kind` a paper belongs to, as (slug, name as the paper spells it),
+/// in the order the paper lists them.
+fn memberships(kind: ListingKind, fields: &PaperFields) -> Vec<(String, String)> {
+    match kind {
+        ListingKind::Author => (fields.named_authors().iter())
+            .map(|name| (slugify(name), name.clone()))
+            .collect(),
+        ListingKind::Year => vec![(fields.year.to_string(), fields.year.to_string())],
+        ListingKind::Venue => (fields.venue.iter())
+            .map(|venue| (slugify(venue), venue.clone()))
+            .collect(),
+    }
+}
+
+/// Brings `listings` (collected from an earlier state of `site`) up to date after the
+/// fields of the papers in `old` (key -> fields before) changed, equal to
+/// [`collect`] of `site`: only the groups those papers left or joined are rebuilt,
+/// and put back in their place in the index order.
+pub fn update(listings: &mut Listings, site: &Site, old: &BTreeMap<String, PaperFields>) {
+    for kind in [ListingKind::Author, ListingKind::Year, ListingKind::Venue] {
+        let mut slugs = BTreeSet::new();
+        for (key, before) in old {
+            slugs.extend(memberships(kind, before).into_iter().map(|(slug, _)| slug));
+            if let Some(paper) = site.papers.get(key) {
+                slugs.extend(memberships(kind, &paper.fields).into_iter().map(|(s, _)| s));
+            }
+        }
+        let groups = listings.of_mut(kind);
+        for slug in slugs {
+            let previous = groups.iter().position(|g| g.slug == slug);
+            let mut keys = previous
+                .map(|at| groups.remove(at).keys)
+                .unwrap_or_default();
+            keys.retain(|key| !old.contains_key(key));
+            let joined = (old.keys()).filter(|key| {
+                (site.papers.get(*key))
+                    .is_some_and(|p| memberships(kind, &p.fields).iter().any(|(s, _)| *s == slug))
+            });
+            keys.extend(joined.cloned());
+            if let Some(group) = rebuilt_group(site, kind, slug, keys) {
+                let at = groups.partition_point(|g| index_order(g, &group).is_lt());
+                groups.insert(at, group);
+            }
+        }
+    }
+}
+
+/// A group from its members, as [`collect`] makes it: newest first, named as the
+/// member with the smallest key spells it. `None` without members.
+fn rebuilt_group(
+    site: &Site,
+    kind: ListingKind,
+    slug: String,
+    mut keys: Vec<String>,
+) -> Option<Group> {
+    let first = keys.iter().min()?.clone();
+    let fields = &site.papers.get(&first)?.fields;
+    let name = (memberships(kind, fields).into_iter())
+        .find(|(s, _)| *s == slug)
+        .map(|(_, name)| name)?;
+    keys.sort_by(|a, b| site.newest_first(a, b));
+    keys.dedup();
+    Some(Group {
+        kind,
+        slug,
+        name,
+        keys,
+    })
+}
+
 fn sort_groups(listings: &mut Listings) {
-    // By the ASCII slug, so `Ángel` files under A, not after Z. The key is computed
-    // once per author: slugifying in every comparison took milliseconds per build.
-    listings
-        .authors
-        .sort_by_cached_key(|g| (slugify(&cite::family_name(&g.name)), g.slug.clone()));
-    listings.years.sort_by(|a, b| {
-        let year = |g: &Group| g.slug.parse::<i64>().unwrap_or(i64::MIN);
-        year(b).cmp(&year(a))
-    });
-    listings.venues.sort_by(|a, b| {
-        b.keys
+    // The key is computed once per author: slugifying in every comparison took
+    // milliseconds per build.
+    listings.authors.sort_by_cached_key(author_order);
+    listings.years.sort_by(index_order);
+    listings.venues.sort_by(index_order);
+}
+
+/// The order of groups in their index: authors by the ASCII slug of the family name
+/// (so `Ángel` files under A, not after Z), years newest first, venues with most
+/// papers first, then by name.
+fn index_order(a: &Group, b: &Group) -> std::cmp::Ordering {
+    match a.kind {
+        ListingKind::Author => author_order(a).cmp(&author_order(b)),
+        ListingKind::Year => {
+            let year = |g: &Group| g.slug.parse::<i64>().unwrap_or(i64::MIN);
+            year(b).cmp(&year(a))
+        }
+        ListingKind::Venue => b
+            .keys
             .len()
             .cmp(&a.keys.len())
             .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
-            .then_with(|| a.slug.cmp(&b.slug))
-    });
+            .then_with(|| a.slug.cmp(&b.slug)),
+    }
+}
+
+fn author_order(group: &Group) -> (String, String) {
+    (slugify(&cite::family_name(&group.name)), group.slug.clone())
 }
 
 /// Collects keys per slug, remembering the first spelling of each name.

@@ -19,6 +19,7 @@ use crate::listings::{self, Group, ListingKind, Listings};
 use crate::markdown::{self, CiteTarget, Resolve, escape_html};
 use crate::math;
 use crate::meta::{self, WebMeta};
+use crate::model::PaperFields;
 use crate::model::{Page, PageKind, Paper};
 use crate::site::{MentionPart, Site};
 use crate::source::{SourceFile, StaticFile};
@@ -130,9 +131,10 @@ pub struct PreparedParts {
 }
 
 impl PreparedParts {
-    /// Groups the papers of `site` again (after paper fields changed).
-    pub fn refresh_listings(&mut self, site: &Site) {
-        self.listings = listings::collect(site);
+    /// Brings the listings up to date after the fields of the papers in `old` (key ->
+    /// fields before) changed ([`listings::update`]).
+    pub fn update_listings(&mut self, site: &Site, old: &BTreeMap<String, PaperFields>) {
+        listings::update(&mut self.listings, site, old);
     }
 
     /// Valid only with the site these parts were prepared from, or one that differs

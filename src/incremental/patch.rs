@@ -31,6 +31,7 @@ use super::{CachedParse, LastGood, LiveBuild, Rebuild, SiteFiles, body_offset, e
 use crate::assemble::{self, Entity, Parsed};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown::{Analysis, Segment};
+use crate::model::PaperFields;
 use crate::render::{JobKey, Output};
 use crate::site::Site;
 
@@ -64,6 +65,11 @@ impl LiveBuild {
     fn patch_site(&mut self, last: &mut LastGood, edits: Vec<BodyEdit>) -> Option<Rebuild> {
         let touched = touched_papers(&last.site, &edits);
         let stale_warnings = self.orphan_warnings(&last.site, &touched);
+        let fields: BTreeMap<String, PaperFields> = (edits.iter())
+            .filter(|e| e.fields)
+            .filter_map(|e| e.id.strip_prefix("papers/"))
+            .filter_map(|key| Some((key.to_string(), last.site.papers.get(key)?.fields.clone())))
+            .collect();
         for edit in &edits {
             apply_to_site(&mut last.site, edit);
         }
@@ -73,10 +79,6 @@ impl LiveBuild {
         for edit in &edits {
             self.parsed.insert(edit.path.clone(), edit.cached.clone());
         }
-        let fields: BTreeSet<String> = (edits.iter())
-            .filter(|e| e.fields)
-            .filter_map(|e| e.id.strip_prefix("papers/").map(String::from))
-            .collect();
         let (rendered, changed_outputs) = if fields.is_empty() {
             let jobs = (edits.iter().map(|e| e.id.as_str()))
                 .chain(rechecked.iter().map(String::as_str))
@@ -100,21 +102,23 @@ impl LiveBuild {
         })
     }
 
-    /// After paper field edits: brings the site-wide results read from paper fields
-    /// up to date, then renders and applies like a full rebuild (every job whose
-    /// fingerprint changed, listings and exports included). `None` on any error.
+    /// After paper field edits (`old`: key -> fields before): brings the site-wide
+    /// results read from paper fields up to date, then renders and applies like a full
+    /// rebuild (every job whose fingerprint changed, listings and exports included).
+    /// `None` on any error.
     fn render_fields(
         &mut self,
         last: &mut LastGood,
-        keys: &BTreeSet<String>,
+        old: &BTreeMap<String, PaperFields>,
     ) -> Option<(usize, Vec<String>)> {
         let content = &self.files.sources().content;
-        let found = assemble::refresh_paper_fields(&mut last.site, &mut self.memo, content, keys);
+        let keys: BTreeSet<String> = old.keys().cloned().collect();
+        let found = assemble::refresh_paper_fields(&mut last.site, &mut self.memo, content, &keys);
         if found.has_errors() {
             return None;
         }
         let mut parts = last.parts.take()?;
-        parts.refresh_listings(&last.site);
+        parts.update_listings(&last.site, old);
         let prepared = parts.attach(&last.site);
         let mut errors = Diagnostics::default();
         let (rendered, outputs) = self.render_stale(&prepared, &mut errors);
