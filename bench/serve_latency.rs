@@ -19,6 +19,10 @@ use std::time::{Duration, Instant};
 use survey::incremental::LiveBuild;
 use survey::serve::{Options, Server};
 
+#[path = "copy_dir.rs"]
+mod copy_dir;
+use copy_dir::copy_dir;
+
 struct Args {
     root: PathBuf,
     runs: usize,
@@ -296,18 +300,5 @@ fn copy_site(from: &Path, to: &Path) {
     copy_dir(&templates, &to.join("templates"));
     if from.join("static").is_dir() {
         copy_dir(&from.join("static"), &to.join("static"));
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
     }
 }

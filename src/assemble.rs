@@ -172,25 +172,24 @@ pub fn refresh_paper_fields(
 /// al., 2023"): year letters are given within such a group only, and the style's
 /// letters changed only there, so the other labels stand.
 fn relabel(site: &mut Site, keys: &BTreeSet<String>) {
-    let mut groups: BTreeSet<(String, i32)> = BTreeSet::new();
+    let mut groups: Vec<(String, i32)> = Vec::new();
     for key in keys {
         if let Some(old) = site.labels.get(key) {
             let digits = old.year.trim_end_matches(|c: char| c.is_ascii_lowercase());
-            groups.insert((old.names.clone(), digits.parse().unwrap_or_default()));
+            groups.push((old.names.clone(), digits.parse().unwrap_or_default()));
         }
         if let Some(paper) = site.papers.get(key) {
-            groups.insert((cite::label_names(&paper.fields), paper.fields.year));
+            groups.push((cite::label_names(&paper.fields), paper.fields.year));
         }
     }
-    let members: Vec<&Paper> = (site.papers.values())
-        .filter(|paper| {
-            keys.contains(&paper.key)
-                || site
-                    .labels
-                    .get(&paper.key)
-                    .is_some_and(|label| groups.contains(&(label.names.clone(), paper.fields.year)))
-        })
-        .collect();
+    let in_group = |paper: &Paper| {
+        let label = site.labels.get(&paper.key);
+        let reads = |(names, year): &(String, i32)| {
+            label.is_some_and(|l| &l.names == names) && paper.fields.year == *year
+        };
+        keys.contains(&paper.key) || groups.iter().any(reads)
+    };
+    let members: Vec<&Paper> = site.papers.values().filter(|p| in_group(p)).collect();
     let fresh = cite::labels(members, site.bibliography.year_suffixes());
     site.labels.extend(fresh);
 }

@@ -5,7 +5,8 @@
 //! styles keep their capitals; an author list ending in `others` is written as
 //! `... and others`, BibTeX's own "et al." marker, never with invented names; the entry
 //! type follows [`WorkKind`], shared with the CSL formatter. Output is deterministic:
-//! the library writes fields in name order, and files list entries in key order.
+//! the library writes fields in name order, and [`crate::exports`] lists entries in
+//! key order.
 
 use biblatex::{
     Chunk, Chunks, Date, DateValue, Datetime, Entry, EntryType, PermissiveType, Spanned, Type,
@@ -73,19 +74,8 @@ fn literal_specials(line: &str) -> String {
     out
 }
 
-/// A `.bib` file: the entries of `papers` (key, fields) in key order, blank-line separated.
-pub fn file<'a>(papers: impl IntoIterator<Item = (&'a str, &'a PaperFields)>) -> String {
-    let mut papers: Vec<(&str, &PaperFields)> = papers.into_iter().collect();
-    papers.sort_by_key(|(key, _)| *key);
-    papers.dedup_by_key(|(key, _)| *key);
-    let entries: Vec<String> = papers
-        .into_iter()
-        .map(|(key, fields)| bibtex(key, fields))
-        .collect();
-    join(entries.iter().map(String::as_str))
-}
-
-/// A `.bib` file of entries made by [`bibtex`], in the order given.
+/// A `.bib` file of entries made by [`bibtex`], in the order given, blank-line
+/// separated (each entry ends in a newline).
 pub fn join<'a>(entries: impl IntoIterator<Item = &'a str>) -> String {
     entries.into_iter().collect::<Vec<_>>().join("\n")
 }
@@ -256,11 +246,14 @@ mod tests {
     }
 
     #[test]
-    fn a_file_lists_entries_once_in_key_order() {
-        let a = fields("title: A\nyear: 2020");
-        let b = fields("title: B\nyear: 2021");
-        let text = file([("b", &b), ("a", &a), ("b", &b)]);
-        assert_eq!(text.matches("@misc{").count(), 2);
-        assert!(text.find("@misc{a,").unwrap() < text.find("@misc{b,").unwrap());
+    fn a_file_separates_entries_by_a_blank_line_in_the_order_given() {
+        let (a, b) = (
+            fields("title: A\nyear: 2020"),
+            fields("title: B\nyear: 2021"),
+        );
+        let (a, b) = (bibtex("a", &a), bibtex("b", &b));
+        let text = join([b.as_str(), a.as_str()]);
+        assert_eq!(text, format!("{b}\n{a}"));
+        assert!(text.contains("}\n\n@misc{a,"), "{text}");
     }
 }

@@ -4,7 +4,8 @@
 //! Invariants: the item type follows [`WorkKind`] like the BibTeX and formatted
 //! references; names are split by [`PersonName`]; an incomplete author list keeps only
 //! the named authors and says so in `note` (CSL-JSON has no "et al." marker, and we
-//! never invent names). Items are in key order, so the file is deterministic.
+//! never invent names). [`crate::exports`] joins items in key order, so the file is
+//! deterministic.
 
 use serde::Serialize;
 
@@ -55,16 +56,6 @@ pub struct Issued {
     /// `[[year]]` or `[[year, month]]`.
     #[serde(rename = "date-parts")]
     pub date_parts: Vec<Vec<i32>>,
-}
-
-/// The CSL-JSON array of `papers` (key, fields), in key order.
-pub fn file<'a>(papers: impl IntoIterator<Item = (&'a str, &'a PaperFields)>) -> String {
-    let mut papers: Vec<(&str, &PaperFields)> = papers.into_iter().collect();
-    papers.sort_by_key(|(key, _)| *key);
-    let items: Vec<String> = (papers.into_iter())
-        .map(|(key, fields)| item_json(key, fields))
-        .collect();
-    join(items.iter().map(String::as_str))
 }
 
 /// One paper's item as pretty-printed JSON, for [`join`].
@@ -169,7 +160,8 @@ mod tests {
         let b = PaperFields::new("B", 2020);
         let items = vec![item("a", &a), item("b", &b)];
         let expected = format!("{}\n", serde_json::to_string_pretty(&items).unwrap());
-        assert_eq!(file([("b", &b), ("a", &a)]), expected);
+        let (a, b) = (item_json("a", &a), item_json("b", &b));
+        assert_eq!(join([a.as_str(), b.as_str()]), expected);
         let none: Vec<Item> = Vec::new();
         let expected = format!("{}\n", serde_json::to_string_pretty(&none).unwrap());
         assert_eq!(join([]), expected);
@@ -181,7 +173,8 @@ mod tests {
             "title: T\nauthors: [Dimitri von Rütte, others]\nyear: 2023\nmonth: 7\nvenue: arXiv\narxiv: \"2307.12966\"",
         )
         .unwrap();
-        let json: serde_json::Value = serde_json::from_str(&file([("k", &fields)])).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&join([item_json("k", &fields).as_str()])).unwrap();
         let item = &json[0];
         assert_eq!(item["id"], "k");
         assert_eq!(item["type"], "article");

@@ -242,7 +242,7 @@ impl LiveBuild {
             site,
             prepared.listings(),
             &jobs,
-            &prepared.shared_data,
+            prepared.shared_data(),
             &self.files.sources().templates,
             &|path| parsed.get(path).map(|cached| cached.hashes),
         );
@@ -300,23 +300,39 @@ impl LiveBuild {
             }
         }
         let other_paths: Vec<String> = new.others.iter().map(|o| o.path.clone()).collect();
-        for path in &self.other_paths {
-            if !other_paths.contains(path) && outputs.remove(path.as_str()).is_some() {
-                changed.push(path.clone());
-            }
-        }
-        for output in new.others {
-            if outputs.get(&output.path).map(|b| &b[..]) != Some(output.bytes.as_slice()) {
-                changed.push(output.path.clone());
-                outputs.insert(output.path, Arc::from(output.bytes));
-            }
-        }
+        changed.extend(replace_outputs(&mut outputs, &self.other_paths, new.others));
         self.other_paths = other_paths;
         self.outputs = Arc::new(outputs);
         changed.sort();
         changed.dedup();
         changed
     }
+}
+
+/// Replaces the outputs at the paths `before` by `after` in `files`: paths no longer
+/// produced are removed, new or changed ones put in. Returns the paths that changed.
+fn replace_outputs(files: &mut SiteFiles, before: &[String], after: Vec<Output>) -> Vec<String> {
+    let mut changed = Vec::new();
+    for path in before {
+        if !after.iter().any(|o| &o.path == path) && files.remove(path.as_str()).is_some() {
+            changed.push(path.clone());
+        }
+    }
+    for output in after {
+        if put_output(files, &output.path, &output.bytes) {
+            changed.push(output.path);
+        }
+    }
+    changed
+}
+
+/// Puts `bytes` at `path` in `files` unless they are there already; true if they were not.
+fn put_output(files: &mut SiteFiles, path: &str, bytes: &[u8]) -> bool {
+    if files.get(path).map(|b| &b[..]) == Some(bytes) {
+        return false;
+    }
+    files.insert(path.to_string(), Arc::from(bytes));
+    true
 }
 
 /// The site's templates parsed as [`crate::templates::load`] parses them, from `cache`

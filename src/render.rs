@@ -46,7 +46,7 @@ pub fn render(
         .par_iter()
         .map(|job| prepared.render_job(job))
         .collect();
-    let mut outputs = Vec::with_capacity(results.len() + prepared.statics.len() * 2);
+    let mut outputs = Vec::with_capacity(results.len() + prepared.parts.statics.len() * 2);
     for result in results {
         match result {
             Ok(output) => outputs.push(output),
@@ -58,17 +58,12 @@ pub fn render(
     (!diagnostics.has_errors()).then_some(outputs)
 }
 
-/// What one build's template jobs share: the parsed templates, the listings and the
-/// data every template sees as `site`. `serve` uses it to render only the jobs whose
-/// inputs changed; [`render`] renders all of them.
+/// What one build's template jobs share ([`PreparedParts`]) with the site they render.
+/// `serve` uses it to render only the jobs whose inputs changed; [`render`] renders all
+/// of them.
 pub struct Prepared<'a> {
     site: &'a Site,
-    tera: tera::Tera,
-    statics: Vec<StaticFile>,
-    assets: BTreeMap<String, String>,
-    listings: Listings,
-    /// The `site` template data, serialized: it changes exactly when that data does.
-    pub shared_data: String,
+    parts: PreparedParts,
 }
 
 /// Names one template job by what it shows.
@@ -109,24 +104,26 @@ pub fn prepare_with<'a>(
     let global = GlobalData::new(site, &assets);
     let shared_data = serde_json::to_string(&global).unwrap_or_default();
     tera.global_context().insert("site", &global);
-    Prepared {
-        site,
+    let parts = PreparedParts {
         tera,
         statics,
         assets,
         listings: listings::collect(site),
         shared_data,
-    }
+    };
+    parts.attach(site)
 }
 
-/// A [`Prepared`] without its site: `serve` keeps it between rebuilds so that a
-/// body-only edit, which changes no shared template data, renders one page without
-/// preparing again.
+/// The parsed templates, the static files, the listings and the data every template
+/// sees as `site`: a [`Prepared`] without its site. `serve` keeps them between
+/// rebuilds so that an edit which changes no shared template data renders its pages
+/// without preparing again.
 pub struct PreparedParts {
     tera: tera::Tera,
     statics: Vec<StaticFile>,
     assets: BTreeMap<String, String>,
     listings: Listings,
+    /// The `site` template data, serialized: it changes exactly when that data does.
     shared_data: String,
 }
 
@@ -138,29 +135,21 @@ impl PreparedParts {
     }
 
     /// Valid only with the site these parts were prepared from, or one that differs
-    /// from it in nothing the shared data reads (page and paper bodies).
+    /// from it in nothing the shared data reads (see `incremental::patch`).
     pub fn attach(self, site: &Site) -> Prepared<'_> {
-        Prepared {
-            site,
-            tera: self.tera,
-            statics: self.statics,
-            assets: self.assets,
-            listings: self.listings,
-            shared_data: self.shared_data,
-        }
+        Prepared { site, parts: self }
     }
 }
 
 impl Prepared<'_> {
     /// Releases the site, keeping everything prepared from it.
     pub fn into_parts(self) -> PreparedParts {
-        PreparedParts {
-            tera: self.tera,
-            statics: self.statics,
-            assets: self.assets,
-            listings: self.listings,
-            shared_data: self.shared_data,
-        }
+        self.parts
+    }
+
+    /// The `site` template data, serialized: it changes exactly when that data does.
+    pub fn shared_data(&self) -> &str {
+        &self.parts.shared_data
     }
 
     /// The site being rendered.
@@ -180,7 +169,8 @@ impl Prepared<'_> {
         jobs.push(JobKey::PaperIndex);
         jobs.push(JobKey::NotFound);
         jobs.extend(
-            self.listings
+            self.parts
+                .listings
                 .all()
                 .map(|group| JobKey::Listing(group.kind, group.slug.clone())),
         );
@@ -193,7 +183,7 @@ impl Prepared<'_> {
 
     /// The author, year and venue groups, as the listing pages show them.
     pub fn listings(&self) -> &Listings {
-        &self.listings
+        &self.parts.listings
     }
 
     pub fn render_job(&self, key: &JobKey) -> Result<Output, Diagnostic> {
@@ -204,6 +194,7 @@ impl Prepared<'_> {
             JobKey::PaperIndex => Some(Job::PaperIndex),
             JobKey::NotFound => Some(Job::NotFound),
             JobKey::Listing(kind, slug) => self
+                .parts
                 .listings
                 .of(*kind)
                 .iter()
@@ -215,9 +206,9 @@ impl Prepared<'_> {
         .ok_or_else(|| Diagnostic::error("content", format!("nothing to render for {key:?}")))?;
         let renderer = Renderer {
             site,
-            tera: &self.tera,
+            tera: &self.parts.tera,
             base_path: site.config.base_path(),
-            listings: &self.listings,
+            listings: &self.parts.listings,
         };
         renderer.render(&job)
     }
@@ -232,8 +223,8 @@ impl Prepared<'_> {
 
     /// Static files, sitemap.xml, robots.txt and .nojekyll.
     pub fn plain_outputs(&self) -> Vec<Output> {
-        let mut outputs = static_outputs(&self.statics, &self.assets);
-        outputs.extend(plain_outputs(self.site, &self.listings));
+        let mut outputs = static_outputs(&self.parts.statics, &self.parts.assets);
+        outputs.extend(plain_outputs(self.site, &self.parts.listings));
         outputs
     }
 }

@@ -65,14 +65,14 @@ impl LiveFiles {
         self.hashes.get(path).copied()
     }
 
-    /// The content file at `path` (root-relative), if there is one.
+    /// The content file at `path` (root-relative), if there is one. The files are kept
+    /// in path order ([`insert_sorted`], and the walk of `source::load`).
     pub fn content_file(&self, path: &Path) -> Option<&SourceFile> {
         let content = &self.sources.content;
-        match content.binary_search_by(|file| file.path.as_path().cmp(path)) {
-            Ok(index) => Some(&content[index]),
-            // The list is sorted as the walk found it; a miss re-checks every file.
-            Err(_) => content.iter().find(|file| file.path == path),
-        }
+        let index = content
+            .binary_search_by(|file| file.path.as_path().cmp(path))
+            .ok()?;
+        Some(&content[index])
     }
 
     /// Whether reading the files reported any problem.

@@ -93,19 +93,19 @@ pub fn fingerprints(
     jobs.par_iter().map(|job| inputs.job(job)).collect()
 }
 
-/// The fingerprint of one job, equal to what [`fingerprints`] gives it; paper
-/// summaries are hashed as the job reads them instead of all at once.
-pub fn fingerprint(
+/// The fingerprints of a few `jobs`, equal to what [`fingerprints`] gives them; paper
+/// summaries are hashed as the jobs read them instead of all at once.
+pub fn fingerprints_of_few(
     site: &Site,
     listings: &Listings,
-    job: &JobKey,
+    jobs: &[JobKey],
     shared_data: &str,
     templates: &[SourceFile],
     files: &FileLookup,
-) -> u64 {
+) -> Vec<u64> {
     let mut inputs = Inputs::new(site, shared_data, templates, files);
     inputs.listings = Some(listings);
-    inputs.job(job)
+    jobs.iter().map(|job| inputs.job(job)).collect()
 }
 
 /// The hashes of a content file by its root-relative path.

@@ -27,7 +27,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::fingerprint::{self, FileHashes};
-use super::{CachedParse, LastGood, LiveBuild, Rebuild, SiteFiles, body_offset, exports_of, files};
+use super::{
+    CachedParse, LastGood, LiveBuild, Rebuild, SiteFiles, body_offset, exports_of, files,
+    put_output, replace_outputs,
+};
 use crate::assemble::{self, Entity, Parsed};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown::{Analysis, Segment};
@@ -143,8 +146,7 @@ impl LiveBuild {
         let mut changed = Vec::new();
         for (job, print, output) in rendered {
             let path = output.path.clone();
-            if files.get(&path).map(|b| &b[..]) != Some(output.bytes.as_slice()) {
-                files.insert(path.clone(), Arc::from(output.bytes.as_slice()));
+            if put_output(&mut files, &path, &output.bytes) {
                 changed.push(path.clone());
             }
             self.applied.insert(job.clone(), (print, path));
@@ -271,17 +273,18 @@ impl LiveBuild {
                 .map(|e| e.cached.hashes)
                 .or_else(|| parsed.get(path).map(|c| c.hashes))
         };
+        let jobs: Vec<JobKey> = jobs.into_iter().collect();
+        let prints = fingerprint::fingerprints_of_few(
+            &last.site,
+            prepared.listings(),
+            &jobs,
+            prepared.shared_data(),
+            templates,
+            &lookup,
+        );
         let mut rendered = Vec::new();
         let mut failed = false;
-        for job in jobs {
-            let print = fingerprint::fingerprint(
-                &last.site,
-                prepared.listings(),
-                &job,
-                &prepared.shared_data,
-                templates,
-                &lookup,
-            );
+        for (job, print) in jobs.into_iter().zip(prints) {
             let edited = edits.iter().any(|e| e.job == job);
             if !edited && self.rendered.get(&job).map(|(p, _)| *p) == Some(print) {
                 continue;
@@ -323,24 +326,10 @@ impl LiveBuild {
             .flat_map(|(_, outputs)| outputs.iter().map(|o| o.path.clone()))
             .collect();
         let exports = exports_of(&mut self.exports, &mut self.entries, site);
-        let mut changed = Vec::new();
-        for path in before {
-            if !exports.iter().any(|o| o.path == path) && files.remove(&path).is_some() {
-                self.other_paths.retain(|p| p != &path);
-                changed.push(path);
-            }
-        }
-        for output in exports {
-            if files.get(&output.path).map(|b| &b[..]) == Some(output.bytes.as_slice()) {
-                continue;
-            }
-            if !self.other_paths.contains(&output.path) {
-                self.other_paths.push(output.path.clone());
-            }
-            changed.push(output.path.clone());
-            files.insert(output.path, Arc::from(output.bytes));
-        }
-        changed
+        self.other_paths.retain(|path| !before.contains(path));
+        self.other_paths
+            .extend(exports.iter().map(|o| o.path.clone()));
+        replace_outputs(files, &before, exports)
     }
 }
 

@@ -7,6 +7,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+#[path = "../../bench/copy_dir.rs"]
+mod copy_dir;
+use copy_dir::copy_dir;
+
 pub struct TestSite {
     dir: tempfile::TempDir,
 }
@@ -111,19 +115,6 @@ fn collect_files(base: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>)
                 .to_string_lossy()
                 .replace('\\', "/");
             files.insert(relative, std::fs::read(&path).unwrap());
-        }
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
         }
     }
 }
