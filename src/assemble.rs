@@ -115,7 +115,7 @@ pub fn assemble_parsed(
         checker.check_math(source, offset, analysis, diagnostics);
     }
     check_paper_topics(&papers, &topics, &sources.content, diagnostics);
-    duplicates::check(&papers, &sources.content, diagnostics);
+    let identities = duplicates::check(&papers, &sources.content, diagnostics);
     if diagnostics.has_errors() {
         return None;
     }
@@ -132,25 +132,28 @@ pub fn assemble_parsed(
         topic_papers: BTreeMap::new(),
         references: BTreeMap::new(),
         link_targets,
+        identities,
     };
     build_graph(&mut site);
     warn_orphans(&site, &texts, diagnostics);
     Some(site)
 }
 
-/// Brings `site` up to date after the front-matter of the papers `keys` changed but
-/// not their topics: references in the citation style (only the changed papers are
-/// formatted again, see [`Memo`]), labels, the order of topic lists, and the reference
-/// lists of the bodies that cite them. Returns what a fresh assembly would report
-/// about duplicates among all papers. `serve` uses it to patch such an edit.
+/// Brings `site` up to date after the front-matter of some papers changed but not
+/// their topics (`old`: key -> fields before): references in the citation style (only
+/// the changed papers are formatted again, see [`Memo`]), labels, the order of topic
+/// lists, the reference lists of the bodies that cite them, and who has each identity.
+/// Returns what a fresh assembly would report about duplicates among all papers, and
+/// the papers labelled again. `serve` uses it to patch such an edit.
 pub fn refresh_paper_fields(
     site: &mut Site,
     memo: &mut Memo,
     files: &[SourceFile],
-    keys: &BTreeSet<String>,
-) -> Diagnostics {
+    old: &BTreeMap<String, PaperFields>,
+) -> (Diagnostics, BTreeSet<String>) {
+    let keys: &BTreeSet<String> = &old.keys().cloned().collect();
     site.bibliography = remembered_references(&site.papers, &site.config, memo);
-    relabel(site, keys);
+    let relabelled = relabel(site, keys);
     reorder_topic_lists(site, keys);
     let citing: BTreeSet<String> = (keys.iter())
         .filter_map(|key| site.mentions.get(key))
@@ -164,14 +167,23 @@ pub fn refresh_paper_fields(
         }
     }
     let mut diagnostics = Diagnostics::default();
-    duplicates::check(&site.papers, files, &mut diagnostics);
-    diagnostics
+    let mut unique = true;
+    for (key, before) in old {
+        if let Some(paper) = site.papers.get(key) {
+            unique &= site.identities.replace(key, before, &paper.fields);
+        }
+    }
+    if !unique {
+        duplicates::check(&site.papers, files, &mut diagnostics);
+    }
+    (diagnostics, relabelled)
 }
 
 /// Labels again the papers that read like a changed paper did or does now ("Wang et
 /// al., 2023"): year letters are given within such a group only, and the style's
-/// letters changed only there, so the other labels stand.
-fn relabel(site: &mut Site, keys: &BTreeSet<String>) {
+/// letters changed only there, so the other labels stand. Returns the papers labelled
+/// again.
+fn relabel(site: &mut Site, keys: &BTreeSet<String>) -> BTreeSet<String> {
     let mut groups: Vec<(String, i32)> = Vec::new();
     for key in keys {
         if let Some(old) = site.labels.get(key) {
@@ -191,7 +203,9 @@ fn relabel(site: &mut Site, keys: &BTreeSet<String>) {
     };
     let members: Vec<&Paper> = site.papers.values().filter(|p| in_group(p)).collect();
     let fresh = cite::labels(members, site.bibliography.year_suffixes());
+    let relabelled = fresh.keys().cloned().collect();
     site.labels.extend(fresh);
+    relabelled
 }
 
 /// Sorts again the lists of the changed papers' topics (their place depends on date

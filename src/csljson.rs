@@ -67,19 +67,33 @@ pub fn item_json(key: &str, fields: &PaperFields) -> String {
 /// `serde_json::to_string_pretty` lays out the array (so a file can be assembled
 /// from items written once and kept), with a final newline.
 pub fn join<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let indented: Vec<String> = items.into_iter().map(indent).collect();
+    join_indented(indented.iter().map(String::as_str))
+}
+
+/// An item made by [`item_json`] indented as an element of the array [`join`] lays
+/// out; kept that way, a large file is joined without going through every line.
+pub fn indent(item: &str) -> String {
+    let mut indented = String::with_capacity(item.len() + item.len() / 8);
+    // JSON strings escape newlines, so every line break is the layout's own.
+    for (index, line) in item.lines().enumerate() {
+        if index > 0 {
+            indented.push('\n');
+        }
+        indented.push_str("  ");
+        indented.push_str(line);
+    }
+    indented
+}
+
+/// [`join`] of items already [`indent`]ed.
+pub fn join_indented<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     let mut json = String::from("[");
     let mut empty = true;
     for item in items {
         json.push_str(if empty { "\n" } else { ",\n" });
         empty = false;
-        // JSON strings escape newlines, so every line break is the layout's own.
-        for (index, line) in item.lines().enumerate() {
-            if index > 0 {
-                json.push('\n');
-            }
-            json.push_str("  ");
-            json.push_str(line);
-        }
+        json.push_str(item);
     }
     json.push_str(if empty { "]\n" } else { "\n]\n" });
     json

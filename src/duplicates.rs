@@ -5,7 +5,7 @@
 //! digits), so `2305.18290v2` and `2305.18290` are one work. Used by `check` (every
 //! pair in the site) and by `import` (a new entry against the site).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use crate::frontmatter;
@@ -54,12 +54,13 @@ pub fn find_existing<'a>(
 }
 
 /// Reports each file of a duplicated work at the duplicated field, naming the other
-/// file, so both show up (on GitHub, both get an annotation).
+/// file, so both show up (on GitHub, both get an annotation). Returns who each
+/// identity belongs to (the first paper, in key order, that has it).
 pub fn check(
     papers: &BTreeMap<String, Paper>,
     files: &[SourceFile],
     diagnostics: &mut Diagnostics,
-) {
+) -> Identities {
     let mut first_with: BTreeMap<(&'static str, String), &Paper> = BTreeMap::new();
     for paper in papers.values() {
         for identity in identities(&paper.fields) {
@@ -74,6 +75,38 @@ pub fn check(
                 }
             }
         }
+    }
+    let owners = first_with.into_iter();
+    Identities(
+        owners
+            .map(|(slot, paper)| (slot, paper.key.clone()))
+            .collect(),
+    )
+}
+
+/// Identity (field, normalised value) -> the key of the paper that has it. Kept with
+/// an assembled site, which has no duplicates, so that a changed paper is checked
+/// against the others without normalising every paper again.
+#[derive(Debug, Clone, Default)]
+pub struct Identities(HashMap<(&'static str, String), String>);
+
+impl Identities {
+    /// Moves the paper `key` from its identities in `before` to those in `after`.
+    /// Returns false when another paper already has one of the new identities (that
+    /// identity stays with the other paper; a full [`check`] reports the pair).
+    pub fn replace(&mut self, key: &str, before: &PaperFields, after: &PaperFields) -> bool {
+        for identity in identities(before) {
+            let slot = (identity.field, identity.value);
+            if self.0.get(&slot).is_some_and(|owner| owner == key) {
+                self.0.remove(&slot);
+            }
+        }
+        let mut unique = true;
+        for identity in identities(after) {
+            let owner = self.0.entry((identity.field, identity.value));
+            unique &= owner.or_insert_with(|| key.to_string()) == key;
+        }
+        unique
     }
 }
 

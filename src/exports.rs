@@ -58,7 +58,7 @@ pub fn topic_bib(site: &Site, topic: &Topic) -> Option<String> {
 
 /// All bibliography files of the site.
 pub fn outputs(site: &Site) -> Vec<Output> {
-    outputs_with(site, &mut Entries::default())
+    Files::new(site, &mut Entries::default()).into_outputs()
 }
 
 /// Each paper's BibTeX entry and CSL-JSON item, written once per paper and joined into
@@ -66,14 +66,25 @@ pub fn outputs(site: &Site) -> Vec<Output> {
 /// fields changed are written again.
 #[derive(Debug, Default)]
 pub struct Entries {
-    by_key: HashMap<String, Entry>,
+    by_key: HashMap<String, Entry, foldhash::fast::RandomState>,
 }
 
 #[derive(Debug)]
 struct Entry {
     fields: PaperFields,
     bibtex: String,
+    /// The CSL-JSON item, [`csljson::indent`]ed.
     json: String,
+}
+
+impl Entry {
+    fn new(key: &str, fields: &PaperFields) -> Self {
+        Entry {
+            fields: fields.clone(),
+            bibtex: bibtex_export::bibtex(key, fields),
+            json: csljson::indent(&csljson::item_json(key, fields)),
+        }
+    }
 }
 
 impl Entries {
@@ -85,47 +96,113 @@ impl Entries {
             .map(|(key, p)| (key, &p.fields))
             .collect();
         let fresh: Vec<(String, Entry)> = (stale.par_iter())
-            .map(|(key, fields)| {
-                let entry = Entry {
-                    fields: (*fields).clone(),
-                    bibtex: bibtex_export::bibtex(key, fields),
-                    json: csljson::item_json(key, fields),
-                };
-                ((*key).clone(), entry)
-            })
+            .map(|(key, fields)| ((*key).clone(), Entry::new(key, fields)))
             .collect();
         self.by_key.extend(fresh);
     }
 
-    fn bibtex<'a>(&'a self, keys: impl IntoIterator<Item = &'a String>) -> String {
-        let listed = keys.into_iter().filter_map(|key| self.by_key.get(key));
-        bibtex_export::join(listed.map(|entry| entry.bibtex.as_str()))
+    /// Writes again the entries of the papers `keys` (their fields changed).
+    pub fn rewrite(&mut self, site: &Site, keys: &BTreeSet<String>) {
+        for key in keys {
+            if let Some(paper) = site.papers.get(key) {
+                self.by_key
+                    .insert(key.clone(), Entry::new(key, &paper.fields));
+            }
+        }
+    }
+
+    /// One file's text: the entries of `keys` joined as BibTeX or as CSL-JSON.
+    fn join(&self, keys: &[String], format: Format) -> String {
+        let listed = keys.iter().filter_map(|key| self.by_key.get(key));
+        match format {
+            Format::Bibtex => bibtex_export::join(listed.map(|entry| entry.bibtex.as_str())),
+            Format::CslJson => csljson::join_indented(listed.map(|entry| entry.json.as_str())),
+        }
     }
 }
 
-/// [`outputs`], with the entries of unchanged papers taken from `entries`.
-pub fn outputs_with(site: &Site, entries: &mut Entries) -> Vec<Output> {
-    entries.update(site);
-    let items = site.papers.keys().filter_map(|key| entries.by_key.get(key));
-    let mut outputs = vec![
-        output(ALL_BIB.to_string(), entries.bibtex(site.papers.keys())),
-        output(
-            ALL_JSON.to_string(),
-            csljson::join(items.map(|entry| entry.json.as_str())),
-        ),
-    ];
-    for page in &site.pages {
-        if let Some(path) = page_bib(site, page) {
-            outputs.push(output(path, entries.bibtex(&page_papers(site, page))));
+/// The bibliography files of a site, each with the papers it lists. `serve` keeps
+/// them, so that after an edit to some papers' fields only the files listing those
+/// papers are joined again.
+#[derive(Debug)]
+pub struct Files {
+    files: Vec<File>,
+}
+
+#[derive(Debug)]
+struct File {
+    output: Output,
+    /// The listed paper keys, sorted, as the file lists them.
+    keys: Vec<String>,
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Format {
+    Bibtex,
+    CslJson,
+}
+
+impl Files {
+    /// Every bibliography file of `site`, with the entries of unchanged papers taken
+    /// from `entries`.
+    pub fn new(site: &Site, entries: &mut Entries) -> Self {
+        entries.update(site);
+        let all: Vec<String> = site.papers.keys().cloned().collect();
+        let mut listed = vec![
+            (ALL_BIB.to_string(), all.clone(), Format::Bibtex),
+            (ALL_JSON.to_string(), all, Format::CslJson),
+        ];
+        for page in &site.pages {
+            if let Some(path) = page_bib(site, page) {
+                let keys = page_papers(site, page).into_iter().collect();
+                listed.push((path, keys, Format::Bibtex));
+            }
         }
-    }
-    for topic in &site.topics {
-        if let Some(path) = topic_bib(site, topic) {
-            let keys: BTreeSet<&String> = site.topic_papers[&topic.id].iter().collect();
-            outputs.push(output(path, entries.bibtex(keys)));
+        for topic in &site.topics {
+            if let Some(path) = topic_bib(site, topic) {
+                let keys: BTreeSet<&String> = site.topic_papers[&topic.id].iter().collect();
+                let keys = keys.into_iter().cloned().collect();
+                listed.push((path, keys, Format::Bibtex));
+            }
         }
+        let files = (listed.into_iter())
+            .map(|(path, keys, format)| File {
+                output: output(path, entries.join(&keys, format)),
+                keys,
+                format,
+            })
+            .collect();
+        Files { files }
     }
-    outputs
+
+    /// After the fields of the papers `keys` changed, and nothing else (not their
+    /// topics, no citation), and their entries were written again
+    /// ([`Entries::rewrite`]): joins again the files that list them. Returns those
+    /// files' indices ([`Files::output`]).
+    pub fn rejoin(&mut self, entries: &Entries, keys: &BTreeSet<String>) -> Vec<usize> {
+        let lists = |file: &File| keys.iter().any(|key| file.keys.binary_search(key).is_ok());
+        let mut rejoined = Vec::new();
+        for (index, file) in self.files.iter_mut().enumerate() {
+            if lists(file) {
+                file.output.bytes = entries.join(&file.keys, file.format).into_bytes();
+                rejoined.push(index);
+            }
+        }
+        rejoined
+    }
+
+    pub fn output(&self, index: usize) -> &Output {
+        &self.files[index].output
+    }
+
+    pub fn outputs(&self) -> impl Iterator<Item = &Output> {
+        self.files.iter().map(|file| &file.output)
+    }
+
+    pub fn into_outputs(self) -> Vec<Output> {
+        self.files.into_iter().map(|file| file.output).collect()
+    }
 }
 
 fn output(path: String, text: String) -> Output {

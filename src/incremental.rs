@@ -37,9 +37,15 @@ use crate::exports;
 use crate::render::{self, JobKey, Output};
 use crate::site::Site;
 use crate::source::Sources;
-use fingerprint::FileHashes;
+use fingerprint::{FileHashes, SiteInputs};
 
 pub use files::LiveFiles;
+
+/// Hash maps keyed by the thousands of jobs or papers of a large site, looked up on
+/// every rebuild: foldhash is several times faster than SipHash on such keys, and
+/// nothing here is keyed by input from the network.
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+pub type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
 
 /// The built site: output path -> bytes, shared cheaply with the HTTP server.
 pub type SiteFiles = BTreeMap<String, Arc<[u8]>>;
@@ -51,16 +57,19 @@ pub struct LiveBuild {
     parsed: HashMap<PathBuf, CachedParse>,
     /// Site-wide assemble results (the formatted references) with their inputs' hash.
     memo: assemble::Memo,
-    /// The bibliography exports with the hash of their inputs.
-    exports: Option<(u64, Vec<Output>)>,
+    /// The bibliography exports now in `outputs`, with the hash of their inputs
+    /// (`None` after a patch, which keeps them up to date without hashing).
+    exports: Option<(Option<u64>, exports::Files)>,
     /// Each paper's entry in those exports, kept while its fields are unchanged.
     entries: exports::Entries,
     /// The parsed templates with the hash of the template files they came from.
     templates: Option<(u64, tera::Tera)>,
-    rendered: HashMap<JobKey, (u64, Result<Output, Diagnostic>)>,
+    rendered: FastMap<JobKey, (u64, Result<Output, Diagnostic>)>,
+    /// What the jobs' fingerprints read, for fingerprinting only some after an edit.
+    prints: fingerprint::Memo,
     /// Job -> fingerprint and path of the output now in `outputs`.
-    applied: HashMap<JobKey, (u64, String)>,
-    /// Paths of the outputs that need no template (static files, sitemap, ...).
+    applied: FastMap<JobKey, (u64, String)>,
+    /// Paths of the other outputs that need no template (static files, sitemap, ...).
     other_paths: Vec<String>,
     /// The site's language as of the last successful rebuild (for the search index).
     language: String,
@@ -114,8 +123,9 @@ impl LiveBuild {
             exports: None,
             entries: exports::Entries::default(),
             templates: None,
-            rendered: HashMap::new(),
-            applied: HashMap::new(),
+            rendered: FastMap::default(),
+            prints: fingerprint::Memo::default(),
+            applied: FastMap::default(),
             other_paths: Vec::new(),
             language: "en".to_string(),
             outputs: Arc::new(SiteFiles::new()),
@@ -174,11 +184,12 @@ impl LiveBuild {
         let succeeded = outcome.is_some() && !diagnostics.has_errors();
         let (rendered, changed_outputs) = match outcome {
             Some((rendered, outputs, last)) if succeeded => {
+                let changed = self.apply(outputs, &last.site, None);
                 self.last = Some(LastGood {
                     diagnostics: diagnostics.clone(),
                     ..last
                 });
-                (rendered, self.apply(outputs))
+                (rendered, changed)
             }
             Some((rendered, _, _)) => (rendered, Vec::new()),
             None => (0, Vec::new()),
@@ -218,7 +229,7 @@ impl LiveBuild {
         self.language = site.config.language.clone();
         let tera = parsed_templates(&mut self.templates, &sources.templates, diagnostics)?;
         let prepared = render::prepare_with(&site, tera, &sources.statics);
-        let (rendered, outputs) = self.render_stale(&prepared, diagnostics);
+        let (rendered, outputs) = self.render_stale(&prepared, None, diagnostics);
         let parts = Some(prepared.into_parts());
         let last = LastGood {
             site,
@@ -229,23 +240,30 @@ impl LiveBuild {
     }
 
     /// Renders the jobs of the prepared site whose fingerprint changed (template
-    /// errors go to `diagnostics`) and makes the outputs that need no template.
+    /// errors go to `diagnostics`) and makes the outputs that need no template. With
+    /// `fields`, only the jobs that may read what a field edit changed are fingerprinted.
     fn render_stale(
         &mut self,
         prepared: &render::Prepared,
+        fields: Option<&FieldsEdited>,
         diagnostics: &mut Diagnostics,
     ) -> (usize, NewOutputs) {
-        let site = prepared.site();
         let jobs = prepared.jobs();
         let parsed = &self.parsed;
-        let prints = fingerprint::fingerprints(
-            site,
-            prepared.listings(),
-            &jobs,
-            prepared.shared_data(),
-            &self.files.sources().templates,
-            &|path| parsed.get(path).map(|cached| cached.hashes),
-        );
+        let lookup = |path: &Path| parsed.get(path).map(|cached| cached.hashes);
+        let inputs = SiteInputs::of(prepared, &self.files.sources().templates, &lookup);
+        let rendered = &self.rendered;
+        let previous = |job: &JobKey| rendered.get(job).map(|(print, _)| *print);
+        let after = fields.and_then(|fields| {
+            let memo = &mut self.prints;
+            let (candidates, also) = (&fields.candidates, &fields.also);
+            fingerprint::fingerprints_after(&inputs, &jobs, memo, &previous, candidates, also)
+        });
+        let prints = after.unwrap_or_else(|| {
+            let (prints, memo) = fingerprint::fingerprints(&inputs, &jobs);
+            self.prints = memo;
+            prints
+        });
         let stale: Vec<(&JobKey, u64)> = jobs
             .iter()
             .zip(&prints)
@@ -260,27 +278,31 @@ impl LiveBuild {
         for (job, print, result) in fresh {
             self.rendered.insert(job, (print, result));
         }
-        let current: HashSet<&JobKey> = jobs.iter().collect();
-        self.rendered.retain(|job, _| current.contains(job));
-        for job in &jobs {
-            if let Some((_, Err(diagnostic))) = self.rendered.get(job) {
-                diagnostics.push(diagnostic.clone());
+        // Every current job is kept, so equal sizes mean nothing else is.
+        if self.rendered.len() > jobs.len() {
+            let current: FastSet<&JobKey> = jobs.iter().collect();
+            self.rendered.retain(|job, _| current.contains(job));
+        }
+        if self.rendered.values().any(|(_, result)| result.is_err()) {
+            for job in &jobs {
+                if let Some((_, Err(diagnostic))) = self.rendered.get(job) {
+                    diagnostics.push(diagnostic.clone());
+                }
             }
         }
-        let mut others = prepared.plain_outputs();
-        others.extend(exports_of(&mut self.exports, &mut self.entries, site));
         let outputs = NewOutputs {
             jobs: jobs.into_iter().zip(prints).collect(),
-            others,
+            others: prepared.plain_outputs(),
         };
         (rendered, outputs)
     }
 
-    /// Puts a successful rebuild's outputs in place; returns the changed paths.
-    fn apply(&mut self, new: NewOutputs) -> Vec<String> {
+    /// Puts a successful rebuild's outputs in place, and the bibliography exports of
+    /// its `site` (see [`LiveBuild::update_exports`]); returns the changed paths.
+    fn apply(&mut self, new: NewOutputs, site: &Site, rejoined: Option<&[usize]>) -> Vec<String> {
         let mut outputs = SiteFiles::clone(&self.outputs);
         let mut changed = Vec::new();
-        let current: HashMap<&JobKey, u64> = new.jobs.iter().map(|(j, p)| (j, *p)).collect();
+        let current: FastMap<&JobKey, u64> = new.jobs.iter().map(|(j, p)| (j, *p)).collect();
         self.applied.retain(|job, (_, path)| {
             let keep = current.contains_key(job);
             if !keep && outputs.remove(path.as_str()).is_some() {
@@ -300,27 +322,69 @@ impl LiveBuild {
             }
         }
         let other_paths: Vec<String> = new.others.iter().map(|o| o.path.clone()).collect();
-        changed.extend(replace_outputs(&mut outputs, &self.other_paths, new.others));
+        changed.extend(replace_outputs(
+            &mut outputs,
+            &self.other_paths,
+            &new.others,
+        ));
         self.other_paths = other_paths;
+        changed.extend(self.update_exports(&mut outputs, site, rejoined));
         self.outputs = Arc::new(outputs);
         changed.sort();
         changed.dedup();
+        changed
+    }
+
+    /// Brings the bibliography exports in `files` up to date with `site`; returns the
+    /// paths that changed. After a patch of some papers' fields, which joined again
+    /// only the export files `rejoined` ([`exports::Files::rejoin`]), only those are
+    /// put in; otherwise every file is made again, unless their inputs' hash is
+    /// unchanged.
+    fn update_exports(
+        &mut self,
+        files: &mut SiteFiles,
+        site: &Site,
+        rejoined: Option<&[usize]>,
+    ) -> Vec<String> {
+        if let (Some(rejoined), Some((_, exports))) = (rejoined, &self.exports) {
+            let outputs = rejoined.iter().map(|index| exports.output(*index));
+            return (outputs)
+                .filter(|output| put_output(files, &output.path, &output.bytes))
+                .map(|output| output.path.clone())
+                .collect();
+        }
+        let inputs = fingerprint::exports_inputs(site);
+        if matches!(&self.exports, Some((Some(hash), _)) if *hash == inputs) {
+            return Vec::new();
+        }
+        let before: Vec<String> = (self.exports.iter())
+            .flat_map(|(_, exports)| exports.outputs().map(|o| o.path.clone()))
+            .collect();
+        let exports = exports::Files::new(site, &mut self.entries);
+        let changed = replace_outputs(files, &before, exports.outputs());
+        self.exports = Some((Some(inputs), exports));
         changed
     }
 }
 
 /// Replaces the outputs at the paths `before` by `after` in `files`: paths no longer
 /// produced are removed, new or changed ones put in. Returns the paths that changed.
-fn replace_outputs(files: &mut SiteFiles, before: &[String], after: Vec<Output>) -> Vec<String> {
+fn replace_outputs<'a>(
+    files: &mut SiteFiles,
+    before: &[String],
+    after: impl IntoIterator<Item = &'a Output>,
+) -> Vec<String> {
+    let after: Vec<&Output> = after.into_iter().collect();
+    let produced: HashSet<&str> = after.iter().map(|o| o.path.as_str()).collect();
     let mut changed = Vec::new();
     for path in before {
-        if !after.iter().any(|o| &o.path == path) && files.remove(path.as_str()).is_some() {
+        if !produced.contains(path.as_str()) && files.remove(path.as_str()).is_some() {
             changed.push(path.clone());
         }
     }
     for output in after {
         if put_output(files, &output.path, &output.bytes) {
-            changed.push(output.path);
+            changed.push(output.path.clone());
         }
     }
     changed
@@ -354,22 +418,13 @@ fn parsed_templates(
     Some(tera)
 }
 
-/// The bibliography exports of `site`, from `cache` if their inputs are unchanged
-/// (writing every paper as BibTeX and CSL-JSON is most of a small rebuild otherwise).
-fn exports_of(
-    cache: &mut Option<(u64, Vec<Output>)>,
-    entries: &mut exports::Entries,
-    site: &Site,
-) -> Vec<Output> {
-    let inputs = fingerprint::exports_inputs(site);
-    match cache {
-        Some((hash, outputs)) if *hash == inputs => outputs.clone(),
-        _ => {
-            let outputs = exports::outputs_with(site, entries);
-            *cache = Some((inputs, outputs.clone()));
-            outputs
-        }
-    }
+/// What a patch of some papers' fields may have changed, for [`LiveBuild::render_stale`]
+/// (see [`fingerprint::fingerprints_after`]).
+struct FieldsEdited {
+    /// The papers whose summaries may read differently.
+    candidates: BTreeSet<String>,
+    /// The jobs that may read something else that changed.
+    also: BTreeSet<JobKey>,
 }
 
 /// A rebuild's outputs before they are applied.

@@ -8,7 +8,7 @@
 //! the script element early; the feed is escaped XML and its order and dates depend
 //! only on content (no build time), so two builds give the same bytes.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::listings;
 use crate::markdown::escape_html;
 use crate::model::{Paper, PaperFields};
-use crate::site::Site;
+use crate::site::{Site, newest_key};
 
 /// What `base.html` puts in `<head>` beyond the title and canonical link.
 #[derive(Debug, Clone, Serialize)]
@@ -249,17 +249,15 @@ pub fn highwire_tags(fields: &PaperFields) -> Vec<MetaTag> {
     tags
 }
 
-/// The Atom feed (`atom.xml`): every paper, most recently added first.
+/// How many papers the feed lists: readers poll a feed for what is new, so a large
+/// survey's feed stays small (Hugo and Zola cap theirs the same way).
+pub const FEED_ENTRIES: usize = 50;
+
+/// The Atom feed (`atom.xml`): the [`FEED_ENTRIES`] papers added most recently, newest
+/// first.
 pub fn atom_feed(site: &Site) -> String {
     let base = site.config.base_url();
-    let mut papers: Vec<&Paper> = site.papers.values().collect();
-    let order = site.newest_first_order();
-    let added: HashMap<&str, String> = (papers.iter())
-        .map(|p| (p.key.as_str(), entry_date(&p.fields)))
-        .collect();
-    papers.sort_by(|a, b| {
-        (added[b.key.as_str()].cmp(&added[a.key.as_str()])).then_with(|| order.cmp(&a.key, &b.key))
-    });
+    let papers = latest_added(site);
     let updated = papers
         .first()
         .map(|p| entry_date(&p.fields))
@@ -289,6 +287,28 @@ pub fn atom_feed(site: &Site) -> String {
     }
     xml.push_str("</feed>\n");
     xml
+}
+
+/// The [`FEED_ENTRIES`] papers added last, most recent first (then newest first, as
+/// every paper list). Only papers added on or after the cut-off date are sorted.
+fn latest_added(site: &Site) -> Vec<&Paper> {
+    let mut dated: Vec<(String, &Paper)> = (site.papers.values())
+        .map(|paper| (entry_date(&paper.fields), paper))
+        .collect();
+    if dated.len() > FEED_ENTRIES {
+        let (_, cutoff, _) = dated.select_nth_unstable_by(FEED_ENTRIES - 1, |a, b| b.0.cmp(&a.0));
+        let cutoff = cutoff.0.clone();
+        dated.retain(|(date, _)| *date >= cutoff);
+    }
+    dated.sort_by_cached_key(|(date, paper)| {
+        (
+            Reverse(date.clone()),
+            newest_key(&paper.fields),
+            paper.key.clone(),
+        )
+    });
+    dated.truncate(FEED_ENTRIES);
+    dated.into_iter().map(|(_, paper)| paper).collect()
 }
 
 /// The date a paper joined the survey, or its publication date if unknown.

@@ -4,8 +4,9 @@
 //! (navigation, assets, the survey) is built once per build and set as Tera's global
 //! context; every output is a job rendered in parallel with rayon.
 
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -21,7 +22,7 @@ use crate::math;
 use crate::meta::{self, WebMeta};
 use crate::model::PaperFields;
 use crate::model::{Page, PageKind, Paper};
-use crate::site::{MentionPart, Site};
+use crate::site::{MentionPart, NewestKey, Site, newest_key};
 use crate::source::{SourceFile, StaticFile};
 use crate::templates;
 
@@ -31,6 +32,21 @@ pub struct Output {
     /// Path relative to the output directory, with `/` separators.
     pub path: String,
     pub bytes: Vec<u8>,
+}
+
+impl Output {
+    /// A rendered page at a site path: `index.html` in a folder path's folder.
+    fn page(path: &str, html: String) -> Self {
+        let path = if path.ends_with(".html") {
+            path.to_string()
+        } else {
+            format!("{path}index.html")
+        };
+        Output {
+            path,
+            bytes: html.into_bytes(),
+        }
+    }
 }
 
 /// Renders every output of `site`. Template errors become diagnostics.
@@ -110,6 +126,8 @@ pub fn prepare_with<'a>(
         assets,
         listings: listings::collect(site),
         shared_data,
+        topic_links: topic_links(site),
+        rows: PaperRows::default(),
     };
     parts.attach(site)
 }
@@ -125,6 +143,34 @@ pub struct PreparedParts {
     listings: Listings,
     /// The `site` template data, serialized: it changes exactly when that data does.
     shared_data: String,
+    topic_links: HashMap<String, Link>,
+    rows: PaperRows,
+}
+
+/// What `papers.html` receives as `rows` and outputs with `| safe`: the rows (megabytes
+/// on a large survey) are spliced in there after rendering rather than copied through
+/// Tera's values.
+const ROWS_MARKER: &str = "<!-- survey: the rows of every paper -->";
+
+/// The rows of the all-papers table as last rendered, and their order. Everything a
+/// row reads besides its paper (templates, topics, base path) is fixed for the parts'
+/// lifetime, so a large survey's index is rebuilt from the rows of unchanged papers.
+#[derive(Default)]
+struct PaperRows(Mutex<RowCache>);
+
+#[derive(Default)]
+struct RowCache {
+    /// Paper key -> its row.
+    rows: HashMap<String, Row, foldhash::fast::RandomState>,
+    /// The keys newest first, as last shown: nearly sorted after an edit.
+    order: Vec<String>,
+}
+
+struct Row {
+    /// What the row reads from its paper ([`Renderer::row_hash`]).
+    hash: u64,
+    order: NewestKey,
+    html: String,
 }
 
 impl PreparedParts {
@@ -209,6 +255,8 @@ impl Prepared<'_> {
             tera: &self.parts.tera,
             base_path: site.config.base_path(),
             listings: &self.parts.listings,
+            topic_links: &self.parts.topic_links,
+            rows: &self.parts.rows,
         };
         renderer.render(&job)
     }
@@ -294,11 +342,12 @@ fn plain_outputs(site: &Site, listings: &Listings) -> Vec<Output> {
     let mut sitemap = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
+    let base_escaped = escape_html(&base);
     for path in paths {
-        sitemap.push_str(&format!(
-            "  <url><loc>{}</loc></url>\n",
-            escape_html(&format!("{base}{path}"))
-        ));
+        sitemap.push_str("  <url><loc>");
+        sitemap.push_str(&base_escaped);
+        sitemap.push_str(&escape_html(&path));
+        sitemap.push_str("</loc></url>\n");
     }
     sitemap.push_str("</urlset>\n");
     let robots = format!("User-agent: *\nAllow: /\nSitemap: {base}sitemap.xml\n");
@@ -320,6 +369,21 @@ fn plain_outputs(site: &Site, listings: &Listings) -> Vec<Output> {
             bytes: Vec::new(),
         },
     ]
+}
+
+/// Topic id -> its title and where it is, as paper summaries link it (looked up for
+/// every paper of every list).
+fn topic_links(site: &Site) -> HashMap<String, Link> {
+    let base_path = site.config.base_path();
+    (site.topics.iter())
+        .filter_map(|topic| {
+            let page = site.page(&topic.page)?;
+            let anchor = (topic.anchor.as_ref()).map(|a| format!("#{a}"));
+            let url = format!("{base_path}{}{}", page.path(), anchor.unwrap_or_default());
+            let title = topic.title.clone();
+            Some((topic.id.clone(), Link { title, url }))
+        })
+        .collect()
 }
 
 /// Data every template sees as `site`.
@@ -482,6 +546,8 @@ struct Renderer<'a> {
     tera: &'a tera::Tera,
     base_path: String,
     listings: &'a Listings,
+    topic_links: &'a HashMap<String, Link>,
+    rows: &'a PaperRows,
 }
 
 /// Resolves citations and links of one source file while its Markdown renders.
@@ -531,7 +597,7 @@ struct PaperSummary {
     topics: Vec<Link>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct Link {
     title: String,
     url: String,
@@ -654,11 +720,12 @@ impl Renderer<'_> {
                 (template, page.path(), self.page_context(page))
             }
             Job::Paper(paper) => ("paper.html", paper.path(), self.paper_context(paper)),
-            Job::PaperIndex => (
-                "papers.html",
-                "papers/".to_string(),
-                self.paper_index_context(),
-            ),
+            Job::PaperIndex => {
+                let rows = self.paper_rows()?;
+                let html = self.render_template("papers.html", &self.paper_index_context())?;
+                let html = html.replacen(ROWS_MARKER, &rows, 1);
+                return Ok(Output::page("papers/", html));
+            }
             Job::NotFound => {
                 let mut context = tera::Context::new();
                 context.insert("current", "404");
@@ -672,19 +739,16 @@ impl Renderer<'_> {
             ),
             Job::Search => ("search.html", "search/".to_string(), self.search_context()),
         };
-        let html = self
-            .tera
-            .render(template, &context)
-            .map_err(|error| template_error(template, &error))?;
-        let path = if path.ends_with(".html") {
-            path
-        } else {
-            format!("{path}index.html")
-        };
-        Ok(Output {
-            path,
-            bytes: html.into_bytes(),
-        })
+        let html = self.render_template(template, &context)?;
+        Ok(Output::page(&path, html))
+    }
+
+    fn render_template(
+        &self,
+        template: &str,
+        context: &tera::Context,
+    ) -> Result<String, Diagnostic> {
+        (self.tera.render(template, context)).map_err(|error| template_error(template, &error))
     }
 
     fn markdown(&self, body: &str, source: &std::path::Path) -> String {
@@ -734,17 +798,7 @@ impl Renderer<'_> {
     }
 
     fn topic_link(&self, id: &str) -> Option<Link> {
-        let topic = self.site.topic(id)?;
-        let page = self.site.page(&topic.page)?;
-        let anchor = topic
-            .anchor
-            .as_ref()
-            .map(|a| format!("#{a}"))
-            .unwrap_or_default();
-        Some(Link {
-            title: topic.title.clone(),
-            url: format!("{}{anchor}", self.url(&page.path())),
-        })
+        self.topic_links.get(id).cloned()
     }
 
     fn edit_url(&self, source: &std::path::Path) -> Option<String> {
@@ -979,15 +1033,73 @@ impl Renderer<'_> {
         html
     }
 
+    /// The all-papers page's data; its `rows` are a marker that [`ROWS_MARKER`]
+    /// replaces after rendering.
     fn paper_index_context(&self) -> tera::Context {
-        let mut keys: Vec<&String> = self.site.papers.keys().collect();
-        self.site.newest_first_order().sort(&mut keys);
-        let papers: Vec<PaperSummary> = keys.into_iter().map(|k| self.summary(k)).collect();
         let mut context = tera::Context::new();
         context.insert("current", "papers");
-        context.insert("papers", &papers);
+        context.insert("count", &self.site.papers.len());
+        context.insert("rows", ROWS_MARKER);
         context.insert("web", &self.plain_meta("All papers", "papers/"));
         context
+    }
+
+    /// The all-papers table's rows, newest first: kept rows where the paper is
+    /// unchanged, the others rendered from `paper_row.html`.
+    fn paper_rows(&self) -> Result<String, Diagnostic> {
+        let papers = &self.site.papers;
+        let keys: Vec<&String> = papers.keys().collect();
+        let hashes: Vec<u64> = keys.par_iter().map(|key| self.row_hash(key)).collect();
+        let mut cache = self.rows.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let stale: Vec<usize> = (0..keys.len())
+            .filter(|&i| cache.rows.get(keys[i].as_str()).map(|row| row.hash) != Some(hashes[i]))
+            .collect();
+        let fresh: Vec<Result<Row, Diagnostic>> = (stale.par_iter())
+            .map(|&i| {
+                Ok(Row {
+                    hash: hashes[i],
+                    order: newest_key(&papers[keys[i]].fields),
+                    html: self.paper_row(keys[i])?,
+                })
+            })
+            .collect();
+        let RowCache { rows, order } = &mut *cache;
+        for (i, row) in stale.iter().zip(fresh) {
+            rows.insert(keys[*i].clone(), row?);
+        }
+        if rows.len() > keys.len() {
+            rows.retain(|key, _| papers.contains_key(key));
+        }
+        order.retain(|key| papers.contains_key(key));
+        if order.len() < rows.len() {
+            let known: std::collections::HashSet<&String> = order.iter().collect();
+            let new: Vec<String> = (keys.iter())
+                .filter(|k| !known.contains(*k))
+                .map(|k| (*k).clone())
+                .collect();
+            order.extend(new);
+        }
+        let mut listed: Vec<(&String, &Row)> = order.iter().map(|key| (key, &rows[key])).collect();
+        // Stable and run-aware: after an edit the order is sorted but for a few papers.
+        listed.sort_by(|(a, row_a), (b, row_b)| (&row_a.order, a).cmp(&(&row_b.order, b)));
+        let html = listed.iter().map(|(_, row)| row.html.as_str()).collect();
+        *order = listed.into_iter().map(|(key, _)| key.clone()).collect();
+        Ok(html)
+    }
+
+    /// A hash of what [`Renderer::summary`] reads from the paper itself: its fields and
+    /// its label.
+    fn row_hash(&self, key: &str) -> u64 {
+        let label = self.site.labels.get(key).map(|l| (&l.names, &l.year));
+        let hasher = foldhash::quality::FixedState::with_seed(0);
+        hasher.hash_one((&self.site.papers[key].fields, label))
+    }
+
+    fn paper_row(&self, key: &str) -> Result<String, Diagnostic> {
+        let mut context = tera::Context::new();
+        context.insert("p", &self.summary(key));
+        let template = "paper_row.html";
+        (self.tera.render(template, &context)).map_err(|error| template_error(template, &error))
     }
 }
 

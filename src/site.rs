@@ -7,9 +7,10 @@ use std::sync::Arc;
 use crate::cite::Label;
 use crate::config::Config;
 use crate::csl::Bibliography;
+use crate::duplicates::Identities;
 use crate::link::LinkTargets;
 use crate::markdown::Analysis;
-use crate::model::{Page, Paper, Topic};
+use crate::model::{Page, Paper, PaperFields, Topic};
 
 /// A piece of the sentence around a citation, ready to show on the cited paper's page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +56,8 @@ pub struct Site {
     pub references: BTreeMap<String, Vec<String>>,
     /// Where internal Markdown links lead.
     pub link_targets: LinkTargets,
+    /// Which paper has each arXiv id, DOI, URL and title (no two papers share one).
+    pub identities: Identities,
 }
 
 impl Site {
@@ -106,11 +109,7 @@ impl Site {
     /// thousands of papers.
     pub fn newest_first_order(&self) -> NewestFirst<'_> {
         let keys = (self.papers.iter())
-            .map(|(key, paper)| {
-                let date = (paper.fields.year, paper.fields.month.unwrap_or(0));
-                let title = paper.fields.title.to_lowercase();
-                (key.as_str(), (std::cmp::Reverse(date), title))
-            })
+            .map(|(key, paper)| (key.as_str(), newest_key(&paper.fields)))
             .collect();
         NewestFirst { keys }
     }
@@ -122,7 +121,13 @@ pub struct NewestFirst<'a> {
 }
 
 /// Year and month, latest first, then the lowercased title.
-type NewestKey = (std::cmp::Reverse<(i32, u32)>, String);
+pub type NewestKey = (std::cmp::Reverse<(i32, u32)>, String);
+
+/// A paper's place in [`Site::newest_first`] order, before its key breaks ties.
+pub fn newest_key(fields: &PaperFields) -> NewestKey {
+    let date = (fields.year, fields.month.unwrap_or(0));
+    (std::cmp::Reverse(date), fields.title.to_lowercase())
+}
 
 impl NewestFirst<'_> {
     /// Compares two paper keys as [`Site::newest_first`] does (unknown keys last).

@@ -14,6 +14,10 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("page.html", include_str!("../templates/page.html")),
     ("paper.html", include_str!("../templates/paper.html")),
     ("papers.html", include_str!("../templates/papers.html")),
+    (
+        "paper_row.html",
+        include_str!("../templates/paper_row.html"),
+    ),
     ("404.html", include_str!("../templates/404.html")),
     (
         "references.html",

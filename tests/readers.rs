@@ -504,6 +504,37 @@ fn the_atom_feed_is_valid_xml_with_one_entry_per_paper() {
 }
 
 #[test]
+fn a_large_survey_feed_keeps_only_the_papers_added_last() {
+    let site = real();
+    assert!(
+        site.papers.len() > survey::meta::FEED_ENTRIES,
+        "too few papers to test"
+    );
+    let doc = roxmltree::Document::parse(site.text("atom.xml")).expect("well-formed XML");
+    let ids: Vec<&str> = (doc.root_element().children())
+        .filter(|c| c.has_tag_name(("http://www.w3.org/2005/Atom", "entry")))
+        .map(|entry| atom_child(entry, "id").text().unwrap())
+        .collect();
+    assert_eq!(ids.len(), survey::meta::FEED_ENTRIES);
+    // Most recently added first; then newest published, then by title, as everywhere.
+    let mut papers: Vec<&survey::model::Paper> = site.papers.iter().collect();
+    papers.sort_by_cached_key(|paper| {
+        let fields = &paper.fields;
+        let added = (fields.added.clone())
+            .unwrap_or_else(|| format!("{:04}-{:02}-01", fields.year, fields.month.unwrap_or(1)));
+        let published = (fields.year, fields.month.unwrap_or(0));
+        let newest = std::cmp::Reverse((added, published));
+        (newest, fields.title.to_lowercase(), paper.key.clone())
+    });
+    let expected: Vec<String> = papers[..ids.len()].iter().map(|p| p.path()).collect();
+    let listed: Vec<&str> = ids
+        .iter()
+        .map(|id| &id[id.find("papers/").unwrap()..])
+        .collect();
+    assert_eq!(listed, expected);
+}
+
+#[test]
 fn the_sitemap_is_valid_xml_listing_every_page_and_listing() {
     let site = Fixture::readers().build();
     let doc = roxmltree::Document::parse(site.text("sitemap.xml")).expect("well-formed XML");

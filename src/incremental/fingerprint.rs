@@ -19,15 +19,16 @@
 //! output; the randomized equivalence test in `tests/serve_incremental.rs` checks that
 //! nothing a job reads is missing here.
 
-use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::collections::BTreeSet;
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::path::Path;
 
 use rayon::prelude::*;
 
+use super::{FastMap, FastSet};
 use crate::link;
 use crate::listings::{Group, ListingKind, Listings};
-use crate::render::JobKey;
+use crate::render::{JobKey, Prepared};
 use crate::site::{Mention, MentionPart, Site};
 use crate::source::SourceFile;
 
@@ -49,8 +50,18 @@ impl FileHashes {
     }
 }
 
+/// The hasher of every fingerprint: foldhash's quality variant, a few times faster
+/// than the standard SipHash on the megabytes a large site's fingerprints read, with
+/// the same 64-bit width. Fingerprints live in memory only, so the fixed seed is
+/// never seen outside the process.
+pub type FingerprintHasher = foldhash::quality::FoldHasher<'static>;
+
+pub fn new_hasher() -> FingerprintHasher {
+    foldhash::quality::FixedState::with_seed(0x5eed_5eed).build_hasher()
+}
+
 fn hash_of(value: &impl Hash) -> u64 {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = new_hasher();
     value.hash(&mut hasher);
     hasher.finish()
 }
@@ -59,7 +70,7 @@ fn hash_of(value: &impl Hash) -> u64 {
 /// every paper's key and fields, the pages, the topics, and which papers each page
 /// and topic lists.
 pub fn exports_inputs(site: &Site) -> u64 {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = new_hasher();
     for paper in site.papers.values() {
         (&paper.key, &paper.fields).hash(&mut hasher);
     }
@@ -74,38 +85,181 @@ pub fn exports_inputs(site: &Site) -> u64 {
     hasher.finish()
 }
 
-/// The fingerprint of every job in `jobs`, in the same order.
-pub fn fingerprints(
-    site: &Site,
-    listings: &Listings,
-    jobs: &[JobKey],
-    shared_data: &str,
-    templates: &[SourceFile],
-    files: &FileLookup,
-) -> Vec<u64> {
-    let mut inputs = Inputs::new(site, shared_data, templates, files);
-    inputs.listings = Some(listings);
-    inputs.summaries = site
-        .papers
-        .keys()
-        .map(|key| (key.as_str(), inputs.summary_hash(key)))
-        .collect();
-    jobs.par_iter().map(|job| inputs.job(job)).collect()
+/// What the fingerprints read: the prepared site, the shared template data, the
+/// site's own templates and the hashes of its content files.
+pub struct SiteInputs<'a> {
+    pub site: &'a Site,
+    pub listings: &'a Listings,
+    pub shared_data: &'a str,
+    pub templates: &'a [SourceFile],
+    pub files: &'a FileLookup<'a>,
 }
 
-/// The fingerprints of a few `jobs`, equal to what [`fingerprints`] gives them; paper
-/// summaries are hashed as the jobs read them instead of all at once.
-pub fn fingerprints_of_few(
-    site: &Site,
-    listings: &Listings,
+impl<'a> SiteInputs<'a> {
+    /// The inputs of `prepared`'s jobs.
+    pub fn of(
+        prepared: &'a Prepared,
+        templates: &'a [SourceFile],
+        files: &'a FileLookup<'a>,
+    ) -> Self {
+        SiteInputs {
+            site: prepared.site(),
+            listings: prepared.listings(),
+            shared_data: prepared.shared_data(),
+            templates,
+            files,
+        }
+    }
+}
+
+/// The fingerprint of every job in `jobs`, in the same order, and what they read.
+pub fn fingerprints(from: &SiteInputs, jobs: &[JobKey]) -> (Vec<u64>, Memo) {
+    let mut inputs = Inputs::new(from);
+    inputs.summaries = (from.site.papers.keys())
+        .map(|key| (key.clone(), inputs.summary_hash(key)))
+        .collect();
+    let hashed: Vec<JobHash> = jobs.par_iter().map(|job| inputs.job(job)).collect();
+    let mut readers: FastMap<&str, Vec<u32>> = FastMap::default();
+    for (index, job) in hashed.iter().enumerate() {
+        for key in &job.reads {
+            readers.entry(key).or_default().push(index as u32);
+        }
+    }
+    let memo = Memo {
+        shared: inputs.shared,
+        job_index: (jobs.iter().enumerate())
+            .map(|(index, job)| (job.clone(), index as u32))
+            .collect(),
+        jobs: jobs.to_vec(),
+        readers: (readers.into_iter())
+            .map(|(key, jobs)| (key.to_string(), jobs))
+            .collect(),
+        summaries: std::mem::take(&mut inputs.summaries),
+    };
+    (
+        hashed.into_iter().map(|job| job.hasher.finish()).collect(),
+        memo,
+    )
+}
+
+/// What the last fingerprinting of every job read, kept so that after an edit to some
+/// papers' fields only the jobs that show those papers are fingerprinted again
+/// ([`fingerprints_after`]).
+#[derive(Debug, Default)]
+pub struct Memo {
+    /// The hash of what every job reads.
+    shared: u64,
+    /// Paper key -> how the paper reads wherever another page shows it.
+    summaries: FastMap<String, u64>,
+    /// The jobs fingerprinted so far, in the order first seen.
+    jobs: Vec<JobKey>,
+    job_index: FastMap<JobKey, u32>,
+    /// Paper key -> the jobs (indices into `jobs`) that read its summary. Reads are
+    /// added as jobs are fingerprinted again and never removed, so this may name more
+    /// jobs than read a paper now, never fewer.
+    readers: FastMap<String, Vec<u32>>,
+}
+
+impl Memo {
+    fn record(&mut self, job: &JobKey, reads: &[&str]) {
+        let index = match self.job_index.get(job) {
+            Some(index) => *index,
+            None => {
+                let index = self.jobs.len() as u32;
+                self.jobs.push(job.clone());
+                self.job_index.insert(job.clone(), index);
+                index
+            }
+        };
+        for key in reads {
+            match self.readers.get_mut(*key) {
+                Some(readers) if readers.contains(&index) => {}
+                Some(readers) => readers.push(index),
+                None => {
+                    self.readers.insert(key.to_string(), vec![index]);
+                }
+            }
+        }
+    }
+}
+
+/// The fingerprints of `jobs`, equal to what [`fingerprints`] gives them, after an edit
+/// that changed nothing any job reads except the summaries of some of `candidates`
+/// and whatever the jobs in `also` read. Those jobs, the jobs that read a changed
+/// summary and the jobs never fingerprinted are fingerprinted; the others keep their
+/// `previous` print. `None` if the shared inputs changed: every job must be hashed.
+pub fn fingerprints_after(
+    from: &SiteInputs,
     jobs: &[JobKey],
-    shared_data: &str,
-    templates: &[SourceFile],
-    files: &FileLookup,
-) -> Vec<u64> {
-    let mut inputs = Inputs::new(site, shared_data, templates, files);
-    inputs.listings = Some(listings);
-    jobs.iter().map(|job| inputs.job(job)).collect()
+    memo: &mut Memo,
+    previous: &dyn Fn(&JobKey) -> Option<u64>,
+    candidates: &BTreeSet<String>,
+    also: &BTreeSet<JobKey>,
+) -> Option<Vec<u64>> {
+    let mut inputs = Inputs::new(from);
+    if inputs.shared != memo.shared {
+        return None;
+    }
+    inputs.summaries = std::mem::take(&mut memo.summaries);
+    let mut stale: FastSet<u32> = FastSet::default();
+    for key in candidates {
+        let summary = inputs.summary_hash(key);
+        if inputs.summaries.insert(key.clone(), summary) != Some(summary) {
+            stale.extend(memo.readers.get(key).into_iter().flatten());
+        }
+    }
+    let is_stale = |job: &JobKey| {
+        also.contains(job) || memo.job_index.get(job).is_none_or(|i| stale.contains(i))
+    };
+    let fresh: Vec<(&JobKey, JobHash)> = (jobs.iter())
+        .filter(|job| is_stale(job) || previous(job).is_none())
+        .map(|job| (job, inputs.job(job)))
+        .collect();
+    let mut prints: FastMap<&JobKey, u64> = FastMap::default();
+    for (job, hashed) in fresh {
+        memo.record(job, &hashed.reads);
+        prints.insert(job, hashed.hasher.finish());
+    }
+    memo.summaries = std::mem::take(&mut inputs.summaries);
+    let prints: Vec<u64> = (jobs.iter())
+        .map(|job| {
+            prints
+                .get(job)
+                .copied()
+                .or_else(|| previous(job))
+                .unwrap_or(0)
+        })
+        .collect();
+    if cfg!(debug_assertions) {
+        let (all, _) = fingerprints(from, jobs);
+        for ((job, print), full) in jobs.iter().zip(&prints).zip(&all) {
+            assert_eq!(
+                print, full,
+                "{job:?} read something fingerprints_after missed"
+            );
+        }
+    }
+    Some(prints)
+}
+
+/// The fingerprints of a few `jobs`, equal to what [`fingerprints`] gives them, with
+/// what they read recorded in `memo`; paper summaries are hashed as the jobs read them
+/// instead of all at once.
+pub fn fingerprints_of_few(from: &SiteInputs, jobs: &[JobKey], memo: &mut Memo) -> Vec<u64> {
+    let inputs = Inputs::new(from);
+    (jobs.iter())
+        .map(|job| {
+            let hashed = inputs.job(job);
+            memo.record(job, &hashed.reads);
+            hashed.hasher.finish()
+        })
+        .collect()
+}
+
+/// A job's fingerprint being made, and the papers whose summaries it read.
+struct JobHash<'a> {
+    hasher: FingerprintHasher,
+    reads: Vec<&'a str>,
 }
 
 /// The hashes of a content file by its root-relative path.
@@ -113,35 +267,36 @@ pub type FileLookup<'a> = dyn Fn(&Path) -> Option<FileHashes> + Sync + 'a;
 
 struct Inputs<'a> {
     site: &'a Site,
-    listings: Option<&'a Listings>,
+    listings: &'a Listings,
     files: &'a FileLookup<'a>,
     /// Everything every job reads.
     shared: u64,
     /// Paper key -> how the paper reads wherever another page shows it (computed up
     /// front when every job is fingerprinted; a miss is hashed on demand).
-    summaries: HashMap<&'a str, u64>,
+    summaries: FastMap<String, u64>,
+    /// The listing groups by kind and slug (a site has thousands of authors).
+    groups_by_slug: FastMap<(ListingKind, &'a str), &'a Group>,
 }
 
 impl<'a> Inputs<'a> {
-    fn new(
-        site: &'a Site,
-        shared_data: &str,
-        templates: &[SourceFile],
-        files: &'a FileLookup<'a>,
-    ) -> Self {
+    fn new(from: &SiteInputs<'a>) -> Self {
+        let groups_by_slug = (from.listings.all())
+            .map(|group| ((group.kind, group.slug.as_str()), group))
+            .collect();
         let mut inputs = Inputs {
-            site,
-            listings: None,
-            files,
+            site: from.site,
+            listings: from.listings,
+            files: from.files,
             shared: 0,
-            summaries: HashMap::new(),
+            summaries: FastMap::default(),
+            groups_by_slug,
         };
-        inputs.shared = inputs.shared_hash(shared_data, templates);
+        inputs.shared = inputs.shared_hash(from.shared_data, from.templates);
         inputs
     }
 
     fn shared_hash(&self, shared_data: &str, templates: &[SourceFile]) -> u64 {
-        let mut hasher = DefaultHasher::new();
+        let mut hasher = new_hasher();
         shared_data.hash(&mut hasher);
         for template in templates {
             (&template.path, &template.text).hash(&mut hasher);
@@ -183,109 +338,117 @@ impl<'a> Inputs<'a> {
         }
     }
 
-    fn job(&self, job: &JobKey) -> u64 {
-        let mut hasher = DefaultHasher::new();
-        (self.shared, job).hash(&mut hasher);
+    /// The job's fingerprint and the papers whose summaries it read.
+    fn job(&self, job: &JobKey) -> JobHash<'a> {
+        let mut out = JobHash {
+            hasher: new_hasher(),
+            reads: Vec::new(),
+        };
+        (self.shared, job).hash(&mut out.hasher);
         match job {
-            JobKey::Page(id) => self.page(id, &mut hasher),
-            JobKey::Paper(key) => self.paper(key, &mut hasher),
+            JobKey::Page(id) => self.page(id, &mut out),
+            JobKey::Paper(key) => self.paper(key, &mut out),
             JobKey::PaperIndex => {
                 for key in self.site.papers.keys() {
-                    self.summary(key).hash(&mut hasher);
+                    self.read_summary(key, &mut out);
                 }
             }
             JobKey::NotFound | JobKey::Search => {}
             JobKey::Listing(kind, slug) => {
-                let group = self.groups(*kind).iter().find(|g| &g.slug == slug);
-                if let Some(group) = group {
-                    group.name.hash(&mut hasher);
+                if let Some(group) = self.groups_by_slug.get(&(*kind, slug.as_str())) {
+                    group.name.hash(&mut out.hasher);
                     for key in &group.keys {
-                        self.summary(key).hash(&mut hasher);
+                        self.read_summary(key, &mut out);
                     }
                 }
             }
-            JobKey::ListingIndex(kind) => self.group_counts(*kind, &mut hasher),
+            JobKey::ListingIndex(kind) => self.group_counts(*kind, &mut out),
         }
-        hasher.finish()
+        out
+    }
+
+    fn read_summary(&self, key: &'a str, out: &mut JobHash<'a>) {
+        self.summary(key).hash(&mut out.hasher);
+        out.reads.push(key);
     }
 
     fn groups(&self, kind: ListingKind) -> &[Group] {
-        self.listings.map_or(&[], |listings| listings.of(kind))
+        self.listings.of(kind)
     }
 
     /// Names, slugs and sizes of one kind of listing, as its index and charts show them.
-    fn group_counts(&self, kind: ListingKind, hasher: &mut DefaultHasher) {
+    fn group_counts(&self, kind: ListingKind, out: &mut JobHash<'a>) {
         for group in self.groups(kind) {
-            (&group.name, &group.slug, group.keys.len()).hash(hasher);
+            (&group.name, &group.slug, group.keys.len()).hash(&mut out.hasher);
         }
     }
 
-    fn page(&self, id: &str, hasher: &mut DefaultHasher) {
+    fn page(&self, id: &str, out: &mut JobHash<'a>) {
         let Some(page) = self.site.page(id) else {
             return;
         };
-        self.file(&page.source).text.hash(hasher);
-        self.references(id, hasher);
-        self.links(id, &page.source, hasher);
+        self.file(&page.source).text.hash(&mut out.hasher);
+        self.references(id, out);
+        self.links(id, &page.source, out);
         if id.is_empty() {
             // The home page charts papers per year.
-            self.group_counts(ListingKind::Year, hasher);
+            self.group_counts(ListingKind::Year, out);
         }
         for topic in self.site.topics.iter().filter(|t| t.page == id) {
-            topic.id.hash(hasher);
+            topic.id.hash(&mut out.hasher);
             for key in self.site.topic_papers.get(&topic.id).into_iter().flatten() {
-                self.summary(key).hash(hasher);
+                self.read_summary(key, out);
             }
         }
     }
 
-    fn paper(&self, key: &str, hasher: &mut DefaultHasher) {
-        let Some(paper) = self.site.papers.get(key) else {
+    fn paper(&self, key: &str, out: &mut JobHash<'a>) {
+        let Some((key, paper)) = self.site.papers.get_key_value(key) else {
             return;
         };
-        self.file(&paper.source).text.hash(hasher);
-        self.summary(key).hash(hasher);
+        self.file(&paper.source).text.hash(&mut out.hasher);
+        self.read_summary(key, out);
         let notes = format!("papers/{key}");
-        self.references(&notes, hasher);
-        self.links(&notes, &paper.source, hasher);
+        self.references(&notes, out);
+        self.links(&notes, &paper.source, out);
         for related in self.site.related.get(key).into_iter().flatten() {
-            self.summary(related).hash(hasher);
+            self.read_summary(related, out);
         }
         for mention in self.site.mentions.get(key).into_iter().flatten() {
-            self.mention(mention, hasher);
+            self.mention(mention, out);
         }
     }
 
     /// The papers an analysed body cites, as they read there.
-    fn references(&self, analysis_id: &str, hasher: &mut DefaultHasher) {
+    fn references(&self, analysis_id: &str, out: &mut JobHash<'a>) {
         for key in self.site.references.get(analysis_id).into_iter().flatten() {
-            self.summary(key).hash(hasher);
+            self.read_summary(key, out);
         }
     }
 
     /// Where each internal link of an analysed body leads now.
-    fn links(&self, analysis_id: &str, source: &Path, hasher: &mut DefaultHasher) {
+    fn links(&self, analysis_id: &str, source: &Path, out: &mut JobHash<'a>) {
         let Some(analysis) = self.site.analyses.get(analysis_id) else {
             return;
         };
         for written in &analysis.links {
             match link::resolve(&self.site.link_targets, source, &written.destination) {
-                Ok((path, anchor)) => (0u8, path, anchor).hash(hasher),
-                Err(_) => 1u8.hash(hasher),
+                Ok((path, anchor)) => (0u8, path, anchor).hash(&mut out.hasher),
+                Err(_) => 1u8.hash(&mut out.hasher),
             }
         }
     }
 
-    fn mention(&self, mention: &Mention, hasher: &mut DefaultHasher) {
-        (&mention.source, &mention.title, &mention.path).hash(hasher);
-        (&mention.anchor, &mention.heading).hash(hasher);
+    fn mention(&self, mention: &'a Mention, out: &mut JobHash<'a>) {
+        (&mention.source, &mention.title, &mention.path).hash(&mut out.hasher);
+        (&mention.anchor, &mention.heading).hash(&mut out.hasher);
         for part in &mention.sentence {
             match part {
-                MentionPart::Text(text) => (0u8, text).hash(hasher),
+                MentionPart::Text(text) => (0u8, text).hash(&mut out.hasher),
                 MentionPart::Cite { keys, in_text } => {
-                    (1u8, in_text).hash(hasher);
+                    (1u8, in_text).hash(&mut out.hasher);
                     for key in keys {
-                        self.summary(key).hash(hasher);
+                        self.read_summary(key, out);
                     }
                 }
             }

@@ -28,14 +28,15 @@ use std::sync::Arc;
 
 use super::fingerprint::{self, FileHashes};
 use super::{
-    CachedParse, LastGood, LiveBuild, Rebuild, SiteFiles, body_offset, exports_of, files,
-    put_output, replace_outputs,
+    CachedParse, FieldsEdited, LastGood, LiveBuild, Rebuild, SiteFiles, body_offset, files,
+    put_output,
 };
 use crate::assemble::{self, Entity, Parsed};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::listings::ListingKind;
 use crate::markdown::{Analysis, Segment};
 use crate::model::PaperFields;
-use crate::render::{JobKey, Output};
+use crate::render::{self, JobKey, Output};
 use crate::site::Site;
 
 /// A body edit to one file, parsed and ready to patch in.
@@ -92,7 +93,7 @@ impl LiveBuild {
             let exports = (edits.iter()).any(|e| e.graph && matches!(e.job, JobKey::Page(_)));
             self.apply_patched(&last.site, rendered, exports)
         } else {
-            self.render_fields(last, &fields)?
+            self.render_fields(last, &fields, &touched)?
         };
         let diagnostics = self.patch_diagnostics(last, own, stale_warnings, &touched);
         Some(Rebuild {
@@ -113,23 +114,34 @@ impl LiveBuild {
         &mut self,
         last: &mut LastGood,
         old: &BTreeMap<String, PaperFields>,
+        touched: &BTreeSet<String>,
     ) -> Option<(usize, Vec<String>)> {
-        let content = &self.files.sources().content;
-        let keys: BTreeSet<String> = old.keys().cloned().collect();
-        let found = assemble::refresh_paper_fields(&mut last.site, &mut self.memo, content, &keys);
+        let edited: BTreeSet<String> = old.keys().cloned().collect();
+        // The exports read only the papers' fields: they are joined while the rest of
+        // the site is brought up to date, on the other core.
+        self.entries.rewrite(&last.site, &edited);
+        let (entries, content) = (&self.entries, &self.files.sources().content);
+        let mut exports = self.exports.take()?;
+        let ((found, relabelled), rejoined) = rayon::join(
+            || assemble::refresh_paper_fields(&mut last.site, &mut self.memo, content, old),
+            || exports.1.rejoin(entries, &edited),
+        );
+        // Up to date, but no longer with the site whose inputs were hashed.
+        self.exports = Some((None, exports.1));
         if found.has_errors() {
             return None;
         }
         let mut parts = last.parts.take()?;
         parts.update_listings(&last.site, old);
         let prepared = parts.attach(&last.site);
+        let fields = fields_edited(&prepared, &edited, relabelled, touched);
         let mut errors = Diagnostics::default();
-        let (rendered, outputs) = self.render_stale(&prepared, &mut errors);
+        let (rendered, outputs) = self.render_stale(&prepared, Some(&fields), &mut errors);
         last.parts = Some(prepared.into_parts());
         if errors.has_errors() {
             return None;
         }
-        Some((rendered, self.apply(outputs)))
+        Some((rendered, self.apply(outputs, &last.site, Some(&rejoined))))
     }
 
     /// Puts the rendered jobs of a body patch in place (and the bibliography exports,
@@ -153,7 +165,7 @@ impl LiveBuild {
             self.rendered.insert(job, (print, Ok(output)));
         }
         if exports {
-            changed.extend(self.patch_exports(site, &mut files));
+            changed.extend(self.update_exports(&mut files, site, None));
         }
         self.outputs = Arc::new(files);
         changed.sort();
@@ -274,14 +286,8 @@ impl LiveBuild {
                 .or_else(|| parsed.get(path).map(|c| c.hashes))
         };
         let jobs: Vec<JobKey> = jobs.into_iter().collect();
-        let prints = fingerprint::fingerprints_of_few(
-            &last.site,
-            prepared.listings(),
-            &jobs,
-            prepared.shared_data(),
-            templates,
-            &lookup,
-        );
+        let inputs = fingerprint::SiteInputs::of(&prepared, templates, &lookup);
+        let prints = fingerprint::fingerprints_of_few(&inputs, &jobs, &mut self.prints);
         let mut rendered = Vec::new();
         let mut failed = false;
         for (job, print) in jobs.into_iter().zip(prints) {
@@ -318,19 +324,32 @@ impl LiveBuild {
         }
         diagnostics.clone()
     }
+}
 
-    /// Brings the bibliography exports of `site` up to date in `files` after a page's
-    /// reference list changed; returns the paths that changed.
-    fn patch_exports(&mut self, site: &Site, files: &mut SiteFiles) -> Vec<String> {
-        let before: Vec<String> = (self.exports.iter())
-            .flat_map(|(_, outputs)| outputs.iter().map(|o| o.path.clone()))
-            .collect();
-        let exports = exports_of(&mut self.exports, &mut self.entries, site);
-        self.other_paths.retain(|path| !before.contains(path));
-        self.other_paths
-            .extend(exports.iter().map(|o| o.path.clone()));
-        replace_outputs(files, &before, exports)
+/// What a field edit of the papers `edited` may change besides their summaries and
+/// those of the papers `relabelled`: the edited papers' own pages, the pages of the
+/// papers their notes cite (whose mentions quote the edited paper's title), the
+/// listings they are in now, the listing indexes and the home page's chart.
+fn fields_edited(
+    prepared: &render::Prepared,
+    edited: &BTreeSet<String>,
+    relabelled: BTreeSet<String>,
+    touched: &BTreeSet<String>,
+) -> FieldsEdited {
+    let mut also: BTreeSet<JobKey> = (edited.iter().chain(touched))
+        .map(|key| JobKey::Paper(key.clone()))
+        .collect();
+    for group in prepared.listings().all() {
+        if group.keys.iter().any(|key| edited.contains(key)) {
+            also.insert(JobKey::Listing(group.kind, group.slug.clone()));
+        }
     }
+    let indexes = [ListingKind::Author, ListingKind::Year, ListingKind::Venue];
+    also.extend(indexes.map(JobKey::ListingIndex));
+    also.insert(JobKey::Page(String::new()));
+    let mut candidates = relabelled;
+    candidates.extend(edited.iter().cloned());
+    FieldsEdited { candidates, also }
 }
 
 /// The papers whose mentions or related lists the graph edits change: those cited,
