@@ -42,13 +42,13 @@ use fingerprint::{FileHashes, SiteInputs};
 pub use files::LiveFiles;
 
 /// Hash maps keyed by the thousands of jobs or papers of a large site, looked up on
-/// every rebuild: foldhash is several times faster than SipHash on such keys, and
+/// every rebuild: foldhash hashes such short keys faster than SipHash, and
 /// nothing here is keyed by input from the network.
 pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 pub type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
 
 /// The built site: output path -> bytes, shared cheaply with the HTTP server.
-pub type SiteFiles = BTreeMap<String, Arc<[u8]>>;
+pub type SiteFiles = BTreeMap<Arc<str>, Arc<[u8]>>;
 
 /// A site kept built in memory, rebuilt as its files change.
 pub struct LiveBuild {
@@ -315,7 +315,10 @@ impl LiveBuild {
                 continue;
             }
             if let Some((_, Ok(output))) = self.rendered.get(job) {
-                outputs.insert(output.path.clone(), Arc::from(output.bytes.as_slice()));
+                outputs.insert(
+                    Arc::from(output.path.as_str()),
+                    Arc::from(output.bytes.as_slice()),
+                );
                 changed.push(output.path.clone());
                 self.applied
                     .insert(job.clone(), (*print, output.path.clone()));
@@ -395,7 +398,7 @@ fn put_output(files: &mut SiteFiles, path: &str, bytes: &[u8]) -> bool {
     if files.get(path).map(|b| &b[..]) == Some(bytes) {
         return false;
     }
-    files.insert(path.to_string(), Arc::from(bytes));
+    files.insert(Arc::from(path), Arc::from(bytes));
     true
 }
 

@@ -721,9 +721,11 @@ impl Renderer<'_> {
             }
             Job::Paper(paper) => ("paper.html", paper.path(), self.paper_context(paper)),
             Job::PaperIndex => {
-                let rows = self.paper_rows()?;
-                let html = self.render_template("papers.html", &self.paper_index_context())?;
-                let html = html.replacen(ROWS_MARKER, &rows, 1);
+                let page = self.render_template("papers.html", &self.paper_index_context())?;
+                let html = match page.split_once(ROWS_MARKER) {
+                    Some((before, after)) => self.with_paper_rows(before, after)?,
+                    None => page,
+                };
                 return Ok(Output::page("papers/", html));
             }
             Job::NotFound => {
@@ -1044,13 +1046,31 @@ impl Renderer<'_> {
         context
     }
 
-    /// The all-papers table's rows, newest first: kept rows where the paper is
-    /// unchanged, the others rendered from `paper_row.html`.
-    fn paper_rows(&self) -> Result<String, Diagnostic> {
+    /// `before`, the all-papers table's rows newest first, then `after`.
+    fn with_paper_rows(&self, before: &str, after: &str) -> Result<String, Diagnostic> {
+        let mut cache = self.rows.0.lock().unwrap_or_else(PoisonError::into_inner);
+        self.update_rows(&mut cache)?;
+        let RowCache { rows, order } = &mut *cache;
+        let mut listed: Vec<(&String, &Row)> = order.iter().map(|key| (key, &rows[key])).collect();
+        // Stable and run-aware: after an edit the order is sorted but for a few papers.
+        listed.sort_by(|(a, row_a), (b, row_b)| (&row_a.order, a).cmp(&(&row_b.order, b)));
+        let size: usize = listed.iter().map(|(_, row)| row.html.len()).sum();
+        let mut html = String::with_capacity(before.len() + size + after.len());
+        html.push_str(before);
+        for (_, row) in &listed {
+            html.push_str(&row.html);
+        }
+        html.push_str(after);
+        *order = listed.into_iter().map(|(key, _)| key.clone()).collect();
+        Ok(html)
+    }
+
+    /// Renders the rows of new or changed papers from `paper_row.html` and forgets
+    /// those of papers gone; the rows of unchanged papers are kept.
+    fn update_rows(&self, cache: &mut RowCache) -> Result<(), Diagnostic> {
         let papers = &self.site.papers;
         let keys: Vec<&String> = papers.keys().collect();
         let hashes: Vec<u64> = keys.par_iter().map(|key| self.row_hash(key)).collect();
-        let mut cache = self.rows.0.lock().unwrap_or_else(PoisonError::into_inner);
         let stale: Vec<usize> = (0..keys.len())
             .filter(|&i| cache.rows.get(keys[i].as_str()).map(|row| row.hash) != Some(hashes[i]))
             .collect();
@@ -1063,7 +1083,7 @@ impl Renderer<'_> {
                 })
             })
             .collect();
-        let RowCache { rows, order } = &mut *cache;
+        let RowCache { rows, order } = cache;
         for (i, row) in stale.iter().zip(fresh) {
             rows.insert(keys[*i].clone(), row?);
         }
@@ -1074,17 +1094,12 @@ impl Renderer<'_> {
         if order.len() < rows.len() {
             let known: std::collections::HashSet<&String> = order.iter().collect();
             let new: Vec<String> = (keys.iter())
-                .filter(|k| !known.contains(*k))
-                .map(|k| (*k).clone())
+                .filter(|key| !known.contains(*key))
+                .map(|key| (*key).clone())
                 .collect();
             order.extend(new);
         }
-        let mut listed: Vec<(&String, &Row)> = order.iter().map(|key| (key, &rows[key])).collect();
-        // Stable and run-aware: after an edit the order is sorted but for a few papers.
-        listed.sort_by(|(a, row_a), (b, row_b)| (&row_a.order, a).cmp(&(&row_b.order, b)));
-        let html = listed.iter().map(|(_, row)| row.html.as_str()).collect();
-        *order = listed.into_iter().map(|(key, _)| key.clone()).collect();
-        Ok(html)
+        Ok(())
     }
 
     /// A hash of what [`Renderer::summary`] reads from the paper itself: its fields and

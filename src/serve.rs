@@ -474,7 +474,7 @@ fn index_and_publish(shared: &Shared, request: IndexRequest) {
         .files
         .iter()
         .map(|(path, bytes)| crate::render::Output {
-            path: path.clone(),
+            path: path.to_string(),
             bytes: bytes.to_vec(),
         })
         .collect();
@@ -491,7 +491,7 @@ fn index_and_publish(shared: &Shared, request: IndexRequest) {
     }
     let mut files = SiteFiles::clone(&request.files);
     for output in index.outputs {
-        files.insert(output.path, Arc::from(output.bytes));
+        files.insert(Arc::from(output.path), Arc::from(output.bytes));
     }
     let snapshot = Snapshot {
         files: Arc::new(files),

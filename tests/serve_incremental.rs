@@ -425,7 +425,7 @@ fn as_map(outputs: &[survey::render::Output]) -> Files {
 fn live_files(live: &LiveBuild) -> Files {
     live.outputs()
         .iter()
-        .map(|(path, bytes)| (path.clone(), bytes.to_vec()))
+        .map(|(path, bytes)| (path.to_string(), bytes.to_vec()))
         .collect()
 }
 

@@ -50,10 +50,9 @@ impl FileHashes {
     }
 }
 
-/// The hasher of every fingerprint: foldhash's quality variant, a few times faster
-/// than the standard SipHash on the megabytes a large site's fingerprints read, with
-/// the same 64-bit width. Fingerprints live in memory only, so the fixed seed is
-/// never seen outside the process.
+/// The hasher of every fingerprint: foldhash's quality variant, faster than the
+/// standard SipHash with the same 64-bit width. Fingerprints live in memory only, so
+/// the fixed seed is never seen outside the process.
 pub type FingerprintHasher = foldhash::quality::FoldHasher<'static>;
 
 pub fn new_hasher() -> FingerprintHasher {

@@ -6,8 +6,7 @@
 //! so no request can name anything outside the site however it is encoded.
 //! `/dir/` serves `dir/index.html`; `/dir` redirects to `/dir/` when that exists.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use crate::incremental::SiteFiles;
 
 /// What a request path leads to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +21,7 @@ pub enum Resolved {
 }
 
 /// Resolves the raw (still percent-encoded) path of a request against `files`.
-pub fn resolve(raw_path: &str, files: &BTreeMap<String, Arc<[u8]>>) -> Resolved {
+pub fn resolve(raw_path: &str, files: &SiteFiles) -> Resolved {
     let Some(decoded) = percent_decode(raw_path) else {
         return Resolved::BadRequest;
     };
@@ -42,7 +41,7 @@ pub fn resolve(raw_path: &str, files: &BTreeMap<String, Arc<[u8]>>) -> Resolved 
         format!("{trimmed}/index.html")
     };
     if dir_form {
-        return if files.contains_key(&index) {
+        return if files.contains_key(index.as_str()) {
             Resolved::File(index)
         } else {
             Resolved::NotFound
@@ -50,7 +49,7 @@ pub fn resolve(raw_path: &str, files: &BTreeMap<String, Arc<[u8]>>) -> Resolved 
     }
     if files.contains_key(trimmed) {
         Resolved::File(trimmed.to_string())
-    } else if files.contains_key(&index) {
+    } else if files.contains_key(index.as_str()) {
         Resolved::Redirect(format!("{raw_path}/"))
     } else {
         Resolved::NotFound
@@ -114,11 +113,12 @@ pub fn content_type(path: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
-    fn site(paths: &[&str]) -> BTreeMap<String, Arc<[u8]>> {
+    fn site(paths: &[&str]) -> SiteFiles {
         paths
             .iter()
-            .map(|p| (p.to_string(), Arc::from(&b"x"[..])))
+            .map(|p| (Arc::from(*p), Arc::from(&b"x"[..])))
             .collect()
     }
 
