@@ -210,4 +210,23 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(arxiv_base("solv-int/9901001"), "solv-int/9901001");
     }
+
+    #[test]
+    fn identities_follow_an_edited_paper_and_report_a_collision() {
+        let dpo = fields("Direct Preference Optimization", Some("2305.18290"), None);
+        let ppo = fields("Proximal Policy Optimization", Some("1707.06347"), None);
+        let mut owners = Identities::default();
+        assert!(owners.replace("dpo", &PaperFields::new("", 0), &dpo));
+        assert!(owners.replace("ppo", &PaperFields::new("", 0), &ppo));
+        // Renaming frees the old title, which another paper may then take.
+        let renamed = fields("DPO, Renamed", Some("2305.18290"), None);
+        assert!(owners.replace("dpo", &dpo, &renamed));
+        let ppo_as_dpo = fields("Direct preference optimization", Some("1707.06347"), None);
+        assert!(owners.replace("ppo", &ppo, &ppo_as_dpo));
+        // Taking an identity another paper has is a collision, and it stays theirs.
+        let clash = fields("Proximal Policy Optimization", Some("2305.18290v3"), None);
+        assert!(!owners.replace("ppo", &ppo_as_dpo, &clash));
+        assert!(!owners.replace("other", &PaperFields::new("", 0), &renamed));
+        assert!(owners.replace("dpo", &renamed, &renamed));
+    }
 }
