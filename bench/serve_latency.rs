@@ -96,6 +96,7 @@ fn parse_args() -> Args {
 fn scenarios(root: &Path) -> Vec<Scenario> {
     let cited = first_paper_key(root);
     let cited_too = cited.clone();
+    let topics = other_topics(root, &pick_paper(root));
     vec![
         Scenario {
             name: "one paper's notes",
@@ -122,6 +123,19 @@ fn scenarios(root: &Path) -> Vec<Scenario> {
             file: pick_paper(root),
             edit: Box::new(|text, n| {
                 text.replacen("title: \"", &format!("title: \"(rev {n}) "), 1)
+            }),
+        },
+        Scenario {
+            name: "one paper's year",
+            file: pick_paper(root),
+            edit: Box::new(|text, n| shift_year(text, 1 + n as i32 % 2)),
+        },
+        Scenario {
+            name: "one paper's topics (full rebuild)",
+            file: pick_paper(root),
+            edit: Box::new(move |text, n| {
+                let filed = format!("topics:\n  - {}\n", topics[n % 2]);
+                text.replacen("topics:\n", &filed, 1)
             }),
         },
         Scenario {
@@ -263,6 +277,37 @@ fn pick_paper(root: &Path) -> PathBuf {
     let mut papers = list(&root.join("content/papers"));
     papers.sort();
     papers[papers.len() / 2].clone()
+}
+
+/// The front-matter's `year:` moved by `years`.
+fn shift_year(text: &str, years: i32) -> String {
+    let start = text.find("\nyear: ").expect("a year") + "\nyear: ".len();
+    let end = start + text[start..].find('\n').expect("a line end");
+    let year: i32 = text[start..end].trim().parse().expect("a numeric year");
+    format!("{}{}{}", &text[..start], year + years, &text[end..])
+}
+
+/// Two topic ids other papers are filed under and the paper `file` is not.
+fn other_topics(root: &Path, file: &Path) -> [String; 2] {
+    let topics_of = |path: &Path| -> Vec<String> {
+        let text = read(path);
+        let listed = text.split_once("\ntopics:\n").map_or("", |(_, rest)| rest);
+        (listed.lines())
+            .map_while(|line| line.strip_prefix("  - "))
+            .map(|topic| topic.trim().trim_matches('"').to_string())
+            .collect()
+    };
+    let own = topics_of(file);
+    let mut papers = list(&root.join("content/papers"));
+    papers.sort();
+    let mut others = (papers.iter())
+        .flat_map(|paper| topics_of(paper))
+        .filter(|topic| !own.contains(topic));
+    let first = others.next().expect("a topic the paper is not filed under");
+    let second = others
+        .find(|topic| *topic != first)
+        .expect("a second such topic");
+    [first, second]
 }
 
 /// The first chapter that has sections.

@@ -395,7 +395,6 @@ struct GlobalData {
     base_path: String,
     repo_url: Option<String>,
     language: String,
-    paper_count: usize,
     assets: BTreeMap<String, String>,
     nav: Vec<NavItem>,
     survey: Option<SurveyData>,
@@ -408,7 +407,10 @@ struct NavItem {
     id: String,
     title: String,
     url: String,
-    count: usize,
+    /// Papers filed here or below; only in the home page's taxonomy, so that filing a
+    /// paper does not change every page's navigation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    count: Option<usize>,
     children: Vec<NavItem>,
 }
 
@@ -453,9 +455,8 @@ impl GlobalData {
             base_path: base_path.clone(),
             repo_url: site.config.repo_url.clone(),
             language: site.config.language.clone(),
-            paper_count: site.papers.len(),
             assets,
-            nav: nav_tree(site, &base_path),
+            nav: nav_tree(site, &base_path, false),
             survey,
         }
     }
@@ -481,15 +482,15 @@ fn survey_key(fields: &crate::model::PaperFields) -> String {
     key
 }
 
-/// Chapters -> sections -> finer topics, with paper counts.
-fn nav_tree(site: &Site, base_path: &str) -> Vec<NavItem> {
+/// Chapters -> sections -> finer topics, with paper counts if `counted`.
+fn nav_tree(site: &Site, base_path: &str, counted: bool) -> Vec<NavItem> {
     let item =
         |kind: &'static str, id: &str, title: &str, url: String, children: Vec<NavItem>| NavItem {
             kind,
             id: id.to_string(),
             title: title.to_string(),
             url,
-            count: site.count_under(id),
+            count: counted.then(|| site.count_under(id)),
             children,
         };
     let finer = |page: &Page| -> Vec<NavItem> {
@@ -863,6 +864,7 @@ impl Renderer<'_> {
                 &meta::home(&self.site.config, &self.site.config.title),
             );
             context.insert("charts", &self.home_charts());
+            context.insert("taxonomy", &nav_tree(self.site, &self.base_path, true));
         } else {
             let description = data.description.as_deref();
             let description = description.unwrap_or(&self.site.config.description);

@@ -393,6 +393,14 @@ impl<'a> Inputs<'a> {
             // The home page charts papers per year.
             self.group_counts(ListingKind::Year, out);
         }
+        // Paper counts of the page's topics and those below it (the home page's
+        // taxonomy, a chapter's sections).
+        let below = format!("{id}/");
+        for (topic, keys) in &self.site.topic_papers {
+            if id.is_empty() || topic == id || topic.starts_with(&below) {
+                (topic, keys).hash(&mut out.hasher);
+            }
+        }
         for topic in self.site.topics.iter().filter(|t| t.page == id) {
             topic.id.hash(&mut out.hasher);
             for key in self.site.topic_papers.get(&topic.id).into_iter().flatten() {
