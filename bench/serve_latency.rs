@@ -131,7 +131,7 @@ fn scenarios(root: &Path) -> Vec<Scenario> {
             edit: Box::new(|text, n| shift_year(text, 1 + n as i32 % 2)),
         },
         Scenario {
-            name: "one paper's topics (full rebuild)",
+            name: "one paper's topics",
             file: pick_paper(root),
             edit: Box::new(move |text, n| {
                 let filed = format!("topics:\n  - {}\n", topics[n % 2]);

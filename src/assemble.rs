@@ -139,19 +139,33 @@ pub fn assemble_parsed(
     Some(site)
 }
 
-/// Brings `site` up to date after the front-matter of some papers changed but not
-/// their topics (`old`: key -> fields before): references in the citation style (only
-/// the changed papers are formatted again, see [`Memo`]), labels, the order of topic
-/// lists, the reference lists of the bodies that cite them, and who has each identity.
-/// Returns what a fresh assembly would report about duplicates among all papers, and
-/// the papers labelled again. `serve` uses it to patch such an edit.
+/// What [`refresh_paper_fields`] found and changed beyond the edited papers.
+#[derive(Debug, Default)]
+pub struct Refreshed {
+    /// What a fresh assembly would report about duplicates among all papers.
+    pub diagnostics: Diagnostics,
+    /// Papers labelled again.
+    pub relabelled: BTreeSet<String>,
+    /// Topics that gained or lost a paper.
+    pub topics: BTreeSet<String>,
+    /// Papers whose related papers changed (they depend on shared topics).
+    pub related: BTreeSet<String>,
+}
+
+/// Brings `site` up to date after the front-matter of some papers changed (`old`: key
+/// -> fields before; every topic they name exists): topic lists and the related papers
+/// that depend on them, references in the citation style (only the changed papers are
+/// formatted again, see [`Memo`]), labels, the order of topic lists, the reference
+/// lists of the bodies that cite them, and who has each identity. `serve` uses it to
+/// patch such an edit.
 pub fn refresh_paper_fields(
     site: &mut Site,
     memo: &mut Memo,
     files: &[SourceFile],
     old: &BTreeMap<String, PaperFields>,
-) -> (Diagnostics, BTreeSet<String>) {
+) -> Refreshed {
     let keys: &BTreeSet<String> = &old.keys().cloned().collect();
+    let (topics, related) = refile(site, old);
     site.bibliography = remembered_references(&site.papers, &site.config, memo);
     let relabelled = relabel(site, keys);
     reorder_topic_lists(site, keys);
@@ -176,7 +190,59 @@ pub fn refresh_paper_fields(
     if !unique {
         duplicates::check(&site.papers, files, &mut diagnostics);
     }
-    (diagnostics, relabelled)
+    Refreshed {
+        diagnostics,
+        relabelled,
+        topics,
+        related,
+    }
+}
+
+/// Moves the papers whose topics changed (`old`: their fields before) between topic
+/// lists, and finds the related papers of every paper under a topic they left or
+/// joined again. Returns those topics and the papers whose related lists changed.
+fn refile(
+    site: &mut Site,
+    old: &BTreeMap<String, PaperFields>,
+) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut topics = BTreeSet::new();
+    let mut moved = BTreeSet::new();
+    for (key, before) in old {
+        let Some(paper) = site.papers.get(key) else {
+            continue;
+        };
+        if before.topics == paper.fields.topics {
+            continue;
+        }
+        for topic in &before.topics {
+            if let Some(list) = site.topic_papers.get_mut(topic) {
+                list.retain(|listed| listed != key);
+            }
+        }
+        for topic in &paper.fields.topics {
+            let list = site.topic_papers.entry(topic.clone()).or_default();
+            if !list.contains(key) {
+                list.push(key.clone());
+            }
+        }
+        topics.extend(before.topics.iter().chain(&paper.fields.topics).cloned());
+        moved.insert(key.clone());
+    }
+    if moved.is_empty() {
+        return (topics, moved);
+    }
+    let mut members = moved;
+    for topic in &topics {
+        members.extend(site.topic_papers.get(topic).into_iter().flatten().cloned());
+    }
+    let mut changed = BTreeSet::new();
+    for (key, related) in related_of(site, Some(&members)) {
+        if site.related.get(&key) != Some(&related) {
+            changed.insert(key.clone());
+            site.related.insert(key, related);
+        }
+    }
+    (topics, changed)
 }
 
 /// Labels again the papers that read like a changed paper did or does now ("Wang et

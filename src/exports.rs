@@ -192,6 +192,66 @@ impl Files {
         rejoined
     }
 
+    /// After papers moved between `topics` (and the fields of `keys` changed, their
+    /// entries written again): lists anew the files of those topics and of the pages
+    /// above them, and joins again every file whose list changed or lists a paper of
+    /// `keys`. Returns those files' indices, or `None` when a file would appear or go
+    /// (a topic got its first paper or lost its last): then [`Files::new`] is needed.
+    pub fn refile(
+        &mut self,
+        site: &Site,
+        entries: &Entries,
+        topics: &BTreeSet<String>,
+        keys: &BTreeSet<String>,
+    ) -> Option<Vec<usize>> {
+        let under = |id: &str| {
+            let below = format!("{id}/");
+            topics
+                .iter()
+                .any(|topic| topic == id || topic.starts_with(&below))
+        };
+        let mut relisted: Vec<(String, Vec<String>)> = Vec::new();
+        for page in site
+            .pages
+            .iter()
+            .filter(|p| p.kind != PageKind::Home && under(&p.id))
+        {
+            let keys = page_papers(site, page);
+            let path = format!("{}/{ALL_BIB}", page.id);
+            relisted.push((path, keys.into_iter().collect()));
+        }
+        // A topic without an anchor is its page's own: the page's file lists it.
+        let finer = |topic: &&Topic| topic.anchor.is_some() && topics.contains(&topic.id);
+        for topic in site.topics.iter().filter(finer) {
+            let listed = site.topic_papers.get(&topic.id).into_iter().flatten();
+            let keys: BTreeSet<&String> = listed.collect();
+            let path = format!("{}/{ALL_BIB}", topic.id);
+            relisted.push((path, keys.into_iter().cloned().collect()));
+        }
+        let mut changed: BTreeSet<usize> = BTreeSet::new();
+        for (path, keys) in relisted {
+            let index = self.files.iter().position(|file| file.output.path == path);
+            match index {
+                Some(index) if !keys.is_empty() => {
+                    if self.files[index].keys != keys {
+                        self.files[index].keys = keys;
+                        changed.insert(index);
+                    }
+                }
+                None if keys.is_empty() => {}
+                _ => return None,
+            }
+        }
+        let lists = |file: &File| keys.iter().any(|key| file.keys.binary_search(key).is_ok());
+        for (index, file) in self.files.iter_mut().enumerate() {
+            if changed.contains(&index) || lists(file) {
+                file.output.bytes = entries.join(&file.keys, file.format).into_bytes();
+                changed.insert(index);
+            }
+        }
+        Some(changed.into_iter().collect())
+    }
+
     pub fn output(&self, index: usize) -> &Output {
         &self.files[index].output
     }

@@ -2,18 +2,19 @@
 //! assembling and preparing the whole site again.
 //!
 //! A patch applies when every changed file is a page or paper that existed before,
-//! still parses without errors, cites only existing papers, and keeps its front-matter
-//! (a paper may change any field but its topics, which the navigation on every page
-//! counts) and, for a chapter, whether it has prose at all. What such an edit changes:
+//! still parses without errors, cites only existing papers and names only existing
+//! topics, and, for a page, keeps its front-matter and whether it has prose at all (a
+//! paper may change any field). What such an edit changes:
 //! - always: the body and its page, and the file's own diagnostics (positions move);
 //! - citations, links or headings changed (a *graph edit*): its reference list, the
 //!   mentions and related papers of every paper it cites before or after (their pages
 //!   and orphan warnings), the bibliography exports of a page; for new or removed
 //!   anchors, the pages of other files that link into it are checked again;
 //! - a paper's fields changed: its reference in the citation style, labels, the order
-//!   of lists, the reference lists citing it, listings, exports, the feed: those are
-//!   recomputed, and every page whose fingerprint changed is rendered, as in a full
-//!   rebuild (`render_stale`).
+//!   of lists, the reference lists citing it, listings, exports, the feed, and for new
+//!   topics the topic lists and the related papers of those topics' papers: those are
+//!   recomputed, and the jobs that may show any of it are fingerprinted again
+//!   ([`fingerprint::fingerprints_after`]) and rendered if their fingerprint changed.
 //!
 //! Invariant: a patch leaves [`LiveBuild`] exactly as a full rebuild would (outputs,
 //! diagnostics, caches). Any doubt (a file that is new, gone or unreadable, an
@@ -117,31 +118,43 @@ impl LiveBuild {
         touched: &BTreeSet<String>,
     ) -> Option<(usize, Vec<String>)> {
         let edited: BTreeSet<String> = old.keys().cloned().collect();
-        // The exports read only the papers' fields: they are joined while the rest of
-        // the site is brought up to date, on the other core.
+        let refiled = (old.iter()).any(|(key, before)| {
+            (last.site.papers.get(key)).is_some_and(|paper| paper.fields.topics != before.topics)
+        });
+        // The exports read only the papers' fields: unless the files list other papers
+        // now, they are joined while the rest of the site is brought up to date, on the
+        // other core.
         self.entries.rewrite(&last.site, &edited);
         let (entries, content) = (&self.entries, &self.files.sources().content);
         let mut exports = self.exports.take()?;
-        let ((found, relabelled), rejoined) = rayon::join(
+        let (refreshed, rejoined) = rayon::join(
             || assemble::refresh_paper_fields(&mut last.site, &mut self.memo, content, old),
-            || exports.1.rejoin(entries, &edited),
+            || (!refiled).then(|| exports.1.rejoin(entries, &edited)),
         );
         // Up to date, but no longer with the site whose inputs were hashed.
         self.exports = Some((None, exports.1));
-        if found.has_errors() {
+        if refreshed.diagnostics.has_errors() {
             return None;
         }
+        // After papers moved between topics the files of those topics are listed anew.
+        let rejoined = rejoined.or_else(|| {
+            let (_, files) = self.exports.as_mut()?;
+            files.refile(&last.site, &self.entries, &refreshed.topics, &edited)
+        });
         let mut parts = last.parts.take()?;
         parts.update_listings(&last.site, old);
         let prepared = parts.attach(&last.site);
-        let fields = fields_edited(&prepared, &edited, relabelled, touched);
+        let fields = fields_edited(&prepared, &edited, refreshed, touched);
         let mut errors = Diagnostics::default();
         let (rendered, outputs) = self.render_stale(&prepared, Some(&fields), &mut errors);
         last.parts = Some(prepared.into_parts());
         if errors.has_errors() {
             return None;
         }
-        Some((rendered, self.apply(outputs, &last.site, Some(&rejoined))))
+        Some((
+            rendered,
+            self.apply(outputs, &last.site, rejoined.as_deref()),
+        ))
     }
 
     /// Puts the rendered jobs of a body patch in place (and the bibliography exports,
@@ -221,11 +234,19 @@ impl LiveBuild {
             let parsed = assemble::parse_file(file, &chapters);
             let hashes = FileHashes::of(&file.text, body_offset(&parsed));
             let (id, job) = same_entity(old, &parsed, hashes)?;
-            // Unknown keys are errors the full rebuild reports; the graph must not see them.
-            let papers = &self.last.as_ref()?.site.papers;
-            if !assemble::cited_keys(&parsed.analysis)
-                .iter()
-                .all(|k| papers.contains_key(k))
+            // Unknown keys and topics are errors the full rebuild reports; the graph must
+            // not see them.
+            let site = &self.last.as_ref()?.site;
+            let cited = assemble::cited_keys(&parsed.analysis);
+            if !cited.iter().all(|key| site.papers.contains_key(key)) {
+                return None;
+            }
+            if let Some(Entity::Paper(paper)) = &parsed.entity
+                && !paper
+                    .fields
+                    .topics
+                    .iter()
+                    .all(|id| site.topic(id).is_some())
             {
                 return None;
             }
@@ -327,18 +348,29 @@ impl LiveBuild {
 }
 
 /// What a field edit of the papers `edited` may change besides their summaries and
-/// those of the papers `relabelled`: the edited papers' own pages, the pages of the
-/// papers their notes cite (whose mentions quote the edited paper's title), the
-/// listings they are in now, the listing indexes and the home page's chart.
+/// those of the papers labelled again: the edited papers' own pages, the pages of the
+/// papers their notes cite (whose mentions quote the edited paper's title) and of the
+/// papers whose related papers changed, the pages of the topics they left or joined,
+/// the listings they are in now, the listing indexes and the home page's charts.
 fn fields_edited(
     prepared: &render::Prepared,
     edited: &BTreeSet<String>,
-    relabelled: BTreeSet<String>,
+    refreshed: assemble::Refreshed,
     touched: &BTreeSet<String>,
 ) -> FieldsEdited {
-    let mut also: BTreeSet<JobKey> = (edited.iter().chain(touched))
-        .map(|key| JobKey::Paper(key.clone()))
-        .collect();
+    let papers = edited.iter().chain(touched).chain(&refreshed.related);
+    let mut also: BTreeSet<JobKey> = papers.map(|key| JobKey::Paper(key.clone())).collect();
+    // A page shows the papers of its topics and counts those of the topics below it.
+    for page in &prepared.site().pages {
+        let below = format!("{}/", page.id);
+        let topics = refreshed.topics.iter();
+        if topics
+            .clone()
+            .any(|t| *t == page.id || t.starts_with(&below))
+        {
+            also.insert(JobKey::Page(page.id.clone()));
+        }
+    }
     for group in prepared.listings().all() {
         if group.keys.iter().any(|key| edited.contains(key)) {
             also.insert(JobKey::Listing(group.kind, group.slug.clone()));
@@ -347,7 +379,7 @@ fn fields_edited(
     let indexes = [ListingKind::Author, ListingKind::Year, ListingKind::Venue];
     also.extend(indexes.map(JobKey::ListingIndex));
     also.insert(JobKey::Page(String::new()));
-    let mut candidates = relabelled;
+    let mut candidates = refreshed.relabelled;
     candidates.extend(edited.iter().cloned());
     FieldsEdited { candidates, also }
 }
@@ -376,9 +408,7 @@ fn same_entity(old: &CachedParse, new: &Parsed, hashes: FileHashes) -> Option<(S
     }
     let same_front = old.hashes.front == hashes.front;
     match (old.parsed.entity.as_ref()?, new.entity.as_ref()?) {
-        (Entity::Paper(a), Entity::Paper(b))
-            if a.key == b.key && (same_front || a.fields.topics == b.fields.topics) =>
-        {
+        (Entity::Paper(a), Entity::Paper(b)) if a.key == b.key => {
             Some((format!("papers/{}", b.key), JobKey::Paper(b.key.clone())))
         }
         (Entity::Page(a), Entity::Page(b))
