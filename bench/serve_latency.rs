@@ -36,11 +36,32 @@ struct Args {
 /// How the n-th edit changes a file's original text.
 type EditFn = dyn Fn(&str, usize) -> String;
 
-/// One kind of edit: which file, and how the n-th edit changes it.
+/// One kind of edit: which file, and how the n-th edit changes it. A file that does
+/// not exist yet is created by every run and removed again between runs (untimed).
 struct Scenario {
     name: &'static str,
     file: PathBuf,
     edit: Box<EditFn>,
+}
+
+impl Scenario {
+    /// The file's text before the scenario; `None` if the scenario creates it.
+    fn original(&self) -> Option<String> {
+        self.file.exists().then(|| read(&self.file))
+    }
+
+    fn write(&self, original: &Option<String>, n: usize) {
+        let text = (self.edit)(original.as_deref().unwrap_or(""), n);
+        std::fs::write(&self.file, text).unwrap();
+    }
+
+    /// Puts the file back as it was (removes it if the scenario created it).
+    fn restore(&self, original: &Option<String>) {
+        match original {
+            Some(text) => std::fs::write(&self.file, text).unwrap(),
+            None => std::fs::remove_file(&self.file).unwrap(),
+        }
+    }
 }
 
 fn main() {
@@ -97,6 +118,7 @@ fn scenarios(root: &Path) -> Vec<Scenario> {
     let cited = first_paper_key(root);
     let cited_too = cited.clone();
     let topics = other_topics(root, &pick_paper(root));
+    let new_topic = topics[0].clone();
     vec![
         Scenario {
             name: "one paper's notes",
@@ -136,6 +158,16 @@ fn scenarios(root: &Path) -> Vec<Scenario> {
             edit: Box::new(move |text, n| {
                 let filed = format!("topics:\n  - {}\n", topics[n % 2]);
                 text.replacen("topics:\n", &filed, 1)
+            }),
+        },
+        Scenario {
+            name: "a new paper",
+            file: root.join("content/papers/zz-bench-new-paper.md"),
+            edit: Box::new(move |_, n| {
+                let title = format!("A Paper Added in Revision {n}");
+                format!(
+                    "---\ntitle: \"{title}\"\nyear: 2024\ntopics:\n  - {new_topic}\n---\nNotes.\n"
+                )
             }),
         },
         Scenario {
@@ -180,22 +212,25 @@ fn engine_only(root: &Path, scenarios: &[Scenario], runs: usize) {
     assert!(first.succeeded, "the site must build");
     println!("initial build: {:.1} ms", ms(started.elapsed()));
     for scenario in scenarios {
-        let original = read(&scenario.file);
+        let original = scenario.original();
         let relative = scenario.file.strip_prefix(root).unwrap().to_path_buf();
+        let changed = std::slice::from_ref(&relative);
         let mut times = Vec::new();
         let mut rendered = 0;
         for n in 0..runs {
-            std::fs::write(&scenario.file, (scenario.edit)(&original, n)).unwrap();
+            scenario.write(&original, n);
             let started = Instant::now();
-            let rebuild = live
-                .update(std::slice::from_ref(&relative))
-                .expect("a change");
+            let rebuild = live.update(changed).expect("a change");
             times.push(started.elapsed());
             assert!(rebuild.succeeded, "{:?}", rebuild.diagnostics.sorted());
             rendered = rebuild.rendered;
+            if original.is_none() && n + 1 < runs {
+                scenario.restore(&original);
+                live.update(changed);
+            }
         }
-        std::fs::write(&scenario.file, &original).unwrap();
-        live.update(std::slice::from_ref(&relative));
+        scenario.restore(&original);
+        live.update(changed);
         report(
             scenario.name,
             &times,
@@ -219,14 +254,19 @@ fn through_server(root: &Path, scenarios: &[Scenario], runs: usize, search: bool
         ms(started.elapsed()),
         server.url()
     );
+    let settle = |server: &Server, write: &dyn Fn()| {
+        let rebuilds = server.status().rebuilds;
+        write();
+        let _ = server.wait_for_rebuild(rebuilds + 1, Duration::from_secs(120));
+    };
     for scenario in scenarios {
-        let original = read(&scenario.file);
+        let original = scenario.original();
         let mut saved_to_served = Vec::new();
         let mut rebuild_times = Vec::new();
         for n in 0..runs {
             let rebuilds = server.status().rebuilds;
             let saved = Instant::now();
-            std::fs::write(&scenario.file, (scenario.edit)(&original, n)).unwrap();
+            scenario.write(&original, n);
             let status = server
                 .wait_for_rebuild(rebuilds + 1, Duration::from_secs(120))
                 .expect("rebuilt");
@@ -234,10 +274,11 @@ fn through_server(root: &Path, scenarios: &[Scenario], runs: usize, search: bool
             saved_to_served.push(saved.elapsed());
             rebuild_times.push(status.last_rebuild);
             std::thread::sleep(Duration::from_millis(50));
+            if original.is_none() && n + 1 < runs {
+                settle(&server, &|| scenario.restore(&original));
+            }
         }
-        let rebuilds = server.status().rebuilds;
-        std::fs::write(&scenario.file, &original).unwrap();
-        let _ = server.wait_for_rebuild(rebuilds + 1, Duration::from_secs(120));
+        settle(&server, &|| scenario.restore(&original));
         let rebuild_median = median(&mut rebuild_times);
         report(
             scenario.name,
