@@ -211,7 +211,8 @@ fn refile(
         let Some(paper) = site.papers.get(key) else {
             continue;
         };
-        if before.topics == paper.fields.topics {
+        // A new paper has no related papers yet, even without topics.
+        if before.topics == paper.fields.topics && site.related.contains_key(key) {
             continue;
         }
         for topic in &before.topics {

@@ -192,10 +192,10 @@ impl Files {
         rejoined
     }
 
-    /// After papers moved between `topics` (and the fields of `keys` changed, their
-    /// entries written again): lists anew the files of those topics and of the pages
-    /// above them, and joins again every file whose list changed or lists a paper of
-    /// `keys`. Returns those files' indices, or `None` when a file would appear or go
+    /// After papers moved between `topics` or were added (and the fields of `keys`
+    /// changed, their entries written again): lists anew the files of those topics
+    /// and of the pages above them, and the files of all papers, and joins again every
+    /// file whose list changed or lists a paper of `keys`. Returns those files' indices, or `None` when a file would appear or go
     /// (a topic got its first paper or lost its last): then [`Files::new`] is needed.
     pub fn refile(
         &mut self,
@@ -227,6 +227,15 @@ impl Files {
             let keys: BTreeSet<&String> = listed.collect();
             let path = format!("{}/{ALL_BIB}", topic.id);
             relisted.push((path, keys.into_iter().cloned().collect()));
+        }
+        if self
+            .files
+            .first()
+            .is_some_and(|all| all.keys.len() != site.papers.len())
+        {
+            let all: Vec<String> = site.papers.keys().cloned().collect();
+            relisted.push((ALL_BIB.to_string(), all.clone()));
+            relisted.push((ALL_JSON.to_string(), all));
         }
         let mut changed: BTreeSet<usize> = BTreeSet::new();
         for (path, keys) in relisted {

@@ -1,10 +1,12 @@
 //! The common saves while writing, patched into the last good site instead of
 //! assembling and preparing the whole site again.
 //!
-//! A patch applies when every changed file is a page or paper that existed before,
-//! still parses without errors, cites only existing papers and names only existing
-//! topics, and, for a page, keeps its front-matter and whether it has prose at all (a
-//! paper may change any field). What such an edit changes:
+//! A patch applies when every changed file is a page or paper that existed before, or
+//! a new paper, that parses without errors, cites only existing papers and names only
+//! existing topics, and, for a page, keeps its front-matter and whether it has prose at
+//! all (a paper may change any field; a new paper is a paper whose fields were blank).
+//! Deleted files, new pages, `site.yaml`, templates and static files take the full
+//! rebuild. What such an edit changes:
 //! - always: the body and its page, and the file's own diagnostics (positions move);
 //! - citations, links or headings changed (a *graph edit*): its reference list, the
 //!   mentions and related papers of every paper it cites before or after (their pages
@@ -52,6 +54,8 @@ struct BodyEdit {
     anchors: bool,
     /// Whether a paper's fields changed (its front-matter).
     fields: bool,
+    /// Whether the file is a new paper.
+    new: bool,
     cached: CachedParse,
 }
 
@@ -70,11 +74,17 @@ impl LiveBuild {
     fn patch_site(&mut self, last: &mut LastGood, edits: Vec<BodyEdit>) -> Option<Rebuild> {
         let touched = touched_papers(&last.site, &edits);
         let stale_warnings = self.orphan_warnings(&last.site, &touched);
+        // A new paper's fields before are blank: no title, year, topics or identities.
+        let before = |key: &str| {
+            (last.site.papers.get(key))
+                .map_or_else(|| PaperFields::new("", 0), |paper| paper.fields.clone())
+        };
         let fields: BTreeMap<String, PaperFields> = (edits.iter())
             .filter(|e| e.fields)
             .filter_map(|e| e.id.strip_prefix("papers/"))
-            .filter_map(|key| Some((key.to_string(), last.site.papers.get(key)?.fields.clone())))
+            .map(|key| (key.to_string(), before(key)))
             .collect();
+        let added = edits.iter().any(|e| e.new);
         for edit in &edits {
             apply_to_site(&mut last.site, edit);
         }
@@ -94,7 +104,7 @@ impl LiveBuild {
             let exports = (edits.iter()).any(|e| e.graph && matches!(e.job, JobKey::Page(_)));
             self.apply_patched(&last.site, rendered, exports)
         } else {
-            self.render_fields(last, &fields, &touched)?
+            self.render_fields(last, &fields, &touched, added)?
         };
         let diagnostics = self.patch_diagnostics(last, own, stale_warnings, &touched);
         Some(Rebuild {
@@ -116,11 +126,14 @@ impl LiveBuild {
         last: &mut LastGood,
         old: &BTreeMap<String, PaperFields>,
         touched: &BTreeSet<String>,
+        added: bool,
     ) -> Option<(usize, Vec<String>)> {
         let edited: BTreeSet<String> = old.keys().cloned().collect();
-        let refiled = (old.iter()).any(|(key, before)| {
-            (last.site.papers.get(key)).is_some_and(|paper| paper.fields.topics != before.topics)
-        });
+        let refiled = added
+            || (old.iter()).any(|(key, before)| {
+                let paper = last.site.papers.get(key);
+                paper.is_some_and(|paper| paper.fields.topics != before.topics)
+            });
         // The exports read only the papers' fields: unless the files list other papers
         // now, they are joined while the rest of the site is brought up to date, on the
         // other core.
@@ -224,19 +237,23 @@ impl LiveBuild {
         let chapters = assemble::chapter_folders(&self.files.sources().content);
         let chapters_hash = files::text_hash(&format!("{chapters:?}"));
         let mut edits: Vec<BodyEdit> = Vec::new();
+        let site = &self.last.as_ref()?.site;
         for path in changed {
             let file = self.files.content_file(path)?;
-            let old = self.parsed.get(path)?;
+            let old = self.parsed.get(path);
             let text_hash = self.files.hash_of(path)?;
-            if old.chapters_hash != chapters_hash || edits.iter().any(|e| &e.path == path) {
+            let other_chapters = old.is_some_and(|old| old.chapters_hash != chapters_hash);
+            if other_chapters || edits.iter().any(|e| &e.path == path) {
                 return None;
             }
             let parsed = assemble::parse_file(file, &chapters);
             let hashes = FileHashes::of(&file.text, body_offset(&parsed));
-            let (id, job) = same_entity(old, &parsed, hashes)?;
+            let (id, job) = match old {
+                Some(old) => same_entity(old, &parsed, hashes)?,
+                None => new_paper(site, &parsed)?,
+            };
             // Unknown keys and topics are errors the full rebuild reports; the graph must
             // not see them.
-            let site = &self.last.as_ref()?.site;
             let cited = assemble::cited_keys(&parsed.analysis);
             if !cited.iter().all(|key| site.papers.contains_key(key)) {
                 return None;
@@ -250,9 +267,11 @@ impl LiveBuild {
             {
                 return None;
             }
-            let fields = old.hashes.front != hashes.front;
-            let (old_shape, new_shape) = (shape(&old.parsed.analysis), shape(&parsed.analysis));
-            let anchors_changed = anchors(&old.parsed.analysis) != anchors(&parsed.analysis);
+            let fields = old.is_none_or(|old| old.hashes.front != hashes.front);
+            let old_analysis = old.map(|old| &old.parsed.analysis);
+            let shape_changed = old_analysis.is_none_or(|a| shape(a) != shape(&parsed.analysis));
+            let anchors_changed =
+                old_analysis.is_none_or(|a| anchors(a) != anchors(&parsed.analysis));
             let cached = CachedParse {
                 text_hash,
                 chapters_hash,
@@ -264,9 +283,10 @@ impl LiveBuild {
                 id,
                 job,
                 // A paper's title shows in the mentions its notes make.
-                graph: fields || old_shape != new_shape,
+                graph: fields || shape_changed,
                 anchors: anchors_changed,
                 fields,
+                new: old.is_none(),
                 cached,
             });
         }
@@ -379,6 +399,8 @@ fn fields_edited(
     let indexes = [ListingKind::Author, ListingKind::Year, ListingKind::Venue];
     also.extend(indexes.map(JobKey::ListingIndex));
     also.insert(JobKey::Page(String::new()));
+    // The index lists every paper, a new one too (which no job read before).
+    also.insert(JobKey::PaperIndex);
     let mut candidates = refreshed.relabelled;
     candidates.extend(edited.iter().cloned());
     FieldsEdited { candidates, also }
@@ -422,15 +444,32 @@ fn same_entity(old: &CachedParse, new: &Parsed, hashes: FileHashes) -> Option<(S
     }
 }
 
+/// The analysis id and job of a new file if it is a paper the site does not have yet,
+/// parsed without errors.
+fn new_paper(site: &Site, parsed: &Parsed) -> Option<(String, JobKey)> {
+    match parsed.entity.as_ref()? {
+        Entity::Paper(paper)
+            if !parsed.diagnostics.has_errors() && !site.papers.contains_key(&paper.key) =>
+        {
+            Some((
+                format!("papers/{}", paper.key),
+                JobKey::Paper(paper.key.clone()),
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// Puts the edited body and its analysis into the site.
 fn apply_to_site(site: &mut Site, edit: &BodyEdit) {
     let parsed = &edit.cached.parsed;
     match &parsed.entity {
-        Some(Entity::Paper(paper)) => {
-            if let Some(kept) = site.papers.get_mut(&paper.key) {
-                kept.clone_from(paper);
+        Some(Entity::Paper(paper)) => match site.papers.get_mut(&paper.key) {
+            Some(kept) => kept.clone_from(paper),
+            None => {
+                site.papers.insert(paper.key.clone(), paper.clone());
             }
-        }
+        },
         Some(Entity::Page(page)) => {
             if let Some(kept) = site.pages.iter_mut().find(|p| p.id == page.id) {
                 kept.body.clone_from(&page.body);
