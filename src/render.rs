@@ -594,7 +594,6 @@ struct PaperSummary {
     year_url: String,
     venue: Option<String>,
     venue_url: Option<String>,
-    label: String,
     topics: Vec<Link>,
 }
 
@@ -765,7 +764,6 @@ impl Renderer<'_> {
 
     fn summary(&self, key: &str) -> PaperSummary {
         let paper = &self.site.papers[key];
-        let label = &self.site.labels[key];
         let named = paper.fields.named_authors().len();
         PaperSummary {
             key: key.to_string(),
@@ -782,7 +780,6 @@ impl Renderer<'_> {
                 .venue
                 .as_ref()
                 .map(|v| self.url(&listings::venue_path(v))),
-            label: format!("{}, {}", label.names, label.year),
             topics: paper
                 .fields
                 .topics
@@ -1104,12 +1101,10 @@ impl Renderer<'_> {
         Ok(())
     }
 
-    /// A hash of what [`Renderer::summary`] reads from the paper itself: its fields and
-    /// its label.
+    /// A hash of what [`Renderer::summary`] reads from the paper itself: its fields.
     fn row_hash(&self, key: &str) -> u64 {
-        let label = self.site.labels.get(key).map(|l| (&l.names, &l.year));
         let hasher = foldhash::quality::FixedState::with_seed(0);
-        hasher.hash_one((&self.site.papers[key].fields, label))
+        hasher.hash_one(&self.site.papers[key].fields)
     }
 
     fn paper_row(&self, key: &str) -> Result<String, Diagnostic> {

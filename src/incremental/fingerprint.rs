@@ -2,22 +2,26 @@
 //! jobs whose inputs changed.
 //!
 //! Invariant: a job's fingerprint covers everything [`crate::render`] reads for it:
-//! - every job: the shared `site` template data (navigation with paper counts, assets,
-//!   configuration), the site's own templates, the page outline (ids, titles,
-//!   descriptions, order) and the topic tree;
-//! - a page: its source text, its references, the papers listed under its topics, and
-//!   where each of its internal links leads;
+//! - every job: the shared `site` template data (navigation, assets, configuration),
+//!   the site's own templates, the page outline (ids, titles, descriptions, order) and
+//!   the topic tree;
+//! - a page: its source text, its references, the papers listed under its topics, the
+//!   topic lists below it (whose sizes it shows), and where each of its internal links
+//!   leads;
 //! - a paper: its source text and label, the places that cite it (with the labels
 //!   quoted there), its related papers, the papers its notes cite, and its links;
 //! - the paper index: every paper; an author, year or venue page: its papers; a listing
 //!   index: the names and sizes of its groups; the home page also its papers-per-year
 //!   chart.
 //!
-//! A paper that appears in another job's output (a citation, a list entry, a reference)
-//! is covered by its front-matter hash and label, not its notes, so editing notes
-//! re-renders only the pages that show them. Equal fingerprints mean byte-identical
-//! output; the randomized equivalence test in `tests/serve_incremental.rs` checks that
-//! nothing a job reads is missing here.
+//! A paper that appears in another job's output is covered by its front-matter hash
+//! (a *summary*, enough for a list entry), and where it is cited or its reference
+//! shown also by its label, not by its notes: editing notes re-renders only the pages
+//! that show them, and a year letter that moves ("2016c" to "2016d") only the pages
+//! that cite the paper. Equal fingerprints mean byte-identical output; the randomized
+//! equivalence test in `tests/serve_incremental.rs` checks that nothing a job reads is
+//! missing here, and in debug builds every partial pass ([`fingerprints_after`]) is
+//! compared with a full one.
 
 use std::collections::BTreeSet;
 use std::hash::{BuildHasher, Hash, Hasher};
@@ -119,20 +123,28 @@ pub fn fingerprints(from: &SiteInputs, jobs: &[JobKey]) -> (Vec<u64>, Memo) {
         .collect();
     let hashed: Vec<JobHash> = jobs.par_iter().map(|job| inputs.job(job)).collect();
     let mut readers: FastMap<&str, Vec<u32>> = FastMap::default();
+    let mut citers: FastMap<&str, Vec<u32>> = FastMap::default();
     for (index, job) in hashed.iter().enumerate() {
         for key in &job.reads {
             readers.entry(key).or_default().push(index as u32);
         }
+        for key in &job.cites {
+            citers.entry(key).or_default().push(index as u32);
+        }
     }
+    let owned = |by_key: FastMap<&str, Vec<u32>>| {
+        (by_key.into_iter())
+            .map(|(key, jobs)| (key.to_string(), jobs))
+            .collect()
+    };
     let memo = Memo {
         shared: inputs.shared,
         job_index: (jobs.iter().enumerate())
             .map(|(index, job)| (job.clone(), index as u32))
             .collect(),
         jobs: jobs.to_vec(),
-        readers: (readers.into_iter())
-            .map(|(key, jobs)| (key.to_string(), jobs))
-            .collect(),
+        readers: owned(readers),
+        citers: owned(citers),
         summaries: std::mem::take(&mut inputs.summaries),
     };
     (
@@ -148,8 +160,9 @@ pub fn fingerprints(from: &SiteInputs, jobs: &[JobKey]) -> (Vec<u64>, Memo) {
 pub struct Memo {
     /// The hash of what every job reads.
     shared: u64,
-    /// Paper key -> how the paper reads wherever another page shows it.
-    summaries: FastMap<String, u64>,
+    /// Paper key -> how the paper reads wherever another page shows it, and how it is
+    /// cited (its label and its reference's year letter).
+    summaries: FastMap<String, (u64, u64)>,
     /// The jobs fingerprinted so far, in the order first seen.
     jobs: Vec<JobKey>,
     job_index: FastMap<JobKey, u32>,
@@ -157,10 +170,12 @@ pub struct Memo {
     /// added as jobs are fingerprinted again and never removed, so this may name more
     /// jobs than read a paper now, never fewer.
     readers: FastMap<String, Vec<u32>>,
+    /// Paper key -> the jobs that cite it (show its label), kept like `readers`.
+    citers: FastMap<String, Vec<u32>>,
 }
 
 impl Memo {
-    fn record(&mut self, job: &JobKey, reads: &[&str]) {
+    fn record(&mut self, job: &JobKey, hashed: &JobHash) {
         let index = match self.job_index.get(job) {
             Some(index) => *index,
             None => {
@@ -170,13 +185,18 @@ impl Memo {
                 index
             }
         };
-        for key in reads {
-            match self.readers.get_mut(*key) {
-                Some(readers) if readers.contains(&index) => {}
-                Some(readers) => readers.push(index),
-                None => {
-                    self.readers.insert(key.to_string(), vec![index]);
-                }
+        add_reads(&mut self.readers, &hashed.reads, index);
+        add_reads(&mut self.citers, &hashed.cites, index);
+    }
+}
+
+fn add_reads(by_key: &mut FastMap<String, Vec<u32>>, keys: &[&str], index: u32) {
+    for key in keys {
+        match by_key.get_mut(*key) {
+            Some(jobs) if jobs.contains(&index) => {}
+            Some(jobs) => jobs.push(index),
+            None => {
+                by_key.insert(key.to_string(), vec![index]);
             }
         }
     }
@@ -202,9 +222,13 @@ pub fn fingerprints_after(
     inputs.summaries = std::mem::take(&mut memo.summaries);
     let mut stale: FastSet<u32> = FastSet::default();
     for key in candidates {
-        let summary = inputs.summary_hash(key);
-        if inputs.summaries.insert(key.clone(), summary) != Some(summary) {
+        let (summary, label) = inputs.summary_hash(key);
+        let before = inputs.summaries.insert(key.clone(), (summary, label));
+        if before.is_none_or(|(s, _)| s != summary) {
             stale.extend(memo.readers.get(key).into_iter().flatten());
+        }
+        if before.is_none_or(|(_, l)| l != label) {
+            stale.extend(memo.citers.get(key).into_iter().flatten());
         }
     }
     let is_stale = |job: &JobKey| {
@@ -216,7 +240,7 @@ pub fn fingerprints_after(
         .collect();
     let mut prints: FastMap<&JobKey, u64> = FastMap::default();
     for (job, hashed) in fresh {
-        memo.record(job, &hashed.reads);
+        memo.record(job, &hashed);
         prints.insert(job, hashed.hasher.finish());
     }
     memo.summaries = std::mem::take(&mut inputs.summaries);
@@ -249,16 +273,18 @@ pub fn fingerprints_of_few(from: &SiteInputs, jobs: &[JobKey], memo: &mut Memo) 
     (jobs.iter())
         .map(|job| {
             let hashed = inputs.job(job);
-            memo.record(job, &hashed.reads);
+            memo.record(job, &hashed);
             hashed.hasher.finish()
         })
         .collect()
 }
 
-/// A job's fingerprint being made, and the papers whose summaries it read.
+/// A job's fingerprint being made, the papers whose summaries it read, and the
+/// papers it cites.
 struct JobHash<'a> {
     hasher: FingerprintHasher,
     reads: Vec<&'a str>,
+    cites: Vec<&'a str>,
 }
 
 /// The hashes of a content file by its root-relative path.
@@ -272,7 +298,7 @@ struct Inputs<'a> {
     shared: u64,
     /// Paper key -> how the paper reads wherever another page shows it (computed up
     /// front when every job is fingerprinted; a miss is hashed on demand).
-    summaries: FastMap<String, u64>,
+    summaries: FastMap<String, (u64, u64)>,
     /// The listing groups by kind and slug (a site has thousands of authors).
     groups_by_slug: FastMap<(ListingKind, &'a str), &'a Group>,
 }
@@ -320,17 +346,19 @@ impl<'a> Inputs<'a> {
         })
     }
 
-    fn summary_hash(&self, key: &str) -> u64 {
+    /// How the paper reads in lists (its front-matter), and how it is cited: its label,
+    /// whose year letter its reference shows too.
+    fn summary_hash(&self, key: &str) -> (u64, u64) {
         let front = self
             .site
             .papers
             .get(key)
             .map(|p| self.file(&p.source).front);
         let label = self.site.labels.get(key).map(|l| (&l.names, &l.year));
-        hash_of(&(key, front, label))
+        (hash_of(&(key, front)), hash_of(&label))
     }
 
-    fn summary(&self, key: &str) -> u64 {
+    fn summary(&self, key: &str) -> (u64, u64) {
         match self.summaries.get(key) {
             Some(hash) => *hash,
             None => self.summary_hash(key),
@@ -342,6 +370,7 @@ impl<'a> Inputs<'a> {
         let mut out = JobHash {
             hasher: new_hasher(),
             reads: Vec::new(),
+            cites: Vec::new(),
         };
         (self.shared, job).hash(&mut out.hasher);
         match job {
@@ -367,8 +396,16 @@ impl<'a> Inputs<'a> {
     }
 
     fn read_summary(&self, key: &'a str, out: &mut JobHash<'a>) {
-        self.summary(key).hash(&mut out.hasher);
+        self.summary(key).0.hash(&mut out.hasher);
         out.reads.push(key);
+    }
+
+    /// A paper as a citation shows it: its summary and its label.
+    fn read_citation(&self, key: &'a str, out: &mut JobHash<'a>) {
+        let (summary, label) = self.summary(key);
+        (summary, label).hash(&mut out.hasher);
+        out.reads.push(key);
+        out.cites.push(key);
     }
 
     fn groups(&self, kind: ListingKind) -> &[Group] {
@@ -414,7 +451,7 @@ impl<'a> Inputs<'a> {
             return;
         };
         self.file(&paper.source).text.hash(&mut out.hasher);
-        self.read_summary(key, out);
+        self.read_citation(key, out);
         let notes = format!("papers/{key}");
         self.references(&notes, out);
         self.links(&notes, &paper.source, out);
@@ -429,7 +466,7 @@ impl<'a> Inputs<'a> {
     /// The papers an analysed body cites, as they read there.
     fn references(&self, analysis_id: &str, out: &mut JobHash<'a>) {
         for key in self.site.references.get(analysis_id).into_iter().flatten() {
-            self.read_summary(key, out);
+            self.read_citation(key, out);
         }
     }
 
@@ -455,7 +492,7 @@ impl<'a> Inputs<'a> {
                 MentionPart::Cite { keys, in_text } => {
                     (1u8, in_text).hash(&mut out.hasher);
                     for key in keys {
-                        self.read_summary(key, out);
+                        self.read_citation(key, out);
                     }
                 }
             }
