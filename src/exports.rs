@@ -42,8 +42,13 @@ pub fn page_bib(site: &Site, page: &Page) -> Option<String> {
     match page.kind {
         PageKind::Home => None,
         _ if page_papers(site, page).is_empty() => None,
-        _ => Some(format!("{}/{ALL_BIB}", page.id)),
+        _ => Some(bib_in(&page.id)),
     }
+}
+
+/// The `.bib` file in a page's or topic's folder.
+fn bib_in(id: &str) -> String {
+    format!("{id}/{ALL_BIB}")
 }
 
 /// Site-relative path of a finer topic's `.bib`; `None` for a page's own topic (the
@@ -53,7 +58,7 @@ pub fn topic_bib(site: &Site, topic: &Topic) -> Option<String> {
         .topic_papers
         .get(&topic.id)
         .is_some_and(|k| !k.is_empty());
-    (topic.anchor.is_some() && has_papers).then(|| format!("{}/{ALL_BIB}", topic.id))
+    (topic.anchor.is_some() && has_papers).then(|| bib_in(&topic.id))
 }
 
 /// All bibliography files of the site.
@@ -195,8 +200,9 @@ impl Files {
     /// After papers moved between `topics` or were added (and the fields of `keys`
     /// changed, their entries written again): lists anew the files of those topics
     /// and of the pages above them, and the files of all papers, and joins again every
-    /// file whose list changed or lists a paper of `keys`. Returns those files' indices, or `None` when a file would appear or go
-    /// (a topic got its first paper or lost its last): then [`Files::new`] is needed.
+    /// file whose list changed or lists a paper of `keys`. Returns those files'
+    /// indices, or `None` when a file would appear or go (a topic got its first paper
+    /// or lost its last): then [`Files::new`] is needed.
     pub fn refile(
         &mut self,
         site: &Site,
@@ -217,16 +223,14 @@ impl Files {
             .filter(|p| p.kind != PageKind::Home && under(&p.id))
         {
             let keys = page_papers(site, page);
-            let path = format!("{}/{ALL_BIB}", page.id);
-            relisted.push((path, keys.into_iter().collect()));
+            relisted.push((bib_in(&page.id), keys.into_iter().collect()));
         }
         // A topic without an anchor is its page's own: the page's file lists it.
         let finer = |topic: &&Topic| topic.anchor.is_some() && topics.contains(&topic.id);
         for topic in site.topics.iter().filter(finer) {
             let listed = site.topic_papers.get(&topic.id).into_iter().flatten();
             let keys: BTreeSet<&String> = listed.collect();
-            let path = format!("{}/{ALL_BIB}", topic.id);
-            relisted.push((path, keys.into_iter().cloned().collect()));
+            relisted.push((bib_in(&topic.id), keys.into_iter().cloned().collect()));
         }
         if self
             .files
