@@ -128,6 +128,7 @@ pub fn prepare_with<'a>(
         shared_data,
         topic_links: topic_links(site),
         rows: PaperRows::default(),
+        items: PaperItems::default(),
     };
     parts.attach(site)
 }
@@ -145,7 +146,14 @@ pub struct PreparedParts {
     shared_data: String,
     topic_links: HashMap<String, Link>,
     rows: PaperRows,
+    items: PaperItems,
 }
+
+/// Each paper's entry in paper lists as last rendered from `paper_item.html`: paper
+/// key -> hash of its fields ([`Renderer::row_hash`]) and the entry. A paper shows in
+/// many lists (topics, listings, related papers), each rendered from these.
+#[derive(Default)]
+struct PaperItems(Mutex<HashMap<String, (u64, String), foldhash::fast::RandomState>>);
 
 /// What `papers.html` receives as `rows` and outputs with `| safe`: the rows (megabytes
 /// on a large survey) are spliced in there after rendering rather than copied through
@@ -257,6 +265,7 @@ impl Prepared<'_> {
             listings: &self.parts.listings,
             topic_links: &self.parts.topic_links,
             rows: &self.parts.rows,
+            items: &self.parts.items,
         };
         renderer.render(&job)
     }
@@ -549,6 +558,7 @@ struct Renderer<'a> {
     listings: &'a Listings,
     topic_links: &'a HashMap<String, Link>,
     rows: &'a PaperRows,
+    items: &'a PaperItems,
 }
 
 /// Resolves citations and links of one source file while its Markdown renders.
@@ -597,6 +607,12 @@ struct PaperSummary {
     topics: Vec<Link>,
 }
 
+/// A paper in a list (`paper_list.html`): its entry, rendered from `paper_item.html`.
+#[derive(Serialize)]
+struct ListedPaper {
+    item: String,
+}
+
 #[derive(Serialize, Clone)]
 struct Link {
     title: String,
@@ -608,7 +624,7 @@ struct TopicBlock {
     id: String,
     title: String,
     anchor: Option<String>,
-    papers: Vec<PaperSummary>,
+    papers: Vec<ListedPaper>,
     /// The topic's own `.bib` (finer topics only).
     bibtex_url: Option<String>,
 }
@@ -698,7 +714,7 @@ struct PaperData {
     bibtex: String,
     reference: String,
     mentions: Vec<MentionData>,
-    related: Vec<PaperSummary>,
+    related: Vec<ListedPaper>,
     notes: String,
     permalink: String,
     edit_url: Option<String>,
@@ -717,9 +733,9 @@ impl Renderer<'_> {
                 } else {
                     "page.html"
                 };
-                (template, page.path(), self.page_context(page))
+                (template, page.path(), self.page_context(page)?)
             }
-            Job::Paper(paper) => ("paper.html", paper.path(), self.paper_context(paper)),
+            Job::Paper(paper) => ("paper.html", paper.path(), self.paper_context(paper)?),
             Job::PaperIndex => {
                 let page = self.render_template("papers.html", &self.paper_index_context())?;
                 let html = match page.split_once(ROWS_MARKER) {
@@ -733,7 +749,7 @@ impl Renderer<'_> {
                 context.insert("current", "404");
                 ("404.html", "404.html".to_string(), context)
             }
-            Job::Listing(group) => ("listing.html", group.path(), self.listing_context(group)),
+            Job::Listing(group) => ("listing.html", group.path(), self.listing_context(group)?),
             Job::ListingIndex(kind) => (
                 "listing_index.html",
                 format!("{}/", kind.folder()),
@@ -810,7 +826,7 @@ impl Renderer<'_> {
         ))
     }
 
-    fn page_context(&self, page: &Page) -> tera::Context {
+    fn page_context(&self, page: &Page) -> Result<tera::Context, Diagnostic> {
         let analysis = &self.site.analyses[&page.id];
         let position = self
             .site
@@ -837,7 +853,7 @@ impl Renderer<'_> {
             permalink: format!("{}{}", self.site.config.base_url(), page.path()),
             content: self.markdown(&page.body, &page.source),
             toc: table_of_contents(&analysis.headings),
-            topics: self.topic_blocks(page),
+            topics: self.topic_blocks(page)?,
             sections: self.child_sections(page),
             references,
             bibtex_url: exports::page_bib(self.site, page).map(|path| self.url(&path)),
@@ -871,30 +887,26 @@ impl Renderer<'_> {
             );
         }
         context.insert("page", &data);
-        context
+        Ok(context)
     }
 
     /// The generated paper lists of a page: its own topic, then each finer topic.
-    fn topic_blocks(&self, page: &Page) -> Vec<TopicBlock> {
+    fn topic_blocks(&self, page: &Page) -> Result<Vec<TopicBlock>, Diagnostic> {
         self.site
             .topics
             .iter()
             .filter(|topic| topic.page == page.id)
-            .map(|topic| TopicBlock {
-                id: topic.id.clone(),
-                title: topic.title.clone(),
-                anchor: topic.anchor.clone(),
-                papers: self
-                    .site
-                    .topic_papers
-                    .get(&topic.id)
-                    .into_iter()
-                    .flatten()
-                    .map(|key| self.summary(key))
-                    .collect(),
-                bibtex_url: exports::topic_bib(self.site, topic).map(|path| self.url(&path)),
+            .map(|topic| {
+                let keys = self.site.topic_papers.get(&topic.id);
+                Ok(TopicBlock {
+                    id: topic.id.clone(),
+                    title: topic.title.clone(),
+                    anchor: topic.anchor.clone(),
+                    papers: self.listed(keys.into_iter().flatten())?,
+                    bibtex_url: exports::topic_bib(self.site, topic).map(|path| self.url(&path)),
+                })
             })
-            .filter(|block| !block.papers.is_empty())
+            .filter(|block| !matches!(block, Ok(block) if block.papers.is_empty()))
             .collect()
     }
 
@@ -925,7 +937,7 @@ impl Renderer<'_> {
             .collect()
     }
 
-    fn paper_context(&self, paper: &Paper) -> tera::Context {
+    fn paper_context(&self, paper: &Paper) -> Result<tera::Context, Diagnostic> {
         let fields = &paper.fields;
         let label = &self.site.labels[&paper.key];
         let mentions = self
@@ -979,14 +991,7 @@ impl Renderer<'_> {
             bibtex: cite::bibtex(&paper.key, fields),
             reference: self.reference(&paper.key),
             mentions: mentions.collect(),
-            related: self
-                .site
-                .related
-                .get(&paper.key)
-                .into_iter()
-                .flatten()
-                .map(|k| self.summary(k))
-                .collect(),
+            related: self.listed(self.site.related.get(&paper.key).into_iter().flatten())?,
             notes: self.markdown(&paper.body, &paper.source),
             permalink: format!("{}{}", self.site.config.base_url(), paper.path()),
             edit_url: self.edit_url(&paper.source),
@@ -996,7 +1001,7 @@ impl Renderer<'_> {
         context.insert("current", "papers");
         context.insert("paper", &data);
         context.insert("web", &web);
-        context
+        Ok(context)
     }
 
     /// The sentence around a citation, with the paper being shown in bold.
@@ -1101,6 +1106,41 @@ impl Renderer<'_> {
         Ok(())
     }
 
+    /// The papers `keys` as a list shows them, their entries kept while unchanged.
+    fn listed<'k>(
+        &self,
+        keys: impl IntoIterator<Item = &'k String>,
+    ) -> Result<Vec<ListedPaper>, Diagnostic> {
+        let keys: Vec<&String> = keys.into_iter().collect();
+        let hashes: Vec<u64> = keys.iter().map(|key| self.row_hash(key)).collect();
+        let lock = || self.items.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let stale: Vec<usize> = {
+            let items = lock();
+            let kept = |i: &usize| items.get(keys[*i].as_str()).map(|(hash, _)| *hash);
+            (0..keys.len())
+                .filter(|i| kept(i) != Some(hashes[*i]))
+                .collect()
+        };
+        // Rendered outside the lock: other lists are being rendered meanwhile.
+        let fresh: Vec<(usize, String)> = (stale.into_iter())
+            .map(|i| Ok((i, self.paper_item(keys[i])?)))
+            .collect::<Result<_, Diagnostic>>()?;
+        let mut items = lock();
+        for (i, item) in fresh {
+            items.insert(keys[i].clone(), (hashes[i], item));
+        }
+        let entry = |key: &String| ListedPaper {
+            item: items[key.as_str()].1.clone(),
+        };
+        Ok(keys.into_iter().map(entry).collect())
+    }
+
+    fn paper_item(&self, key: &str) -> Result<String, Diagnostic> {
+        let mut context = tera::Context::new();
+        context.insert("p", &self.summary(key));
+        self.render_template("paper_item.html", &context)
+    }
+
     /// A hash of what [`Renderer::summary`] reads from the paper itself: its fields.
     fn row_hash(&self, key: &str) -> u64 {
         let hasher = foldhash::quality::FixedState::with_seed(0);
@@ -1125,7 +1165,7 @@ struct ListingData {
     url: String,
     index_url: String,
     index_title: &'static str,
-    papers: Vec<PaperSummary>,
+    papers: Vec<ListedPaper>,
 }
 
 /// The index of all authors, years or venues, in sections (by initial for authors).
@@ -1214,7 +1254,7 @@ impl Renderer<'_> {
         )
     }
 
-    fn listing_context(&self, group: &Group) -> tera::Context {
+    fn listing_context(&self, group: &Group) -> Result<tera::Context, Diagnostic> {
         let heading = match group.kind {
             ListingKind::Author => format!("Papers by {}", group.name),
             ListingKind::Year => format!("Papers from {}", group.name),
@@ -1226,14 +1266,14 @@ impl Renderer<'_> {
             url: self.url(&group.path()),
             index_url: self.url(&format!("{}/", group.kind.folder())),
             index_title: group.kind.index_title(),
-            papers: group.keys.iter().map(|k| self.summary(k)).collect(),
+            papers: self.listed(&group.keys)?,
             heading,
         };
         let mut context = tera::Context::new();
         context.insert("current", group.kind.folder());
         context.insert("web", &self.plain_meta(&data.heading, &group.path()));
         context.insert("listing", &data);
-        context
+        Ok(context)
     }
 
     fn listing_index_context(&self, kind: ListingKind) -> tera::Context {

@@ -31,6 +31,10 @@ const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "paper_list.html",
         include_str!("../templates/paper_list.html"),
     ),
+    (
+        "paper_item.html",
+        include_str!("../templates/paper_item.html"),
+    ),
     ("listing.html", include_str!("../templates/listing.html")),
     (
         "listing_index.html",
