@@ -13,6 +13,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::cite;
+use crate::csl;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::exports;
 use crate::link;
@@ -129,6 +130,7 @@ pub fn prepare_with<'a>(
         topic_links: topic_links(site),
         rows: PaperRows::default(),
         items: PaperItems::default(),
+        references: KeptReferences::default(),
     };
     parts.attach(site)
 }
@@ -147,6 +149,7 @@ pub struct PreparedParts {
     topic_links: HashMap<String, Link>,
     rows: PaperRows,
     items: PaperItems,
+    references: KeptReferences,
 }
 
 /// Each paper's entry in paper lists as last rendered from `paper_item.html`: paper
@@ -154,6 +157,11 @@ pub struct PreparedParts {
 /// many lists (topics, listings, related papers), each rendered from these.
 #[derive(Default)]
 struct PaperItems(Mutex<HashMap<String, (u64, String), foldhash::fast::RandomState>>);
+
+/// Each paper's reference as last written in HTML: paper key -> the formatted
+/// reference and title it was written from, and the HTML.
+#[derive(Default)]
+struct KeptReferences(Mutex<HashMap<String, (csl::Formatted, String, String)>>);
 
 /// What `papers.html` receives as `rows` and outputs with `| safe`: the rows (megabytes
 /// on a large survey) are spliced in there after rendering rather than copied through
@@ -266,6 +274,7 @@ impl Prepared<'_> {
             topic_links: &self.parts.topic_links,
             rows: &self.parts.rows,
             items: &self.parts.items,
+            references: &self.parts.references,
         };
         renderer.render(&job)
     }
@@ -559,6 +568,7 @@ struct Renderer<'a> {
     topic_links: &'a HashMap<String, Link>,
     rows: &'a PaperRows,
     items: &'a PaperItems,
+    references: &'a KeptReferences,
 }
 
 /// Resolves citations and links of one source file while its Markdown renders.
@@ -807,10 +817,56 @@ impl Renderer<'_> {
 
     /// The paper's reference in the site's style, its title linking to the paper page.
     fn reference(&self, key: &str) -> String {
-        let paper = &self.site.papers[key];
-        let url = self.url(&paper.path());
-        let html = self.site.bibliography.html(key, &paper.fields.title, &url);
-        html.unwrap_or_else(|| escape_html(&paper.fields.title))
+        self.references(&[key]).pop().unwrap_or_default()
+    }
+
+    /// [`Renderer::reference`] of each of `keys`, kept while the paper's formatted
+    /// reference and title are the same (a page cites hundreds of papers). Missing ones
+    /// are written outside the lock, as other pages are rendered meanwhile.
+    fn references(&self, keys: &[&str]) -> Vec<String> {
+        let bibliography = &self.site.bibliography;
+        let lock = || {
+            self.references
+                .0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        };
+        let title = |key: &str| &self.site.papers[key].fields.title;
+        let found: Vec<(Option<csl::Formatted>, Option<String>)> = {
+            let kept = lock();
+            (keys.iter())
+                .map(|key| {
+                    let formatted = bibliography.formatted(key);
+                    let hit = (kept.get(*key))
+                        .filter(|(was, was_title, _)| {
+                            formatted.as_ref() == Some(was) && was_title == title(key)
+                        })
+                        .map(|(_, _, html)| html.clone());
+                    (formatted, hit)
+                })
+                .collect()
+        };
+        let mut written = Vec::new();
+        let html: Vec<String> = (keys.iter().zip(found))
+            .map(|(key, (formatted, hit))| {
+                hit.unwrap_or_else(|| {
+                    let url = self.url(&self.site.papers[*key].path());
+                    let html = (bibliography.html(key, title(key), &url))
+                        .unwrap_or_else(|| escape_html(title(key)));
+                    if let Some(formatted) = formatted {
+                        written.push((
+                            key.to_string(),
+                            (formatted, title(key).clone(), html.clone()),
+                        ));
+                    }
+                    html
+                })
+            })
+            .collect();
+        if !written.is_empty() {
+            lock().extend(written);
+        }
+        html
     }
 
     fn topic_link(&self, id: &str) -> Option<Link> {
@@ -840,10 +896,11 @@ impl Renderer<'_> {
                 url: self.url(&p.path()),
             })
         };
-        let references = self.site.references[&page.id]
+        let cited: Vec<&str> = self.site.references[&page.id]
             .iter()
-            .map(|key| self.reference(key))
+            .map(String::as_str)
             .collect();
+        let references = self.references(&cited);
         let data = PageData {
             id: page.id.clone(),
             kind: page.kind,

@@ -71,6 +71,18 @@ struct Reference {
     content: Arc<ElemChildren>,
 }
 
+/// One formatted reference, equal only to itself: the references of unchanged papers
+/// are shared from one rebuild to the next, so HTML written from a reference can be
+/// kept by it. Holding it keeps the formatting alive, so its identity is never reused.
+#[derive(Debug, Clone)]
+pub struct Formatted(Arc<ElemChildren>);
+
+impl PartialEq for Formatted {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// The references of all papers, formatted once per build.
 #[derive(Debug, Clone, Default)]
 pub struct Bibliography {
@@ -309,6 +321,12 @@ impl Bibliography {
     /// The reference as plain text (for tests and plain-text exports).
     pub fn text(&self, key: &str) -> Option<String> {
         Some(html::plain(&self.leaves(key)?))
+    }
+
+    /// The paper's formatted reference, to recognise it in a later bibliography.
+    pub fn formatted(&self, key: &str) -> Option<Formatted> {
+        let reference = self.references.get(key)?;
+        Some(Formatted(Arc::clone(&reference.content)))
     }
 
     fn leaves(&self, key: &str) -> Option<Vec<html::Leaf>> {
