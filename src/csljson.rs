@@ -58,21 +58,14 @@ pub struct Issued {
     pub date_parts: Vec<Vec<i32>>,
 }
 
-/// One paper's item as pretty-printed JSON, for [`join`].
+/// One paper's item as pretty-printed JSON, for [`indent`] and [`join_indented`].
 pub fn item_json(key: &str, fields: &PaperFields) -> String {
     serde_json::to_string_pretty(&item(key, fields)).unwrap_or_else(|_| "{}".into())
 }
 
-/// The array of items made by [`item_json`], in the order given, laid out exactly as
-/// `serde_json::to_string_pretty` lays out the array (so a file can be assembled
-/// from items written once and kept), with a final newline.
-pub fn join<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
-    let indented: Vec<String> = items.into_iter().map(indent).collect();
-    join_indented(indented.iter().map(String::as_str))
-}
-
-/// An item made by [`item_json`] indented as an element of the array [`join`] lays
-/// out; kept that way, a large file is joined without going through every line.
+/// An item made by [`item_json`] indented as an element of the array
+/// [`join_indented`] lays out; kept that way, a large file is joined without going
+/// through every line.
 pub fn indent(item: &str) -> String {
     let mut indented = String::with_capacity(item.len() + item.len() / 8);
     // JSON strings escape newlines, so every line break is the layout's own.
@@ -86,7 +79,9 @@ pub fn indent(item: &str) -> String {
     indented
 }
 
-/// [`join`] of items already [`indent`]ed.
+/// The array of items made by [`item_json`] and [`indent`]ed, in the order given, laid
+/// out exactly as `serde_json::to_string_pretty` lays out the array (so a file can be
+/// assembled from items written once and kept), with a final newline.
 pub fn join_indented<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     let mut json = String::from("[");
     let mut empty = true;
@@ -166,6 +161,12 @@ fn issued(fields: &PaperFields) -> Issued {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The file the exports write from these items.
+    fn join<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+        let indented: Vec<String> = items.into_iter().map(indent).collect();
+        join_indented(indented.iter().map(String::as_str))
+    }
 
     #[test]
     fn joined_items_are_laid_out_as_serde_lays_out_the_array() {

@@ -142,6 +142,13 @@ struct File {
     format: Format,
 }
 
+impl File {
+    /// Whether the file lists one of the papers `keys` (its keys are sorted).
+    fn lists_any(&self, keys: &BTreeSet<String>) -> bool {
+        keys.iter().any(|key| self.keys.binary_search(key).is_ok())
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Format {
     Bibtex,
@@ -186,15 +193,23 @@ impl Files {
     /// ([`Entries::rewrite`]): joins again the files that list them. Returns those
     /// files' indices ([`Files::output`]).
     pub fn rejoin(&mut self, entries: &Entries, keys: &BTreeSet<String>) -> Vec<usize> {
-        let lists = |file: &File| keys.iter().any(|key| file.keys.binary_search(key).is_ok());
-        let mut rejoined = Vec::new();
+        self.join_where(entries, |_, file| file.lists_any(keys))
+    }
+
+    /// Joins again the files `which` picks (by index and file); returns their indices.
+    fn join_where(
+        &mut self,
+        entries: &Entries,
+        which: impl Fn(usize, &File) -> bool,
+    ) -> Vec<usize> {
+        let mut joined = Vec::new();
         for (index, file) in self.files.iter_mut().enumerate() {
-            if lists(file) {
+            if which(index, file) {
                 file.output.bytes = entries.join(&file.keys, file.format).into_bytes();
-                rejoined.push(index);
+                joined.push(index);
             }
         }
-        rejoined
+        joined
     }
 
     /// After papers moved between `topics` or were added (and the fields of `keys`
@@ -255,14 +270,10 @@ impl Files {
                 _ => return None,
             }
         }
-        let lists = |file: &File| keys.iter().any(|key| file.keys.binary_search(key).is_ok());
-        for (index, file) in self.files.iter_mut().enumerate() {
-            if changed.contains(&index) || lists(file) {
-                file.output.bytes = entries.join(&file.keys, file.format).into_bytes();
-                changed.insert(index);
-            }
-        }
-        Some(changed.into_iter().collect())
+        let relisted = changed;
+        Some(self.join_where(entries, |index, file| {
+            relisted.contains(&index) || file.lists_any(keys)
+        }))
     }
 
     pub fn output(&self, index: usize) -> &Output {

@@ -8,6 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
+use kept::Kept;
+
 use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -26,6 +28,8 @@ use crate::model::{Page, PageKind, Paper};
 use crate::site::{MentionPart, NewestKey, Site, newest_key};
 use crate::source::{SourceFile, StaticFile};
 use crate::templates;
+
+mod kept;
 
 /// One file of the built site.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,9 +132,7 @@ pub fn prepare_with<'a>(
         listings: listings::collect(site),
         shared_data,
         topic_links: topic_links(site),
-        rows: PaperRows::default(),
-        items: PaperItems::default(),
-        references: KeptReferences::default(),
+        kept: PaperHtml::default(),
     };
     parts.attach(site)
 }
@@ -147,46 +149,25 @@ pub struct PreparedParts {
     /// The `site` template data, serialized: it changes exactly when that data does.
     shared_data: String,
     topic_links: HashMap<String, Link>,
-    rows: PaperRows,
-    items: PaperItems,
-    references: KeptReferences,
+    kept: PaperHtml,
 }
-
-/// Each paper's entry in paper lists as last rendered from `paper_item.html`: paper
-/// key -> hash of its fields ([`Renderer::row_hash`]) and the entry. A paper shows in
-/// many lists (topics, listings, related papers), each rendered from these.
-#[derive(Default)]
-struct PaperItems(Mutex<HashMap<String, (u64, String), foldhash::fast::RandomState>>);
-
-/// Each paper's reference as last written in HTML: paper key -> the formatted
-/// reference and title it was written from, and the HTML.
-#[derive(Default)]
-struct KeptReferences(Mutex<HashMap<String, (csl::Formatted, String, String)>>);
 
 /// What `papers.html` receives as `rows` and outputs with `| safe`: the rows (megabytes
 /// on a large survey) are spliced in there after rendering rather than copied through
 /// Tera's values.
 const ROWS_MARKER: &str = "<!-- survey: the rows of every paper -->";
 
-/// The rows of the all-papers table as last rendered, and their order. Everything a
-/// row reads besides its paper (templates, topics, base path) is fixed for the parts'
-/// lifetime, so a large survey's index is rebuilt from the rows of unchanged papers.
+/// Per paper, what the renderer writes and keeps ([`Kept`]): its row of the
+/// all-papers table with its place in it, its entry in paper lists, its reference in
+/// HTML. Rows and entries are kept while the paper's fields hash the same
+/// ([`Renderer::fields_hash`]), references while its formatted reference and title are.
 #[derive(Default)]
-struct PaperRows(Mutex<RowCache>);
-
-#[derive(Default)]
-struct RowCache {
-    /// Paper key -> its row.
-    rows: HashMap<String, Row, foldhash::fast::RandomState>,
+struct PaperHtml {
+    rows: Kept<u64, (NewestKey, String)>,
     /// The keys newest first, as last shown: nearly sorted after an edit.
-    order: Vec<String>,
-}
-
-struct Row {
-    /// What the row reads from its paper ([`Renderer::row_hash`]).
-    hash: u64,
-    order: NewestKey,
-    html: String,
+    row_order: Mutex<Vec<String>>,
+    items: Kept<u64, String>,
+    references: Kept<(Option<csl::Formatted>, String), String>,
 }
 
 impl PreparedParts {
@@ -272,9 +253,7 @@ impl Prepared<'_> {
             base_path: site.config.base_path(),
             listings: &self.parts.listings,
             topic_links: &self.parts.topic_links,
-            rows: &self.parts.rows,
-            items: &self.parts.items,
-            references: &self.parts.references,
+            kept: &self.parts.kept,
         };
         renderer.render(&job)
     }
@@ -566,9 +545,7 @@ struct Renderer<'a> {
     base_path: String,
     listings: &'a Listings,
     topic_links: &'a HashMap<String, Link>,
-    rows: &'a PaperRows,
-    items: &'a PaperItems,
-    references: &'a KeptReferences,
+    kept: &'a PaperHtml,
 }
 
 /// Resolves citations and links of one source file while its Markdown renders.
@@ -820,53 +797,21 @@ impl Renderer<'_> {
         self.references(&[key]).pop().unwrap_or_default()
     }
 
-    /// [`Renderer::reference`] of each of `keys`, kept while the paper's formatted
-    /// reference and title are the same (a page cites hundreds of papers). Missing ones
-    /// are written outside the lock, as other pages are rendered meanwhile.
+    /// [`Renderer::reference`] of each of `keys` (a page cites hundreds of papers).
     fn references(&self, keys: &[&str]) -> Vec<String> {
         let bibliography = &self.site.bibliography;
-        let lock = || {
-            self.references
-                .0
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-        };
         let title = |key: &str| &self.site.papers[key].fields.title;
-        let found: Vec<(Option<csl::Formatted>, Option<String>)> = {
-            let kept = lock();
-            (keys.iter())
-                .map(|key| {
-                    let formatted = bibliography.formatted(key);
-                    let hit = (kept.get(*key))
-                        .filter(|(was, was_title, _)| {
-                            formatted.as_ref() == Some(was) && was_title == title(key)
-                        })
-                        .map(|(_, _, html)| html.clone());
-                    (formatted, hit)
-                })
-                .collect()
+        let made = |key: &str| (bibliography.formatted(key), title(key).clone());
+        let write = |key: &str| {
+            let url = self.url(&self.site.papers[key].path());
+            let html = bibliography.html(key, title(key), &url);
+            Ok::<_, std::convert::Infallible>(html.unwrap_or_else(|| escape_html(title(key))))
         };
-        let mut written = Vec::new();
-        let html: Vec<String> = (keys.iter().zip(found))
-            .map(|(key, (formatted, hit))| {
-                hit.unwrap_or_else(|| {
-                    let url = self.url(&self.site.papers[*key].path());
-                    let html = (bibliography.html(key, title(key), &url))
-                        .unwrap_or_else(|| escape_html(title(key)));
-                    if let Some(formatted) = formatted {
-                        written.push((
-                            key.to_string(),
-                            (formatted, title(key).clone(), html.clone()),
-                        ));
-                    }
-                    html
-                })
-            })
-            .collect();
-        if !written.is_empty() {
-            lock().extend(written);
+        let read = |html: Vec<&String>| html.into_iter().cloned().collect();
+        match self.kept.references.with(keys, made, write, read) {
+            Ok(html) => html,
+            Err(never) => match never {},
         }
-        html
     }
 
     fn topic_link(&self, id: &str) -> Option<Link> {
@@ -1109,58 +1054,34 @@ impl Renderer<'_> {
 
     /// `before`, the all-papers table's rows newest first, then `after`.
     fn with_paper_rows(&self, before: &str, after: &str) -> Result<String, Diagnostic> {
-        let mut cache = self.rows.0.lock().unwrap_or_else(PoisonError::into_inner);
-        self.update_rows(&mut cache)?;
-        let RowCache { rows, order } = &mut *cache;
-        let mut listed: Vec<(&String, &Row)> = order.iter().map(|key| (key, &rows[key])).collect();
-        // Stable and run-aware: after an edit the order is sorted but for a few papers.
-        listed.sort_by(|(a, row_a), (b, row_b)| (&row_a.order, a).cmp(&(&row_b.order, b)));
-        let size: usize = listed.iter().map(|(_, row)| row.html.len()).sum();
-        let mut html = String::with_capacity(before.len() + size + after.len());
-        html.push_str(before);
-        for (_, row) in &listed {
-            html.push_str(&row.html);
-        }
-        html.push_str(after);
-        *order = listed.into_iter().map(|(key, _)| key.clone()).collect();
-        Ok(html)
-    }
-
-    /// Renders the rows of new or changed papers from `paper_row.html` and forgets
-    /// those of papers gone; the rows of unchanged papers are kept.
-    fn update_rows(&self, cache: &mut RowCache) -> Result<(), Diagnostic> {
         let papers = &self.site.papers;
-        let keys: Vec<&String> = papers.keys().collect();
-        let hashes: Vec<u64> = keys.par_iter().map(|key| self.row_hash(key)).collect();
-        let stale: Vec<usize> = (0..keys.len())
-            .filter(|&i| cache.rows.get(keys[i].as_str()).map(|row| row.hash) != Some(hashes[i]))
-            .collect();
-        let fresh: Vec<Result<Row, Diagnostic>> = (stale.par_iter())
-            .map(|&i| {
-                Ok(Row {
-                    hash: hashes[i],
-                    order: newest_key(&papers[keys[i]].fields),
-                    html: self.paper_row(keys[i])?,
-                })
-            })
-            .collect();
-        let RowCache { rows, order } = cache;
-        for (i, row) in stale.iter().zip(fresh) {
-            rows.insert(keys[*i].clone(), row?);
-        }
-        if rows.len() > keys.len() {
-            rows.retain(|key, _| papers.contains_key(key));
-        }
+        let mut order = (self.kept.row_order.lock()).unwrap_or_else(PoisonError::into_inner);
         order.retain(|key| papers.contains_key(key));
-        if order.len() < rows.len() {
-            let known: std::collections::HashSet<&String> = order.iter().collect();
-            let new: Vec<String> = (keys.iter())
-                .filter(|key| !known.contains(*key))
-                .map(|key| (*key).clone())
-                .collect();
-            order.extend(new);
+        if order.len() < papers.len() {
+            let known: std::collections::HashSet<String> = order.iter().cloned().collect();
+            order.extend(papers.keys().filter(|key| !known.contains(*key)).cloned());
         }
-        Ok(())
+        // In the last order, so that sorting after an edit is nearly linear.
+        let keys: Vec<&str> = order.iter().map(String::as_str).collect();
+        let write = |key: &str| Ok((newest_key(&papers[key].fields), self.paper_row(key)?));
+        let sorted = |rows: Vec<&(NewestKey, String)>| {
+            let mut listed: Vec<(&str, &(NewestKey, String))> =
+                keys.iter().copied().zip(rows).collect();
+            listed.sort_by(|(a, (by_a, _)), (b, (by_b, _))| (by_a, a).cmp(&(by_b, b)));
+            let size: usize = listed.iter().map(|(_, (_, row))| row.len()).sum();
+            let mut html = String::with_capacity(before.len() + size + after.len());
+            html.push_str(before);
+            for (_, (_, row)) in &listed {
+                html.push_str(row);
+            }
+            html.push_str(after);
+            let order: Vec<String> = listed.iter().map(|(key, _)| key.to_string()).collect();
+            (html, order)
+        };
+        let fields_hash = |key: &str| self.fields_hash(key);
+        let (html, sorted_order) = self.kept.rows.with(&keys, fields_hash, write, sorted)?;
+        *order = sorted_order;
+        Ok(html)
     }
 
     /// The papers `keys` as a list shows them, their entries kept while unchanged.
@@ -1168,28 +1089,14 @@ impl Renderer<'_> {
         &self,
         keys: impl IntoIterator<Item = &'k String>,
     ) -> Result<Vec<ListedPaper>, Diagnostic> {
-        let keys: Vec<&String> = keys.into_iter().collect();
-        let hashes: Vec<u64> = keys.iter().map(|key| self.row_hash(key)).collect();
-        let lock = || self.items.0.lock().unwrap_or_else(PoisonError::into_inner);
-        let stale: Vec<usize> = {
-            let items = lock();
-            let kept = |i: &usize| items.get(keys[*i].as_str()).map(|(hash, _)| *hash);
-            (0..keys.len())
-                .filter(|i| kept(i) != Some(hashes[*i]))
-                .collect()
+        let keys: Vec<&str> = keys.into_iter().map(String::as_str).collect();
+        let fields_hash = |key: &str| self.fields_hash(key);
+        let write = |key: &str| self.paper_item(key);
+        let read = |items: Vec<&String>| {
+            let entry = |item: &String| ListedPaper { item: item.clone() };
+            items.into_iter().map(entry).collect()
         };
-        // Rendered outside the lock: other lists are being rendered meanwhile.
-        let fresh: Vec<(usize, String)> = (stale.into_iter())
-            .map(|i| Ok((i, self.paper_item(keys[i])?)))
-            .collect::<Result<_, Diagnostic>>()?;
-        let mut items = lock();
-        for (i, item) in fresh {
-            items.insert(keys[i].clone(), (hashes[i], item));
-        }
-        let entry = |key: &String| ListedPaper {
-            item: items[key.as_str()].1.clone(),
-        };
-        Ok(keys.into_iter().map(entry).collect())
+        self.kept.items.with(&keys, fields_hash, write, read)
     }
 
     fn paper_item(&self, key: &str) -> Result<String, Diagnostic> {
@@ -1199,7 +1106,7 @@ impl Renderer<'_> {
     }
 
     /// A hash of what [`Renderer::summary`] reads from the paper itself: its fields.
-    fn row_hash(&self, key: &str) -> u64 {
+    fn fields_hash(&self, key: &str) -> u64 {
         let hasher = foldhash::quality::FixedState::with_seed(0);
         hasher.hash_one(&self.site.papers[key].fields)
     }

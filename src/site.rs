@@ -69,21 +69,13 @@ impl Site {
         self.topics.iter().find(|topic| topic.id == id)
     }
 
-    /// Paper keys of a topic and all topics below it, without repeats, newest first.
-    pub fn papers_under(&self, topic_id: &str) -> Vec<String> {
-        let mut keys: Vec<&String> = self.keys_under(topic_id).into_iter().collect();
-        self.newest_first_order().sort(&mut keys);
-        keys.into_iter().cloned().collect()
-    }
-
-    /// How many papers [`Site::papers_under`] lists, without sorting them (navigation
-    /// shows counts on every page; sorting thousands of papers for each was slow).
+    /// How many papers are filed under `topic_id` or a topic below it.
     pub fn count_under(&self, topic_id: &str) -> usize {
         self.keys_under(topic_id).len()
     }
 
-    /// Keys filed under `topic_id` or any topic below it (all papers for `""`), in
-    /// key order: [`Site::papers_under`] without its sort.
+    /// Keys filed under `topic_id` or any topic below it (all papers for `""`), without
+    /// repeats, in key order.
     pub fn keys_under(&self, topic_id: &str) -> std::collections::BTreeSet<&String> {
         let prefix = format!("{topic_id}/");
         self.topic_papers
