@@ -235,10 +235,11 @@ struct Paper {
     topics: Vec<(usize, Option<usize>)>,
 }
 
-struct Options {
-    papers: usize,
-    out: PathBuf,
-    seed: u64,
+/// What to generate, and where (also used by `tests/serve_incremental.rs`).
+pub struct Options {
+    pub papers: usize,
+    pub out: PathBuf,
+    pub seed: u64,
 }
 
 fn main() {
@@ -278,7 +279,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
     Ok(options)
 }
 
-fn generate(options: &Options) -> std::io::Result<()> {
+pub fn generate(options: &Options) -> std::io::Result<()> {
     let mut rng = Rng(options.seed);
     let sections = make_sections(&mut rng);
     let papers = make_papers(&mut rng, &sections, options.papers);

@@ -208,7 +208,7 @@ fn first_paper_key(root: &Path) -> String {
 
 fn engine_only(root: &Path, scenarios: &[Scenario], runs: usize) {
     let started = Instant::now();
-    let (mut live, first) = LiveBuild::new(root, "http://127.0.0.1:1111/");
+    let (mut live, first) = LiveBuild::new(root, Some("http://127.0.0.1:1111/"));
     assert!(first.succeeded, "the site must build");
     println!("initial build: {:.1} ms", ms(started.elapsed()));
     for scenario in scenarios {

@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use rayon::prelude::*;
 
 use crate::cite;
 use crate::config::Config;
@@ -29,16 +28,6 @@ const RESERVED: &[&str] = &[
 
 /// How many related papers a paper page shows.
 const RELATED_COUNT: usize = 5;
-
-pub fn assemble(sources: &Sources, config: Config, diagnostics: &mut Diagnostics) -> Option<Site> {
-    let chapters = chapter_folders(&sources.content);
-    let parsed = sources
-        .content
-        .par_iter()
-        .map(|file| parse_file(file, &chapters))
-        .collect();
-    assemble_parsed(sources, config, parsed, &mut Memo::default(), diagnostics)
-}
 
 /// Site-wide results that `serve` keeps between rebuilds, so a rebuild repeats only
 /// what its inputs changed. Formatting every reference in a CSL style is the one worth

@@ -5,7 +5,7 @@
 //! `<desc>` that states every value, so it reads the same to a screen reader; colours
 //! come from CSS classes, so the light and dark themes both apply.
 
-use crate::markdown::escape_html;
+use crate::html::escape_html;
 
 /// One bar: a label (a year, a chapter title) and how many papers it has.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use crate::model::{Paper, PaperFields};
 use crate::names::PersonName;
 
 /// How a paper reads in an author-year citation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Label {
     /// "Rafailov et al.", "Hu and Shen", "Touvron", or a short title.
     pub names: String,

@@ -6,7 +6,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use crate::model::PaperFields;
 use crate::source::SourceFile;
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub title: String,

@@ -7,8 +7,10 @@
 //!    of the file), so only edited files are parsed again. Assembling (labels, links,
 //!    the reference graph) runs over all of them, except that only papers whose
 //!    fields changed are formatted again in the CSL style ([`assemble::Memo`]).
-//! 3. Rendering: every template job gets a fingerprint of what it reads
-//!    ([`fingerprint`]); only jobs whose fingerprint changed are rendered again.
+//! 3. Rendering: every template job records what it reads of the site as it reads it
+//!    ([`crate::render::reads`]); a rebuild fingerprints every read some job made and
+//!    renders again exactly the jobs with a read whose fingerprint changed (all of
+//!    them when the templates or the shared template data changed).
 //!
 //! Before all of that, the usual saves while writing (a page's or a paper's body,
 //! citations and headings included, and a paper's fields other than its topics) are
@@ -21,7 +23,6 @@
 //! A failed rebuild keeps the last good outputs, so a preview never goes blank.
 
 mod files;
-pub mod fingerprint;
 mod patch;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -34,10 +35,11 @@ use crate::assemble::{self, Parsed};
 use crate::config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::exports;
+use crate::render::reads::Read;
 use crate::render::{self, JobKey, Output};
 use crate::site::Site;
 use crate::source::Sources;
-use fingerprint::{FileHashes, SiteInputs};
+use files::FileHashes;
 
 pub use files::LiveFiles;
 
@@ -52,7 +54,8 @@ pub type SiteFiles = BTreeMap<Arc<str>, Arc<[u8]>>;
 
 /// A site kept built in memory, rebuilt as its files change.
 pub struct LiveBuild {
-    base_url: String,
+    /// Replaces site.yaml's `base_url` when given (`--base-url`, or `serve`'s address).
+    base_url: Option<String>,
     files: LiveFiles,
     parsed: HashMap<PathBuf, CachedParse>,
     /// Site-wide assemble results (the formatted references) with their inputs' hash.
@@ -64,10 +67,15 @@ pub struct LiveBuild {
     entries: exports::Entries,
     /// The parsed templates with the hash of the template files they came from.
     templates: Option<(u64, tera::Tera)>,
-    rendered: FastMap<JobKey, (u64, Result<Output, Diagnostic>)>,
-    /// What the jobs' fingerprints read, for fingerprinting only some after an edit.
-    prints: fingerprint::Memo,
-    /// Job -> fingerprint and path of the output now in `outputs`.
+    /// Job -> its last render, with what it read.
+    rendered: FastMap<JobKey, JobRecord>,
+    /// The fingerprint of every read of some job in `rendered`, as of the last rebuild.
+    reads: FastMap<Read, u64>,
+    /// A hash of the templates and the shared template data the jobs were rendered with.
+    shared: Option<u64>,
+    /// Counts renders, so that [`JobRecord::render`] tells renders apart.
+    renders: u64,
+    /// Job -> the render and the path of its output now in `outputs`.
     applied: FastMap<JobKey, (u64, String)>,
     /// Paths of the other outputs that need no template (static files, sitemap, ...).
     other_paths: Vec<String>,
@@ -114,9 +122,9 @@ pub struct Rebuild {
 
 impl LiveBuild {
     /// Loads and builds the site under `root`, with `base_url` replacing site.yaml's.
-    pub fn new(root: &Path, base_url: &str) -> (Self, Rebuild) {
+    pub fn new(root: &Path, base_url: Option<&str>) -> (Self, Rebuild) {
         let mut live = LiveBuild {
-            base_url: base_url.to_string(),
+            base_url: base_url.map(str::to_string),
             files: LiveFiles::load(root),
             parsed: HashMap::new(),
             memo: assemble::Memo::default(),
@@ -124,7 +132,9 @@ impl LiveBuild {
             entries: exports::Entries::default(),
             templates: None,
             rendered: FastMap::default(),
-            prints: fingerprint::Memo::default(),
+            reads: FastMap::default(),
+            shared: None,
+            renders: 0,
             applied: FastMap::default(),
             other_paths: Vec::new(),
             language: "en".to_string(),
@@ -155,6 +165,29 @@ impl LiveBuild {
     pub fn reload(&mut self) -> Rebuild {
         self.files.reload();
         self.rebuild(&[])
+    }
+
+    /// The engine's result after `rebuild` (its last), as `survey build` and `check`
+    /// report and write it: the site and its outputs only if the rebuild succeeded.
+    pub fn into_build(self, rebuild: Rebuild) -> crate::Build {
+        let succeeded = rebuild.succeeded;
+        let outputs = if succeeded {
+            let files = Arc::try_unwrap(self.outputs).unwrap_or_else(|shared| (*shared).clone());
+            (files.into_iter())
+                .map(|(path, bytes)| Output {
+                    path: path.to_string(),
+                    bytes: bytes.to_vec(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        crate::Build {
+            sources: self.files.into_sources(),
+            diagnostics: rebuild.diagnostics,
+            site: self.last.map(|last| last.site).filter(|_| succeeded),
+            outputs,
+        }
     }
 
     /// The outputs of the last successful rebuild.
@@ -215,7 +248,7 @@ impl LiveBuild {
         let config = sources
             .config
             .as_ref()
-            .and_then(|file| config::parse(file, Some(&self.base_url), diagnostics));
+            .and_then(|file| config::parse(file, self.base_url.as_deref(), diagnostics));
         // As in `survey::build`: with a broken site.yaml the content is still checked.
         let config_ok = config.is_some();
         let config = config.unwrap_or_else(config::fallback);
@@ -229,7 +262,7 @@ impl LiveBuild {
         self.language = site.config.language.clone();
         let tera = parsed_templates(&mut self.templates, &sources.templates, diagnostics)?;
         let prepared = render::prepare_with(&site, tera, &sources.statics);
-        let (rendered, outputs) = self.render_stale(&prepared, None, diagnostics);
+        let (rendered, outputs) = self.render_stale(&prepared, diagnostics);
         let parts = Some(prepared.into_parts());
         let last = LastGood {
             site,
@@ -239,59 +272,69 @@ impl LiveBuild {
         Some((rendered, outputs, last))
     }
 
-    /// Renders the jobs of the prepared site whose fingerprint changed (template
-    /// errors go to `diagnostics`) and makes the outputs that need no template. With
-    /// `fields`, only the jobs that may read what a field edit changed are fingerprinted.
+    /// Renders the jobs of the prepared site that are new or read something that
+    /// changed (template errors go to `diagnostics`), and makes the outputs that need no
+    /// template. Returns how many jobs were rendered.
     fn render_stale(
         &mut self,
         prepared: &render::Prepared,
-        fields: Option<&FieldsEdited>,
         diagnostics: &mut Diagnostics,
     ) -> (usize, NewOutputs) {
         let jobs = prepared.jobs();
-        let parsed = &self.parsed;
-        let lookup = |path: &Path| parsed.get(path).map(|cached| cached.hashes);
-        let inputs = SiteInputs::of(prepared, &self.files.sources().templates, &lookup);
-        let rendered = &self.rendered;
-        let previous = |job: &JobKey| rendered.get(job).map(|(print, _)| *print);
-        let after = fields.and_then(|fields| {
-            let memo = &mut self.prints;
-            let (candidates, also) = (&fields.candidates, &fields.also);
-            fingerprint::fingerprints_after(&inputs, &jobs, memo, &previous, candidates, also)
-        });
-        let prints = after.unwrap_or_else(|| {
-            let (prints, memo) = fingerprint::fingerprints(&inputs, &jobs);
-            self.prints = memo;
-            prints
-        });
-        let stale: Vec<(&JobKey, u64)> = jobs
-            .iter()
-            .zip(&prints)
-            .filter(|(job, print)| self.rendered.get(*job).map(|(p, _)| p) != Some(print))
-            .map(|(job, print)| (job, *print))
+        let templates = self.templates.as_ref().map(|(hash, _)| *hash);
+        let shared = crate::hash::hash_of(&(prepared.shared_data(), templates));
+        if self.shared != Some(shared) {
+            self.rendered.clear();
+            self.reads.clear();
+            self.shared = Some(shared);
+        }
+        let data = prepared.data();
+        let changed: FastSet<&Read> = (self.reads.par_iter_mut())
+            .filter_map(|(read, print)| {
+                let now = read.fingerprint(data);
+                (std::mem::replace(print, now) != now).then_some(read)
+            })
             .collect();
-        let fresh: Vec<(JobKey, u64, Result<Output, Diagnostic>)> = stale
-            .par_iter()
-            .map(|(job, print)| ((*job).clone(), *print, prepared.render_job(job)))
+        let stale: Vec<&JobKey> = (jobs.iter())
+            .filter(|job| match self.rendered.get(*job) {
+                None => true,
+                Some(record) => record.reads.iter().any(|read| changed.contains(read)),
+            })
+            .collect();
+        let fresh: Vec<(JobKey, render::Rendered)> = (stale.par_iter())
+            .map(|job| ((*job).clone(), prepared.render_job(job)))
             .collect();
         let rendered = fresh.len();
-        for (job, print, result) in fresh {
-            self.rendered.insert(job, (print, result));
+        for (job, done) in fresh {
+            for read in &done.reads {
+                if !self.reads.contains_key(read) {
+                    self.reads.insert(read.clone(), read.fingerprint(data));
+                }
+            }
+            self.renders += 1;
+            let record = JobRecord {
+                render: self.renders,
+                result: done.result,
+                reads: done.reads,
+            };
+            self.rendered.insert(job, record);
         }
         // Every current job is kept, so equal sizes mean nothing else is.
         if self.rendered.len() > jobs.len() {
             let current: FastSet<&JobKey> = jobs.iter().collect();
             self.rendered.retain(|job, _| current.contains(job));
+            let read: FastSet<&Read> = self.rendered.values().flat_map(|r| &r.reads).collect();
+            self.reads.retain(|r, _| read.contains(r));
         }
-        if self.rendered.values().any(|(_, result)| result.is_err()) {
+        if self.rendered.values().any(|record| record.result.is_err()) {
             for job in &jobs {
-                if let Some((_, Err(diagnostic))) = self.rendered.get(job) {
+                if let Some(JobRecord { result: Err(diagnostic), .. }) = self.rendered.get(job) {
                     diagnostics.push(diagnostic.clone());
                 }
             }
         }
         let outputs = NewOutputs {
-            jobs: jobs.into_iter().zip(prints).collect(),
+            jobs,
             others: prepared.plain_outputs(),
         };
         (rendered, outputs)
@@ -302,26 +345,27 @@ impl LiveBuild {
     fn apply(&mut self, new: NewOutputs, site: &Site, rejoined: Option<&[usize]>) -> Vec<String> {
         let mut outputs = SiteFiles::clone(&self.outputs);
         let mut changed = Vec::new();
-        let current: FastMap<&JobKey, u64> = new.jobs.iter().map(|(j, p)| (j, *p)).collect();
+        let current: FastSet<&JobKey> = new.jobs.iter().collect();
         self.applied.retain(|job, (_, path)| {
-            let keep = current.contains_key(job);
+            let keep = current.contains(job);
             if !keep && outputs.remove(path.as_str()).is_some() {
                 changed.push(path.clone());
             }
             keep
         });
-        for (job, print) in &new.jobs {
-            if self.applied.get(job).map(|(p, _)| p) == Some(print) {
+        for job in &new.jobs {
+            let Some(record) = self.rendered.get(job) else {
+                continue;
+            };
+            if self.applied.get(job).map(|(render, _)| *render) == Some(record.render) {
                 continue;
             }
-            if let Some((_, Ok(output))) = self.rendered.get(job) {
-                outputs.insert(
-                    Arc::from(output.path.as_str()),
-                    Arc::from(output.bytes.as_slice()),
-                );
-                changed.push(output.path.clone());
-                self.applied
-                    .insert(job.clone(), (*print, output.path.clone()));
+            if let Ok(output) = &record.result {
+                if put_output(&mut outputs, &output.path, &output.bytes) {
+                    changed.push(output.path.clone());
+                }
+                let path = output.path.clone();
+                self.applied.insert(job.clone(), (record.render, path));
             }
         }
         let other_paths: Vec<String> = new.others.iter().map(|o| o.path.clone()).collect();
@@ -356,7 +400,7 @@ impl LiveBuild {
                 .map(|output| output.path.clone())
                 .collect();
         }
-        let inputs = fingerprint::exports_inputs(site);
+        let inputs = exports::inputs_hash(site);
         if matches!(&self.exports, Some((Some(hash), _)) if *hash == inputs) {
             return Vec::new();
         }
@@ -421,18 +465,17 @@ fn parsed_templates(
     Some(tera)
 }
 
-/// What a patch of some papers' fields may have changed, for [`LiveBuild::render_stale`]
-/// (see [`fingerprint::fingerprints_after`]).
-struct FieldsEdited {
-    /// The papers whose summaries may read differently.
-    candidates: BTreeSet<String>,
-    /// The jobs that may read something else that changed.
-    also: BTreeSet<JobKey>,
+/// A job's last render and what it read of the site.
+struct JobRecord {
+    /// Which render this was (see [`LiveBuild::renders`]).
+    render: u64,
+    result: Result<Output, Diagnostic>,
+    reads: Box<[Read]>,
 }
 
 /// A rebuild's outputs before they are applied.
 struct NewOutputs {
-    jobs: Vec<(JobKey, u64)>,
+    jobs: Vec<JobKey>,
     others: Vec<Output>,
 }
 

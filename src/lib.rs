@@ -1,10 +1,14 @@
 //! `survey`: a static-site generator for living literature surveys.
 //!
-//! The pipeline flows one way: [`source::load`] (files) -> [`assemble::assemble`]
-//! (typed, validated, cross-linked site) -> [`render::render`] (HTML per page, in
-//! parallel) -> [`output::emit`] (atomic write). Problems are collected as
+//! The pipeline flows one way: load (files, [`source`]) -> parse and assemble (a typed,
+//! validated, cross-linked [`site::Site`], [`assemble`]) -> render (HTML per template
+//! job, [`render`]) -> emit (the atomic write, [`output`]). Problems are collected as
 //! [`diagnostics::Diagnostic`] values on the way, never panics. After render,
 //! [`search::index`] turns the rendered pages into the search index's files.
+//!
+//! One engine runs that pipeline for every command: [`incremental::LiveBuild`], which
+//! keeps each step's results and redoes only what its inputs changed. `build` and
+//! `check` start it with nothing kept; `serve` keeps it running.
 
 pub mod assemble;
 pub mod bibtex;
@@ -20,7 +24,9 @@ pub mod diagnostics;
 pub mod duplicates;
 pub mod exports;
 pub mod frontmatter;
+pub mod hash;
 pub mod highlight;
+pub mod html;
 pub mod incremental;
 pub mod link;
 pub mod listings;
@@ -101,36 +107,19 @@ pub fn build(root: &Path, base_url: Option<&str>) -> Build {
     )
 }
 
-/// [`build`] with every option.
+/// [`build`] with every option: the engine ([`incremental::LiveBuild`]) started with
+/// nothing kept, so `build`, `check` and `serve` run one pipeline.
 pub fn build_with(root: &Path, options: BuildOptions) -> Build {
-    let base_url = options.base_url;
-    let mut diagnostics = Diagnostics::default();
-    let sources = source::load(root, &mut diagnostics);
-    let config = sources
-        .config
-        .as_ref()
-        .and_then(|file| config::parse(file, base_url, &mut diagnostics));
-    let config_ok = config.is_some();
-    // With a broken site.yaml the content is still checked, so all problems show at once.
-    let config = config.unwrap_or_else(config::fallback);
-    let site = assemble::assemble(&sources, config, &mut diagnostics).filter(|_| config_ok);
-    let mut outputs = site
-        .as_ref()
-        .filter(|_| !diagnostics.has_errors())
-        .and_then(|site| {
-            render::render(site, &sources.templates, &sources.statics, &mut diagnostics)
-        })
-        .unwrap_or_default();
-    if options.search && !outputs.is_empty() {
-        add_search_index(&mut outputs, site.as_ref(), &mut diagnostics);
+    let (engine, rebuild) = incremental::LiveBuild::new(root, options.base_url);
+    let mut build = engine.into_build(rebuild);
+    if options.search && !build.outputs.is_empty() {
+        let site = build.site.as_ref();
+        add_search_index(&mut build.outputs, site, &mut build.diagnostics);
+        if build.diagnostics.has_errors() {
+            build.site = None;
+        }
     }
-    let site = site.filter(|_| !diagnostics.has_errors());
-    Build {
-        sources,
-        diagnostics,
-        site,
-        outputs,
-    }
+    build
 }
 
 /// Indexes the rendered pages and adds the index's files to `outputs`.

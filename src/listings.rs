@@ -50,7 +50,7 @@ impl ListingKind {
 }
 
 /// One listing page: an author, a year or a venue and its papers.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Group {
     pub kind: ListingKind,
     pub slug: String,

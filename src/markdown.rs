@@ -13,6 +13,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+use crate::html::escape_html;
 use crate::highlight;
 use crate::math;
 
@@ -26,7 +27,7 @@ pub fn options() -> Options {
 }
 
 /// A heading with its stable anchor.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Heading {
     pub level: u8,
     pub text: String,
@@ -527,21 +528,6 @@ fn math_source_html(tex: &str, display: bool) -> String {
     } else {
         format!("<code class=\"math-error\">${escaped}$</code>")
     }
-}
-
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// The segments of the sentence that contains `segments[position]`.

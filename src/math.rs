@@ -14,7 +14,7 @@
 use pulldown_latex::config::DisplayMode;
 use pulldown_latex::{Parser, RenderConfig, Storage, push_mathml};
 
-use crate::markdown::escape_html;
+use crate::html::escape_html;
 
 /// Every MathML element `pulldown-latex` 0.8 writes (checked against its source),
 /// except `merror`, which it writes only for TeX we reject before rendering.

@@ -15,8 +15,8 @@ use serde_json::{Value, json};
 
 use crate::config::Config;
 use crate::listings;
-use crate::markdown::escape_html;
-use crate::model::{Paper, PaperFields};
+use crate::html::escape_html;
+use crate::model::{Paper, PaperFields, Topic};
 use crate::site::{Site, newest_key};
 
 /// What `base.html` puts in `<head>` beyond the title and canonical link.
@@ -80,13 +80,14 @@ pub fn home(config: &Config, title: &str) -> WebMeta {
 }
 
 /// A paper page: `ScholarlyArticle` JSON-LD and Highwire tags.
-pub fn paper(site: &Site, paper: &Paper, description: &str) -> WebMeta {
-    let url = format!("{}{}", site.config.base_url(), paper.path());
+/// `topics` name the paper's topics as keywords.
+pub fn paper(config: &Config, topics: &[Topic], paper: &Paper, description: &str) -> WebMeta {
+    let url = format!("{}{}", config.base_url(), paper.path());
     WebMeta {
         title: paper.fields.title.clone(),
         description: description.to_string(),
         og_type: "article",
-        json_ld: Some(json_ld_script(&scholarly_article(site, paper, &url))),
+        json_ld: Some(json_ld_script(&scholarly_article(config, topics, paper, &url))),
         citation: highwire_tags(&paper.fields),
         url,
     }
@@ -97,9 +98,9 @@ pub fn json_ld_script(value: &Value) -> String {
     value.to_string().replace('<', "\\u003c")
 }
 
-fn scholarly_article(site: &Site, paper: &Paper, url: &str) -> Value {
+fn scholarly_article(config: &Config, topics: &[Topic], paper: &Paper, url: &str) -> Value {
     let fields = &paper.fields;
-    let base = site.config.base_url();
+    let base = config.base_url();
     let authors: Vec<Value> = fields
         .named_authors()
         .iter()
@@ -133,7 +134,7 @@ fn scholarly_article(site: &Site, paper: &Paper, url: &str) -> Value {
     let keywords: Vec<&str> = fields
         .topics
         .iter()
-        .filter_map(|id| site.topic(id).map(|t| t.title.as_str()))
+        .filter_map(|id| topics.iter().find(|t| t.id == *id).map(|t| t.title.as_str()))
         .collect();
     if !keywords.is_empty() {
         put("keywords", json!(keywords.join(", ")));

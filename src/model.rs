@@ -62,7 +62,7 @@ impl PaperFields {
 }
 
 /// A finer topic declared in a chapter's or section's front-matter.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TopicFields {
     pub id: String,
@@ -71,7 +71,7 @@ pub struct TopicFields {
 }
 
 /// Front-matter of the home page, a chapter or a section.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PageFields {
     pub title: String,
@@ -82,7 +82,7 @@ pub struct PageFields {
     pub topics: Vec<TopicFields>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PageKind {
     Home,
@@ -91,7 +91,7 @@ pub enum PageKind {
 }
 
 /// A Markdown page of the survey: the home page, a chapter or a section.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Page {
     /// `""` for home, `data` for a chapter, `data/human` for a section. Also its topic id.
     pub id: String,
@@ -123,7 +123,7 @@ impl Page {
 }
 
 /// A paper of the survey.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Paper {
     /// The citation key: the file stem.
     pub key: String,
@@ -141,7 +141,7 @@ impl Paper {
 
 /// A node of the taxonomy: every chapter and section is a topic, and so is every finer
 /// topic a page declares.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Topic {
     /// `data`, `data/human` or `data/human/nlp-benchmarks`.
     pub id: String,

@@ -5,12 +5,10 @@
 //! context; every output is a job rendered in parallel with rayon.
 
 use std::collections::{BTreeMap, HashMap};
-use std::hash::BuildHasher;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 use kept::Kept;
 
-use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -18,9 +16,9 @@ use crate::cite;
 use crate::csl;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::exports;
-use crate::link;
 use crate::listings::{self, Group, ListingKind, Listings};
-use crate::markdown::{self, CiteTarget, Resolve, escape_html};
+use crate::html::escape_html;
+use crate::markdown::{self, CiteTarget, Resolve};
 use crate::math;
 use crate::meta::{self, WebMeta};
 use crate::model::PaperFields;
@@ -30,6 +28,9 @@ use crate::source::{SourceFile, StaticFile};
 use crate::templates;
 
 mod kept;
+pub mod reads;
+
+use reads::{Data, OutlineEntry, Read, SiteView};
 
 /// One file of the built site.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,34 +55,9 @@ impl Output {
     }
 }
 
-/// Renders every output of `site`. Template errors become diagnostics.
-pub fn render(
-    site: &Site,
-    user_templates: &[SourceFile],
-    user_statics: &[StaticFile],
-    diagnostics: &mut Diagnostics,
-) -> Option<Vec<Output>> {
-    let prepared = prepare(site, user_templates, user_statics, diagnostics)?;
-    let results: Vec<Result<Output, Diagnostic>> = prepared
-        .jobs()
-        .par_iter()
-        .map(|job| prepared.render_job(job))
-        .collect();
-    let mut outputs = Vec::with_capacity(results.len() + prepared.parts.statics.len() * 2);
-    for result in results {
-        match result {
-            Ok(output) => outputs.push(output),
-            Err(diagnostic) => diagnostics.push(diagnostic),
-        }
-    }
-    outputs.extend(prepared.other_outputs());
-    outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    (!diagnostics.has_errors()).then_some(outputs)
-}
-
 /// What one build's template jobs share ([`PreparedParts`]) with the site they render.
-/// `serve` uses it to render only the jobs whose inputs changed; [`render`] renders all
-/// of them.
+/// The engine ([`crate::incremental`]) renders the jobs that are new or read something
+/// that changed.
 pub struct Prepared<'a> {
     site: &'a Site,
     parts: PreparedParts,
@@ -163,10 +139,10 @@ const ROWS_MARKER: &str = "<!-- survey: the rows of every paper -->";
 /// ([`Renderer::fields_hash`]), references while its formatted reference and title are.
 #[derive(Default)]
 struct PaperHtml {
-    rows: Kept<u64, (NewestKey, String)>,
+    rows: Kept<u64, Recorded<(NewestKey, String)>>,
     /// The keys newest first, as last shown: nearly sorted after an edit.
     row_order: Mutex<Vec<String>>,
-    items: Kept<u64, String>,
+    items: Kept<u64, Recorded<String>>,
     references: Kept<(Option<csl::Formatted>, String), String>,
 }
 
@@ -195,9 +171,13 @@ impl Prepared<'_> {
         &self.parts.shared_data
     }
 
-    /// The site being rendered.
-    pub fn site(&self) -> &Site {
-        self.site
+    /// What the jobs read: the site and what was prepared from it.
+    pub fn data(&self) -> Data<'_> {
+        Data {
+            site: self.site,
+            listings: &self.parts.listings,
+            topic_links: &self.parts.topic_links,
+        }
     }
 
     /// Every template job of the site, in a fixed order.
@@ -229,33 +209,20 @@ impl Prepared<'_> {
         &self.parts.listings
     }
 
-    pub fn render_job(&self, key: &JobKey) -> Result<Output, Diagnostic> {
-        let site = self.site;
-        let job = match key {
-            JobKey::Page(id) => site.page(id).map(Job::Page),
-            JobKey::Paper(key) => site.papers.get(key).map(Job::Paper),
-            JobKey::PaperIndex => Some(Job::PaperIndex),
-            JobKey::NotFound => Some(Job::NotFound),
-            JobKey::Listing(kind, slug) => self
-                .parts
-                .listings
-                .of(*kind)
-                .iter()
-                .find(|group| &group.slug == slug)
-                .map(Job::Listing),
-            JobKey::ListingIndex(kind) => Some(Job::ListingIndex(*kind)),
-            JobKey::Search => Some(Job::Search),
-        }
-        .ok_or_else(|| Diagnostic::error("content", format!("nothing to render for {key:?}")))?;
+    /// Renders one job, recording what it read of the site ([`reads`]).
+    pub fn render_job(&self, key: &JobKey) -> Rendered {
+        let view = SiteView::new(self.data());
         let renderer = Renderer {
-            site,
+            base_path: view.config().base_path(),
+            view,
             tera: &self.parts.tera,
-            base_path: site.config.base_path(),
-            listings: &self.parts.listings,
-            topic_links: &self.parts.topic_links,
             kept: &self.parts.kept,
         };
-        renderer.render(&job)
+        let result = renderer.render_key(key);
+        Rendered {
+            result,
+            reads: renderer.view.take_reads(),
+        }
     }
 
     /// The outputs that need no template: [`Prepared::plain_outputs`] and the
@@ -272,6 +239,12 @@ impl Prepared<'_> {
         outputs.extend(plain_outputs(self.site, &self.parts.listings));
         outputs
     }
+}
+
+/// A rendered job with what it read of the site.
+pub struct Rendered {
+    pub result: Result<Output, Diagnostic>,
+    pub reads: Box<[Read]>,
 }
 
 /// One page to render.
@@ -397,8 +370,8 @@ struct GlobalData {
     survey: Option<SurveyData>,
 }
 
-#[derive(Serialize)]
-struct NavItem {
+#[derive(Serialize, Hash)]
+pub struct NavItem {
     /// `chapter`, `section` or `topic`.
     kind: &'static str,
     id: String,
@@ -539,12 +512,13 @@ fn nav_tree(site: &Site, base_path: &str, counted: bool) -> Vec<NavItem> {
         .collect()
 }
 
+/// Renders one job. It reaches the site only through its [`SiteView`], which records
+/// every read.
 struct Renderer<'a> {
-    site: &'a Site,
+    view: SiteView<'a>,
     tera: &'a tera::Tera,
+    /// site.yaml's base path, read through the view when the renderer is made.
     base_path: String,
-    listings: &'a Listings,
-    topic_links: &'a HashMap<String, Link>,
     kept: &'a PaperHtml,
 }
 
@@ -556,19 +530,18 @@ struct PageResolver<'a> {
 
 impl Resolve for PageResolver<'_> {
     fn citation(&self, key: &str) -> Option<CiteTarget> {
-        let site = self.renderer.site;
-        let (paper, label) = (site.papers.get(key)?, site.labels.get(key)?);
+        let view = &self.renderer.view;
+        let (fields, label) = (view.fields(key)?, view.label(key)?);
         Some(CiteTarget {
-            url: self.renderer.url(&paper.path()),
+            url: self.renderer.url(&paper_path(key)),
             names: label.names.clone(),
             year: label.year.clone(),
-            title: paper.fields.title.clone(),
+            title: fields.title.clone(),
         })
     }
 
     fn link(&self, destination: &str) -> Option<String> {
-        let (path, anchor) =
-            link::resolve(&self.renderer.site.link_targets, self.source, destination).ok()?;
+        let (path, anchor) = self.renderer.view.link_target(self.source, destination)?;
         let url = self.renderer.url(path);
         Some(match anchor {
             Some(anchor) => format!("{url}#{anchor}"),
@@ -600,8 +573,8 @@ struct ListedPaper {
     item: String,
 }
 
-#[derive(Serialize, Clone)]
-struct Link {
+#[derive(Serialize, Clone, Hash)]
+pub struct Link {
     title: String,
     url: String,
 }
@@ -712,6 +685,21 @@ impl Renderer<'_> {
         format!("{}{path}", self.base_path)
     }
 
+    fn render_key(&self, key: &JobKey) -> Result<Output, Diagnostic> {
+        let view = &self.view;
+        let job = match key {
+            JobKey::Page(id) => view.page(id).map(Job::Page),
+            JobKey::Paper(key) => view.paper(key).map(Job::Paper),
+            JobKey::PaperIndex => Some(Job::PaperIndex),
+            JobKey::NotFound => Some(Job::NotFound),
+            JobKey::Listing(kind, slug) => view.group(kind, slug).map(Job::Listing),
+            JobKey::ListingIndex(kind) => Some(Job::ListingIndex(*kind)),
+            JobKey::Search => Some(Job::Search),
+        }
+        .ok_or_else(|| Diagnostic::error("content", format!("nothing to render for {key:?}")))?;
+        self.render(&job)
+    }
+
     fn render(&self, job: &Job) -> Result<Output, Diagnostic> {
         let (template, path, context) = match job {
             Job::Page(page) => {
@@ -765,26 +753,20 @@ impl Renderer<'_> {
         sanitize(&html)
     }
 
-    fn summary(&self, key: &str) -> PaperSummary {
-        let paper = &self.site.papers[key];
-        let named = paper.fields.named_authors().len();
+    fn summary(&self, key: &str, fields: &PaperFields) -> PaperSummary {
+        let named = fields.named_authors().len();
         PaperSummary {
             key: key.to_string(),
-            url: self.url(&paper.path()),
-            title: paper.fields.title.clone(),
-            authors: short_authors(&paper.fields),
-            author_links: self.author_links(&paper.fields.named_authors()[..named.min(3)]),
-            more_authors: named > 3 || paper.fields.authors_incomplete(),
-            year: paper.fields.year,
-            year_url: self.url(&listings::year_path(paper.fields.year)),
-            venue: paper.fields.venue.clone(),
-            venue_url: paper
-                .fields
-                .venue
-                .as_ref()
-                .map(|v| self.url(&listings::venue_path(v))),
-            topics: paper
-                .fields
+            url: self.url(&paper_path(key)),
+            title: fields.title.clone(),
+            authors: short_authors(fields),
+            author_links: self.author_links(&fields.named_authors()[..named.min(3)]),
+            more_authors: named > 3 || fields.authors_incomplete(),
+            year: fields.year,
+            year_url: self.url(&listings::year_path(fields.year)),
+            venue: fields.venue.clone(),
+            venue_url: (fields.venue.as_ref()).map(|v| self.url(&listings::venue_path(v))),
+            topics: fields
                 .topics
                 .iter()
                 .filter_map(|id| self.topic_link(id))
@@ -799,13 +781,13 @@ impl Renderer<'_> {
 
     /// [`Renderer::reference`] of each of `keys` (a page cites hundreds of papers).
     fn references(&self, keys: &[&str]) -> Vec<String> {
-        let bibliography = &self.site.bibliography;
-        let title = |key: &str| &self.site.papers[key].fields.title;
-        let made = |key: &str| (bibliography.formatted(key), title(key).clone());
+        let title = |key: &str| self.view.fields(key).map(|f| f.title.clone());
+        let made = |key: &str| (self.view.formatted(key), title(key).unwrap_or_default());
         let write = |key: &str| {
-            let url = self.url(&self.site.papers[key].path());
-            let html = bibliography.html(key, title(key), &url);
-            Ok::<_, std::convert::Infallible>(html.unwrap_or_else(|| escape_html(title(key))))
+            let url = self.url(&paper_path(key));
+            let (formatted, title) = made(key);
+            let html = formatted.map(|f| f.html(&title, &url));
+            Ok::<_, std::convert::Infallible>(html.unwrap_or_else(|| escape_html(&title)))
         };
         let read = |html: Vec<&String>| html.into_iter().cloned().collect();
         match self.kept.references.with(keys, made, write, read) {
@@ -815,11 +797,11 @@ impl Renderer<'_> {
     }
 
     fn topic_link(&self, id: &str) -> Option<Link> {
-        self.topic_links.get(id).cloned()
+        self.view.topic_link(id).cloned()
     }
 
     fn edit_url(&self, source: &std::path::Path) -> Option<String> {
-        let repo = self.site.config.repo_url.as_ref()?;
+        let repo = self.view.config().repo_url.as_ref()?;
         Some(format!(
             "{}/edit/main/{}",
             repo.trim_end_matches('/'),
@@ -828,45 +810,40 @@ impl Renderer<'_> {
     }
 
     fn page_context(&self, page: &Page) -> Result<tera::Context, Diagnostic> {
-        let analysis = &self.site.analyses[&page.id];
-        let position = self
-            .site
-            .pages
-            .iter()
-            .position(|p| p.id == page.id)
-            .unwrap_or(0);
+        let outline = self.view.outline();
+        let position = outline.iter().position(|p| p.id == page.id).unwrap_or(0);
         let neighbour = |index: Option<usize>| {
-            index.and_then(|i| self.site.pages.get(i)).map(|p| Link {
-                title: p.fields.title.clone(),
+            index.and_then(|i| outline.get(i)).map(|p| Link {
+                title: p.title.to_string(),
                 url: self.url(&p.path()),
             })
         };
-        let cited: Vec<&str> = self.site.references[&page.id]
-            .iter()
+        let cited: Vec<&str> = (self.view.cited(&page.id).iter())
             .map(String::as_str)
             .collect();
         let references = self.references(&cited);
+        let config = self.view.config();
         let data = PageData {
             id: page.id.clone(),
             kind: page.kind,
             title: page.fields.title.clone(),
             description: page.fields.description.clone(),
             url: self.url(&page.path()),
-            permalink: format!("{}{}", self.site.config.base_url(), page.path()),
+            permalink: format!("{}{}", config.base_url(), page.path()),
             content: self.markdown(&page.body, &page.source),
-            toc: table_of_contents(&analysis.headings),
+            toc: table_of_contents(self.view.headings(&page.id)),
             topics: self.topic_blocks(page)?,
             sections: self.child_sections(page),
             references,
-            bibtex_url: exports::page_bib(self.site, page).map(|path| self.url(&path)),
+            bibtex_url: self.view.page_bib(&page.id).map(|path| self.url(&path)),
             previous: neighbour(position.checked_sub(1)),
             next: neighbour(Some(position + 1)),
             chapter: page
                 .chapter()
                 .filter(|_| page.kind == PageKind::Section)
-                .and_then(|c| self.site.page(c))
+                .and_then(|c| outline.iter().find(|p| p.id == c))
                 .map(|c| Link {
-                    title: c.fields.title.clone(),
+                    title: c.title.to_string(),
                     url: self.url(&c.path()),
                 }),
             edit_url: self.edit_url(&page.source),
@@ -874,15 +851,12 @@ impl Renderer<'_> {
         let mut context = tera::Context::new();
         context.insert("current", &page.id);
         if page.kind == PageKind::Home {
-            context.insert(
-                "web",
-                &meta::home(&self.site.config, &self.site.config.title),
-            );
+            context.insert("web", &meta::home(config, &config.title));
             context.insert("charts", &self.home_charts());
-            context.insert("taxonomy", &nav_tree(self.site, &self.base_path, true));
+            context.insert("taxonomy", &self.view.taxonomy());
         } else {
             let description = data.description.as_deref();
-            let description = description.unwrap_or(&self.site.config.description);
+            let description = description.unwrap_or(&config.description);
             context.insert(
                 "web",
                 &WebMeta::page(&data.title, description, data.permalink.clone()),
@@ -894,18 +868,15 @@ impl Renderer<'_> {
 
     /// The generated paper lists of a page: its own topic, then each finer topic.
     fn topic_blocks(&self, page: &Page) -> Result<Vec<TopicBlock>, Diagnostic> {
-        self.site
-            .topics
-            .iter()
+        (self.view.topics().iter())
             .filter(|topic| topic.page == page.id)
             .map(|topic| {
-                let keys = self.site.topic_papers.get(&topic.id);
                 Ok(TopicBlock {
                     id: topic.id.clone(),
                     title: topic.title.clone(),
                     anchor: topic.anchor.clone(),
-                    papers: self.listed(keys.into_iter().flatten())?,
-                    bibtex_url: exports::topic_bib(self.site, topic).map(|path| self.url(&path)),
+                    papers: self.listed(self.view.topic_papers(&topic.id))?,
+                    bibtex_url: self.view.topic_bib(&topic.id).map(|path| self.url(&path)),
                 })
             })
             .filter(|block| !matches!(block, Ok(block) if block.papers.is_empty()))
@@ -913,41 +884,28 @@ impl Renderer<'_> {
     }
 
     fn child_sections(&self, page: &Page) -> Vec<NavSummary> {
-        let pages: Vec<&Page> = match page.kind {
-            PageKind::Home => self
-                .site
-                .pages
-                .iter()
-                .filter(|p| p.kind == PageKind::Chapter)
-                .collect(),
-            PageKind::Chapter => self
-                .site
-                .pages
-                .iter()
-                .filter(|p| p.kind == PageKind::Section && p.chapter() == Some(&page.id))
-                .collect(),
-            PageKind::Section => Vec::new(),
+        let child = |p: &OutlineEntry| match page.kind {
+            PageKind::Home => p.kind == PageKind::Chapter,
+            PageKind::Chapter => p.kind == PageKind::Section && p.chapter() == Some(&page.id),
+            PageKind::Section => false,
         };
-        pages
-            .into_iter()
+        (self.view.outline().iter())
+            .filter(|p| child(p))
             .map(|p| NavSummary {
-                title: p.fields.title.clone(),
+                title: p.title.to_string(),
                 url: self.url(&p.path()),
-                description: p.fields.description.clone(),
-                count: self.site.count_under(&p.id),
+                description: p.description.map(str::to_string),
+                count: self.view.count_under(p.id),
             })
             .collect()
     }
 
     fn paper_context(&self, paper: &Paper) -> Result<tera::Context, Diagnostic> {
         let fields = &paper.fields;
-        let label = &self.site.labels[&paper.key];
-        let mentions = self
-            .site
-            .mentions
-            .get(&paper.key)
-            .into_iter()
-            .flatten()
+        let label = self.view.label(&paper.key).ok_or_else(|| {
+            Diagnostic::error("content", format!("no label for paper `{}`", paper.key))
+        })?;
+        let mentions = (self.view.mentions(&paper.key).iter())
             .map(|m| {
                 let anchor = m
                     .anchor
@@ -993,12 +951,13 @@ impl Renderer<'_> {
             bibtex: cite::bibtex(&paper.key, fields),
             reference: self.reference(&paper.key),
             mentions: mentions.collect(),
-            related: self.listed(self.site.related.get(&paper.key).into_iter().flatten())?,
+            related: self.listed(self.view.related(&paper.key))?,
             notes: self.markdown(&paper.body, &paper.source),
-            permalink: format!("{}{}", self.site.config.base_url(), paper.path()),
+            permalink: format!("{}{}", self.view.config().base_url(), paper.path()),
             edit_url: self.edit_url(&paper.source),
         };
-        let web = meta::paper(self.site, paper, &format!("{}: {}", data.label, data.title));
+        let description = format!("{}: {}", data.label, data.title);
+        let web = meta::paper(self.view.config(), self.view.topics(), paper, &description);
         let mut context = tera::Context::new();
         context.insert("current", "papers");
         context.insert("paper", &data);
@@ -1016,7 +975,7 @@ impl Renderer<'_> {
                     let labels: Vec<String> = keys
                         .iter()
                         .filter_map(|key| {
-                            let label = self.site.labels.get(key)?;
+                            let label = self.view.label(key)?;
                             let text = if *in_text {
                                 format!("{} ({})", label.names, label.year)
                             } else {
@@ -1046,7 +1005,7 @@ impl Renderer<'_> {
     fn paper_index_context(&self) -> tera::Context {
         let mut context = tera::Context::new();
         context.insert("current", "papers");
-        context.insert("count", &self.site.papers.len());
+        context.insert("count", &self.view.paper_keys().len());
         context.insert("rows", ROWS_MARKER);
         context.insert("web", &self.plain_meta("All papers", "papers/"));
         context
@@ -1054,17 +1013,25 @@ impl Renderer<'_> {
 
     /// `before`, the all-papers table's rows newest first, then `after`.
     fn with_paper_rows(&self, before: &str, after: &str) -> Result<String, Diagnostic> {
-        let papers = &self.site.papers;
+        let papers = self.view.paper_keys();
+        let present: std::collections::HashSet<&str> = papers.iter().copied().collect();
         let mut order = (self.kept.row_order.lock()).unwrap_or_else(PoisonError::into_inner);
-        order.retain(|key| papers.contains_key(key));
+        order.retain(|key| present.contains(key.as_str()));
         if order.len() < papers.len() {
             let known: std::collections::HashSet<String> = order.iter().cloned().collect();
-            order.extend(papers.keys().filter(|key| !known.contains(*key)).cloned());
+            let new = papers.iter().filter(|key| !known.contains(**key));
+            order.extend(new.map(|key| key.to_string()));
         }
         // In the last order, so that sorting after an edit is nearly linear.
         let keys: Vec<&str> = order.iter().map(String::as_str).collect();
-        let write = |key: &str| Ok((newest_key(&papers[key].fields), self.paper_row(key)?));
-        let sorted = |rows: Vec<&(NewestKey, String)>| {
+        let write = |key: &str| {
+            self.recorded(|renderer| {
+                let fields = renderer.fields(key)?;
+                Ok((newest_key(fields), renderer.paper_row(key, fields)?))
+            })
+        };
+        let sorted = |rows: Vec<&Recorded<(NewestKey, String)>>| {
+            let rows = rows.into_iter().map(|row| self.replayed(row));
             let mut listed: Vec<(&str, &(NewestKey, String))> =
                 keys.iter().copied().zip(rows).collect();
             listed.sort_by(|(a, (by_a, _)), (b, (by_b, _))| (by_a, a).cmp(&(by_b, b)));
@@ -1085,38 +1052,78 @@ impl Renderer<'_> {
     }
 
     /// The papers `keys` as a list shows them, their entries kept while unchanged.
-    fn listed<'k>(
-        &self,
-        keys: impl IntoIterator<Item = &'k String>,
-    ) -> Result<Vec<ListedPaper>, Diagnostic> {
-        let keys: Vec<&str> = keys.into_iter().map(String::as_str).collect();
+    fn listed(&self, keys: &[String]) -> Result<Vec<ListedPaper>, Diagnostic> {
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let fields_hash = |key: &str| self.fields_hash(key);
-        let write = |key: &str| self.paper_item(key);
-        let read = |items: Vec<&String>| {
-            let entry = |item: &String| ListedPaper { item: item.clone() };
+        let write = |key: &str| {
+            self.recorded(|renderer| renderer.paper_item(key, renderer.fields(key)?))
+        };
+        let read = |items: Vec<&Recorded<String>>| {
+            let entry = |item: &Recorded<String>| ListedPaper {
+                item: self.replayed(item).clone(),
+            };
             items.into_iter().map(entry).collect()
         };
         self.kept.items.with(&keys, fields_hash, write, read)
     }
 
-    fn paper_item(&self, key: &str) -> Result<String, Diagnostic> {
+    /// Runs `write` on a renderer of the same job with a log of its own, so that a
+    /// value kept for other jobs carries the reads it was written from.
+    fn recorded<T, E>(
+        &self,
+        write: impl FnOnce(&Renderer) -> Result<T, E>,
+    ) -> Result<Recorded<T>, E> {
+        let renderer = Renderer {
+            view: self.view.fresh(),
+            tera: self.tera,
+            base_path: self.base_path.clone(),
+            kept: self.kept,
+        };
+        let value = write(&renderer)?;
+        let reads = renderer.view.take_reads();
+        Ok(Recorded { value, reads })
+    }
+
+    /// A kept value, its reads logged as this job's.
+    fn replayed<'v, T>(&self, kept: &'v Recorded<T>) -> &'v T {
+        self.view.replay(&kept.reads);
+        &kept.value
+    }
+
+    /// A paper's fields; an error for an unknown key (assembly checked every key).
+    fn fields(&self, key: &str) -> Result<&PaperFields, Diagnostic> {
+        (self.view.fields(key))
+            .ok_or_else(|| Diagnostic::error("content", format!("no paper `{key}` to list")))
+    }
+
+    fn paper_item(&self, key: &str, fields: &PaperFields) -> Result<String, Diagnostic> {
         let mut context = tera::Context::new();
-        context.insert("p", &self.summary(key));
+        context.insert("p", &self.summary(key, fields));
         self.render_template("paper_item.html", &context)
     }
 
     /// A hash of what [`Renderer::summary`] reads from the paper itself: its fields.
     fn fields_hash(&self, key: &str) -> u64 {
-        let hasher = foldhash::quality::FixedState::with_seed(0);
-        hasher.hash_one(&self.site.papers[key].fields)
+        crate::hash::hash_of(&self.view.fields(key))
     }
 
-    fn paper_row(&self, key: &str) -> Result<String, Diagnostic> {
+    fn paper_row(&self, key: &str, fields: &PaperFields) -> Result<String, Diagnostic> {
         let mut context = tera::Context::new();
-        context.insert("p", &self.summary(key));
-        let template = "paper_row.html";
-        (self.tera.render(template, &context)).map_err(|error| template_error(template, &error))
+        context.insert("p", &self.summary(key, fields));
+        self.render_template("paper_row.html", &context)
     }
+}
+
+/// A value kept across jobs ([`Kept`]) with the reads it was written from, which every
+/// job that uses it logs as its own.
+struct Recorded<T> {
+    value: T,
+    reads: Box<[Read]>,
+}
+
+/// A paper's site-relative path, as [`Paper::path`] gives it.
+fn paper_path(key: &str) -> String {
+    format!("papers/{key}/")
 }
 
 /// One listing page: an author's, a year's or a venue's papers.
@@ -1210,7 +1217,7 @@ impl Renderer<'_> {
 
     /// Web metadata of a page that is not a survey page or a paper.
     fn plain_meta(&self, title: &str, path: &str) -> WebMeta {
-        let config = &self.site.config;
+        let config = self.view.config();
         WebMeta::page(
             title,
             &config.description,
@@ -1241,7 +1248,7 @@ impl Renderer<'_> {
     }
 
     fn listing_index_context(&self, kind: ListingKind) -> tera::Context {
-        let groups = self.listings.of(kind);
+        let groups = self.view.groups(&kind);
         let entry = |group: &Group| IndexEntry {
             name: group.name.clone(),
             url: self.url(&group.path()),
@@ -1282,10 +1289,7 @@ impl Renderer<'_> {
     }
 
     fn home_charts(&self) -> HomeCharts {
-        let years: Vec<ChartRow> = self
-            .listings
-            .years
-            .iter()
+        let years: Vec<ChartRow> = (self.view.groups(&ListingKind::Year).iter())
             .rev()
             .map(|group| ChartRow {
                 label: group.name.clone(),
@@ -1293,15 +1297,12 @@ impl Renderer<'_> {
                 count: group.keys.len(),
             })
             .collect();
-        let chapters: Vec<ChartRow> = self
-            .site
-            .pages
-            .iter()
+        let chapters: Vec<ChartRow> = (self.view.outline().iter())
             .filter(|page| page.kind == PageKind::Chapter)
             .map(|page| ChartRow {
-                label: page.fields.title.clone(),
+                label: page.title.to_string(),
                 url: self.url(&page.path()),
-                count: self.site.count_under(&page.id),
+                count: self.view.count_under(page.id),
             })
             .collect();
         let bars = |rows: &[ChartRow]| -> Vec<crate::charts::Bar> {

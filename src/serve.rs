@@ -126,7 +126,7 @@ impl Server {
         let address = listener.local_addr()?;
         let reporter = Reporter::new(options.quiet);
         let started = Instant::now();
-        let (live, first) = LiveBuild::new(&root, &base_url(address));
+        let (live, first) = LiveBuild::new(&root, Some(&base_url(address)));
         reporter.first_build(&first, &live, started.elapsed());
         let watcher = watch::Watcher::start(&root)?;
         let shared = Arc::new(Shared::new(&live, &first, &reporter));

@@ -13,14 +13,14 @@ use crate::markdown::Analysis;
 use crate::model::{Page, Paper, PaperFields, Topic};
 
 /// A piece of the sentence around a citation, ready to show on the cited paper's page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MentionPart {
     Text(String),
     Cite { keys: Vec<String>, in_text: bool },
 }
 
 /// One place that cites a paper.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Mention {
     /// Page id (or `papers/<key>` for another paper's notes).
     pub source: String,

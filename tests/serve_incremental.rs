@@ -460,7 +460,7 @@ fn run(seed: u64) {
     };
     let root_dir = fixture.site.root().to_path_buf();
     let root: &Path = &root_dir;
-    let (mut live, first) = LiveBuild::new(root, BASE_URL);
+    let (mut live, first) = LiveBuild::new(root, Some(BASE_URL));
     assert!(first.succeeded, "{:?}", first.diagnostics.sorted());
     let mut last_good = as_map(&clean_build(root).outputs);
     let mut last_diagnostics = first.diagnostics.sorted();
@@ -535,7 +535,7 @@ fn incremental_rebuilds_equal_clean_builds_seed_3() {
 fn removing_a_linked_heading_breaks_the_link_in_the_other_file() {
     let site = TestSite::fixture("basic");
     let root = site.root().to_path_buf();
-    let (mut live, first) = LiveBuild::new(&root, BASE_URL);
+    let (mut live, first) = LiveBuild::new(&root, Some(BASE_URL));
     assert!(first.succeeded);
     let ranking = "content/methods/ranking.md";
     let chapter = "content/methods/_index.md";
@@ -565,4 +565,108 @@ fn removing_a_linked_heading_breaks_the_link_in_the_other_file() {
         "{broken:?}"
     );
     assert!(step(ranking, with_heading).succeeded);
+}
+
+#[path = "../bench/gen_corpus.rs"]
+#[allow(dead_code)]
+mod gen_corpus;
+
+/// Steps of the generated-corpus run: each compares a warm engine with a cold one on
+/// 300 papers, so they are fewer than the fixture's.
+const CORPUS_STEPS: usize = 14;
+
+/// One edit a contributor makes to a generated survey: a paper's field, its notes, a
+/// citation added to a section, a new paper, or a paper removed. Returns the paths a
+/// watcher would report.
+fn corpus_edit(root: &Path, rng: &mut Rng, papers: &[String]) -> Vec<PathBuf> {
+    let key = rng.pick(papers).clone();
+    let relative = format!("content/papers/{key}.md");
+    let path = root.join(&relative);
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let replace_line = |prefix: &str, line: String| -> String {
+        let lines: Vec<String> = text
+            .lines()
+            .map(|l| if l.starts_with(prefix) { line.clone() } else { l.to_string() })
+            .collect();
+        format!("{}\n", lines.join("\n"))
+    };
+    let new_text = match rng.below(7) {
+        0 => replace_line("year: ", format!("year: {}", 2015 + rng.below(10))),
+        1 => replace_line("title: ", format!("title: \"Edited title {}\"", rng.below(1000))),
+        2 => replace_line("venue: ", "venue: \"ICML 2024\"".to_string()),
+        3 => format!("{text}\nAn added note, revision {}.\n", rng.below(1000)),
+        4 => {
+            let other = rng.pick(papers);
+            let section = std::fs::read_dir(root.join("content/data"))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.file_name().unwrap() != "_index.md")
+                .min()
+                .unwrap();
+            let mut page = std::fs::read_to_string(&section).unwrap();
+            page.push_str(&format!("\nA new finding [@{other}].\n"));
+            std::fs::write(&section, page).unwrap();
+            let relative = section.strip_prefix(root).unwrap().to_path_buf();
+            return vec![relative];
+        }
+        5 => {
+            let new = format!("content/papers/added{}.md", rng.below(1000));
+            let copy = text.replace("title: \"", "title: \"A copy: ");
+            let copy = copy
+                .lines()
+                .filter(|l| !l.starts_with("arxiv: ") && !l.starts_with("url: "))
+                .collect::<Vec<_>>()
+                .join("\n");
+            std::fs::write(root.join(&new), format!("{copy}\n")).unwrap();
+            return vec![PathBuf::from(new)];
+        }
+        _ => {
+            let _ = std::fs::remove_file(&path);
+            return vec![PathBuf::from(relative)];
+        }
+    };
+    std::fs::write(&path, new_text).unwrap();
+    vec![PathBuf::from(relative)]
+}
+
+/// The warm engine against a cold one of the same code on a generated 300-paper survey,
+/// byte for byte and diagnostic for diagnostic, after every edit.
+#[test]
+fn incremental_rebuilds_equal_clean_builds_on_a_generated_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let options = gen_corpus::Options {
+        papers: 300,
+        out: root.to_path_buf(),
+        seed: 7,
+    };
+    gen_corpus::generate(&options).unwrap();
+    let papers: Vec<String> = std::fs::read_dir(root.join("content/papers"))
+        .unwrap()
+        .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let mut papers = papers;
+    papers.sort();
+    let (mut live, first) = LiveBuild::new(root, Some(BASE_URL));
+    assert!(first.succeeded, "{:?}", first.diagnostics.sorted());
+    let mut rng = Rng(11);
+    let mut last_good = as_map(&clean_build(root).outputs);
+    let mut rendered_fewer = 0;
+    for step in 0..CORPUS_STEPS {
+        let changed = corpus_edit(root, &mut rng, &papers);
+        let rebuild = live.update(&changed);
+        let clean = clean_build(root);
+        let context = format!("step {step}, changed {changed:?}");
+        if let Some(rebuild) = &rebuild {
+            assert_eq!(rebuild.diagnostics.sorted(), clean.diagnostics.sorted(), "{context}");
+            rendered_fewer += usize::from(rebuild.rendered < papers.len() / 10);
+        }
+        if clean.succeeded() {
+            last_good = as_map(&clean.outputs);
+        }
+        let files = live_files(&live);
+        assert!(files == last_good, "{context}: {}", first_difference(&files, &last_good));
+    }
+    // Most edits touch a few pages: the warm engine must render only those.
+    assert!(rendered_fewer > CORPUS_STEPS / 2, "only {rendered_fewer} small rebuilds");
 }

@@ -9,7 +9,7 @@
 use hayagriva::citationberg::{FontStyle, FontVariant, FontWeight, TextDecoration, VerticalAlign};
 use hayagriva::{ElemChild, ElemChildren, Formatting};
 
-use crate::markdown::escape_html;
+use crate::html::escape_html;
 
 /// A run of text with one formatting and at most one link.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -83,6 +83,29 @@ impl PartialEq for Formatted {
     }
 }
 
+/// By content: references equal by identity are equal in content, so this agrees with
+/// `eq`, and a fingerprint of a reference is unchanged while its formatting is.
+impl std::hash::Hash for Formatted {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl Formatted {
+    /// The reference as escaped HTML, its title linking to `paper_url` (the paper's
+    /// page on this site).
+    pub fn html(&self, title: &str, paper_url: &str) -> String {
+        let mut leaves = repair::punctuation(html::flatten(&self.0));
+        let linked = html::link_title(&mut leaves, title, paper_url);
+        let mut out = html::write(&leaves);
+        if !linked {
+            let url = crate::html::escape_html(paper_url);
+            out.push_str(&format!(" <a href=\"{url}\">[details]</a>"));
+        }
+        out
+    }
+}
+
 /// The references of all papers, formatted once per build.
 #[derive(Debug, Clone, Default)]
 pub struct Bibliography {
@@ -308,14 +331,7 @@ impl Bibliography {
     /// The reference as escaped HTML, its title linking to `paper_url` (the paper's
     /// page on this site). `None` for unknown keys.
     pub fn html(&self, key: &str, title: &str, paper_url: &str) -> Option<String> {
-        let mut leaves = self.leaves(key)?;
-        let linked = html::link_title(&mut leaves, title, paper_url);
-        let mut out = html::write(&leaves);
-        if !linked {
-            let url = crate::markdown::escape_html(paper_url);
-            out.push_str(&format!(" <a href=\"{url}\">[details]</a>"));
-        }
-        Some(out)
+        Some(self.formatted(key)?.html(title, paper_url))
     }
 
     /// The reference as plain text (for tests and plain-text exports).

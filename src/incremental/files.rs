@@ -8,7 +8,6 @@
 //! file from one an editor merely touched.
 
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -24,11 +23,27 @@ pub struct LiveFiles {
     hashes: HashMap<PathBuf, u64>,
 }
 
-/// A hash of `text`, stable for the life of the process (cache keys only).
+/// A hash of `text` ([`crate::hash::hash_of`]).
 pub fn text_hash(text: &str) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    text.hash(&mut hasher);
-    hasher.finish()
+    crate::hash::hash_of(&text)
+}
+
+/// Hashes of one content file: all of it, and its front-matter alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileHashes {
+    pub text: u64,
+    pub front: u64,
+}
+
+impl FileHashes {
+    /// `body_offset` is where the Markdown body starts (0 without front-matter).
+    pub fn of(text: &str, body_offset: usize) -> Self {
+        let front = text.get(..body_offset).unwrap_or(text);
+        FileHashes {
+            text: crate::hash::hash_of(&text),
+            front: crate::hash::hash_of(&("front", front)),
+        }
+    }
 }
 
 impl LiveFiles {
@@ -55,6 +70,11 @@ impl LiveFiles {
             .iter()
             .map(|file| (file.path.clone(), text_hash(&file.text)))
             .collect();
+    }
+
+    /// The files as read, given up.
+    pub fn into_sources(self) -> Sources {
+        self.sources
     }
 
     pub fn sources(&self) -> &Sources {

@@ -14,9 +14,11 @@
 //!   anchors, the pages of other files that link into it are checked again;
 //! - a paper's fields changed: its reference in the citation style, labels, the order
 //!   of lists, the reference lists citing it, listings, exports, the feed, and for new
-//!   topics the topic lists and the related papers of those topics' papers: those are
-//!   recomputed, and the jobs that may show any of it are fingerprinted again
-//!   ([`fingerprint::fingerprints_after`]) and rendered if their fingerprint changed.
+//!   topics the topic lists and the related papers of those topics' papers.
+//!
+//! A patch only brings the site up to date; which pages to render again is not its
+//! concern: the patched site is rendered like any other ([`LiveBuild::render_stale`]),
+//! by what each job recorded reading.
 //!
 //! Invariant: a patch leaves [`LiveBuild`] exactly as a full rebuild would (outputs,
 //! diagnostics, caches). Any doubt (a file that is new, gone or unreadable, an
@@ -27,19 +29,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use super::fingerprint::{self, FileHashes};
-use super::{
-    CachedParse, FieldsEdited, LastGood, LiveBuild, Rebuild, SiteFiles, body_offset, files,
-    put_output,
-};
+use super::files::FileHashes;
+use super::{CachedParse, LastGood, LiveBuild, Rebuild, body_offset, files};
 use crate::assemble::{self, Entity, Parsed};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::listings::ListingKind;
 use crate::markdown::{Analysis, Segment};
 use crate::model::PaperFields;
-use crate::render::{self, JobKey, Output};
+use crate::render::JobKey;
 use crate::site::Site;
 
 /// A body edit to one file, parsed and ready to patch in.
@@ -95,16 +92,13 @@ impl LiveBuild {
             self.parsed.insert(edit.path.clone(), edit.cached.clone());
         }
         let (rendered, changed_outputs) = if fields.is_empty() {
-            let jobs = (edits.iter().map(|e| e.id.as_str()))
-                .chain(rechecked.iter().map(String::as_str))
-                .map(job_of)
-                .chain(touched.iter().map(|key| JobKey::Paper(key.clone())))
-                .collect::<BTreeSet<_>>();
-            let rendered = self.render_patched(last, &edits, jobs)?;
+            // A page's reference list is in the exports; nothing else a body edit
+            // changes is.
             let exports = (edits.iter()).any(|e| e.graph && matches!(e.job, JobKey::Page(_)));
-            self.apply_patched(&last.site, rendered, exports)
+            let unchanged: &[usize] = &[];
+            self.render_patched(last, (!exports).then_some(unchanged))?
         } else {
-            self.render_fields(last, &fields, &touched, added)?
+            self.render_fields(last, &fields, added)?
         };
         let diagnostics = self.patch_diagnostics(last, own, stale_warnings, &touched);
         Some(Rebuild {
@@ -125,7 +119,6 @@ impl LiveBuild {
         &mut self,
         last: &mut LastGood,
         old: &BTreeMap<String, PaperFields>,
-        touched: &BTreeSet<String>,
         added: bool,
     ) -> Option<(usize, Vec<String>)> {
         let edited: BTreeSet<String> = old.keys().cloned().collect();
@@ -154,49 +147,28 @@ impl LiveBuild {
             let (_, files) = self.exports.as_mut()?;
             files.refile(&last.site, &self.entries, &refreshed.topics, &edited)
         });
-        let mut parts = last.parts.take()?;
-        parts.update_listings(&last.site, old);
-        let prepared = parts.attach(&last.site);
-        let fields = fields_edited(&prepared, &edited, refreshed, touched);
+        last.parts.as_mut()?.update_listings(&last.site, old);
+        self.render_patched(last, rejoined.as_deref())
+    }
+
+    /// Renders the patched site (the jobs that read something the patch changed) and
+    /// puts the outputs in place, with the bibliography exports: only the files
+    /// `rejoined` when given, all of them (when their inputs changed) otherwise.
+    /// Returns how many jobs were rendered and the changed output paths; `None` if a
+    /// template failed.
+    fn render_patched(
+        &mut self,
+        last: &mut LastGood,
+        rejoined: Option<&[usize]>,
+    ) -> Option<(usize, Vec<String>)> {
+        let prepared = last.parts.take()?.attach(&last.site);
         let mut errors = Diagnostics::default();
-        let (rendered, outputs) = self.render_stale(&prepared, Some(&fields), &mut errors);
+        let (rendered, outputs) = self.render_stale(&prepared, &mut errors);
         last.parts = Some(prepared.into_parts());
         if errors.has_errors() {
             return None;
         }
-        Some((
-            rendered,
-            self.apply(outputs, &last.site, rejoined.as_deref()),
-        ))
-    }
-
-    /// Puts the rendered jobs of a body patch in place (and the bibliography exports,
-    /// after a page's reference list changed); returns how many jobs were rendered and
-    /// the changed output paths.
-    fn apply_patched(
-        &mut self,
-        site: &Site,
-        rendered: Vec<(JobKey, u64, Output)>,
-        exports: bool,
-    ) -> (usize, Vec<String>) {
-        let count = rendered.len();
-        let mut files = SiteFiles::clone(&self.outputs);
-        let mut changed = Vec::new();
-        for (job, print, output) in rendered {
-            let path = output.path.clone();
-            if put_output(&mut files, &path, &output.bytes) {
-                changed.push(path.clone());
-            }
-            self.applied.insert(job.clone(), (print, path));
-            self.rendered.insert(job, (print, Ok(output)));
-        }
-        if exports {
-            changed.extend(self.update_exports(&mut files, site, None));
-        }
-        self.outputs = Arc::new(files);
-        changed.sort();
-        changed.dedup();
-        (count, changed)
+        Some((rendered, self.apply(outputs, &last.site, rejoined)))
     }
 
     /// Each edited or re-checked file's own diagnostics in the patched `site` (see
@@ -310,41 +282,6 @@ impl LiveBuild {
             .collect()
     }
 
-    /// Renders `jobs` of the patched site: the edited pages always, the others only if
-    /// their fingerprint changed. `None` if a template failed.
-    fn render_patched(
-        &mut self,
-        last: &mut LastGood,
-        edits: &[BodyEdit],
-        jobs: BTreeSet<JobKey>,
-    ) -> Option<Vec<(JobKey, u64, Output)>> {
-        let prepared = last.parts.take()?.attach(&last.site);
-        let templates = &self.files.sources().templates;
-        let parsed = &self.parsed;
-        let lookup = |path: &Path| {
-            (edits.iter().find(|e| e.path == path))
-                .map(|e| e.cached.hashes)
-                .or_else(|| parsed.get(path).map(|c| c.hashes))
-        };
-        let jobs: Vec<JobKey> = jobs.into_iter().collect();
-        let inputs = fingerprint::SiteInputs::of(&prepared, templates, &lookup);
-        let prints = fingerprint::fingerprints_of_few(&inputs, &jobs, &mut self.prints);
-        let mut rendered = Vec::new();
-        let mut failed = false;
-        for (job, print) in jobs.into_iter().zip(prints) {
-            let edited = edits.iter().any(|e| e.job == job);
-            if !edited && self.rendered.get(&job).map(|(p, _)| *p) == Some(print) {
-                continue;
-            }
-            match prepared.render_job(&job) {
-                Ok(output) => rendered.push((job, print, output)),
-                Err(_) => failed = true,
-            }
-        }
-        last.parts = Some(prepared.into_parts());
-        (!failed).then_some(rendered)
-    }
-
     /// The last good diagnostics with `own` replacing those of the files it names,
     /// and the orphan warnings of the papers whose mentions changed brought up to date.
     fn patch_diagnostics(
@@ -365,45 +302,6 @@ impl LiveBuild {
         }
         diagnostics.clone()
     }
-}
-
-/// What a field edit of the papers `edited` may change besides their summaries and
-/// those of the papers labelled again: the edited papers' own pages, the pages of the
-/// papers their notes cite (whose mentions quote the edited paper's title) and of the
-/// papers whose related papers changed, the pages of the topics they left or joined,
-/// the listings they are in now, the listing indexes and the home page's charts.
-fn fields_edited(
-    prepared: &render::Prepared,
-    edited: &BTreeSet<String>,
-    refreshed: assemble::Refreshed,
-    touched: &BTreeSet<String>,
-) -> FieldsEdited {
-    let papers = edited.iter().chain(touched).chain(&refreshed.related);
-    let mut also: BTreeSet<JobKey> = papers.map(|key| JobKey::Paper(key.clone())).collect();
-    // A page shows the papers of its topics and counts those of the topics below it.
-    for page in &prepared.site().pages {
-        let below = format!("{}/", page.id);
-        let topics = refreshed.topics.iter();
-        if topics
-            .clone()
-            .any(|t| *t == page.id || t.starts_with(&below))
-        {
-            also.insert(JobKey::Page(page.id.clone()));
-        }
-    }
-    for group in prepared.listings().all() {
-        if group.keys.iter().any(|key| edited.contains(key)) {
-            also.insert(JobKey::Listing(group.kind, group.slug.clone()));
-        }
-    }
-    let indexes = [ListingKind::Author, ListingKind::Year, ListingKind::Venue];
-    also.extend(indexes.map(JobKey::ListingIndex));
-    also.insert(JobKey::Page(String::new()));
-    // The index lists every paper, a new one too (which no job read before).
-    also.insert(JobKey::PaperIndex);
-    let mut candidates = refreshed.relabelled;
-    candidates.extend(edited.iter().cloned());
-    FieldsEdited { candidates, also }
 }
 
 /// The papers whose mentions or related lists the graph edits change: those cited,
@@ -497,14 +395,6 @@ fn rechecked_bodies(site: &Site, edits: &[BodyEdit]) -> Vec<String> {
     }
     rechecked.retain(|id| !edits.iter().any(|e| &e.id == id));
     rechecked.into_iter().collect()
-}
-
-/// The template job that renders the body `id`.
-fn job_of(id: &str) -> JobKey {
-    match id.strip_prefix("papers/") {
-        Some(key) => JobKey::Paper(key.to_string()),
-        None => JobKey::Page(id.to_string()),
-    }
 }
 
 fn anchors(analysis: &Analysis) -> BTreeSet<&str> {
