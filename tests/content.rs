@@ -168,8 +168,7 @@ fn references() -> Vec<Reference> {
 }
 
 fn venue_updates() -> BTreeMap<String, VenueUpdate> {
-    let text =
-        std::fs::read_to_string(repo_path("tests/reference/venue-updates.yaml")).unwrap();
+    let text = std::fs::read_to_string(repo_path("tests/reference/venue-updates.yaml")).unwrap();
     let updates: Vec<VenueUpdate> = serde_yaml::from_str(&text).unwrap();
     let mut by_key = BTreeMap::new();
     for update in updates {
