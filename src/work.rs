@@ -41,7 +41,7 @@ const JOURNAL_WORDS: &[&str] = &[
 ];
 /// Journal acronyms (uppercase) common in machine learning and NLP.
 const JOURNAL_ACRONYMS: &[&str] = &[
-    "TACL", "TMLR", "JMLR", "TPAMI", "TKDE", "TIST", "TOIS", "CSUR", "JAIR",
+    "TACL", "TMLR", "JMLR", "TPAMI", "TKDE", "TKDD", "TIST", "TOIS", "CSUR", "JAIR",
 ];
 
 impl WorkKind {
@@ -146,6 +146,7 @@ mod tests {
     fn journals_lose_their_trailing_year() {
         for (venue, journal) in [
             ("IEEE TKDE 2024", "IEEE TKDE"),
+            ("ACM TKDD 2024", "ACM TKDD"),
             ("TACL", "TACL"),
             ("TMLR 2023", "TMLR"),
             ("ACM Computing Surveys 2025", "ACM Computing Surveys"),

@@ -3,7 +3,9 @@
 //! and the real site builds under a GitHub Pages sub-path without broken links.
 //!
 //! `tests/reference/` is a copy of the project's checked reference data
-//! (`shared/reference/`), so the test runs on any clone.
+//! (`shared/reference/`), so the test runs on any clone. The copy is never edited:
+//! `tests/reference/venue-updates.yaml` lists venues confirmed after it was made (each
+//! with two sources), and for those papers the facts test expects the new venue.
 
 mod common;
 
@@ -25,6 +27,14 @@ struct Reference {
     url: Option<String>,
     code: Option<String>,
     upstream_sections: Vec<String>,
+}
+
+/// A published venue found after the reference list was made (`tests/reference/venue-updates.yaml`).
+#[derive(Debug, Deserialize)]
+struct VenueUpdate {
+    key: String,
+    venue: String,
+    sources: Vec<String>,
 }
 
 /// Reference facts deliberately not carried over, with the reason.
@@ -157,6 +167,31 @@ fn references() -> Vec<Reference> {
     serde_yaml::from_str(&text).unwrap()
 }
 
+fn venue_updates() -> BTreeMap<String, VenueUpdate> {
+    let text = std::fs::read_to_string(repo_path("tests/reference/venue-updates.yaml")).unwrap();
+    let updates: Vec<VenueUpdate> = serde_yaml::from_str(&text).unwrap();
+    let mut by_key = BTreeMap::new();
+    for update in updates {
+        let key = update.key.clone();
+        assert!(
+            by_key.insert(key.clone(), update).is_none(),
+            "{key}: listed twice in venue-updates.yaml"
+        );
+    }
+    by_key
+}
+
+/// The venue a paper file must carry: a confirmed later venue replaces the reference's.
+fn expected_venue(
+    reference: &Reference,
+    updates: &BTreeMap<String, VenueUpdate>,
+) -> Option<String> {
+    match updates.get(&reference.key) {
+        Some(update) => Some(update.venue.clone()),
+        None => reference.venue.clone(),
+    }
+}
+
 fn paper_fields(key: &str) -> survey::model::PaperFields {
     let text = std::fs::read_to_string(repo_path(&format!("content/papers/{key}.md")))
         .unwrap_or_else(|e| panic!("{key}: {e}"));
@@ -189,8 +224,10 @@ fn every_reference_work_has_one_paper_file_and_no_more() {
 #[test]
 fn paper_facts_match_the_reference_field_by_field() {
     let topics: BTreeMap<&str, &str> = TOPICS.iter().copied().collect();
+    let updates = venue_updates();
     let mut mismatches = Vec::new();
     for reference in references() {
+        let venue = expected_venue(&reference, &updates);
         let fields = paper_fields(&reference.key);
         let mut check = |field: &str, ours: Option<String>, theirs: Option<String>| {
             let theirs = if omitted(&reference.key, field) {
@@ -222,7 +259,7 @@ fn paper_facts_match_the_reference_field_by_field() {
             fields.month.map(|m| m.to_string()),
             reference.month.map(|m| m.to_string()),
         );
-        check("venue", fields.venue.clone(), reference.venue.clone());
+        check("venue", fields.venue.clone(), venue);
         check("arxiv", fields.arxiv.clone(), reference.arxiv.clone());
         check("url", fields.url.clone(), reference.url.clone());
         check("code", fields.code.clone(), reference.code.clone());
@@ -239,6 +276,45 @@ fn paper_facts_match_the_reference_field_by_field() {
         check("doi", fields.doi.clone(), None);
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+#[test]
+fn venue_updates_name_known_papers_a_new_venue_and_two_sources() {
+    let references: BTreeMap<String, Reference> = references()
+        .into_iter()
+        .map(|r| (r.key.clone(), r))
+        .collect();
+    let updates = venue_updates();
+    assert!(!updates.is_empty());
+    for (key, update) in &updates {
+        let reference = references
+            .get(key)
+            .unwrap_or_else(|| panic!("{key}: not in the reference list"));
+        assert_ne!(
+            reference.venue.as_deref(),
+            Some(update.venue.as_str()),
+            "{key}: the update repeats the reference venue"
+        );
+        assert!(
+            update.sources.len() >= 2,
+            "{key}: a venue update needs two independent sources"
+        );
+        assert!(
+            !update.venue.trim().is_empty() && update.venue != "arXiv",
+            "{key}: an update must name a published venue"
+        );
+    }
+}
+
+#[test]
+fn an_updated_paper_with_its_old_venue_is_a_mismatch() {
+    let updates = venue_updates();
+    let reference = references()
+        .into_iter()
+        .find(|r| updates.contains_key(&r.key))
+        .expect("at least one updated paper");
+    let old = reference.venue.clone();
+    assert_ne!(expected_venue(&reference, &updates), old);
 }
 
 fn built_real_site() -> (TestSite, BTreeMap<String, Vec<u8>>) {
