@@ -133,12 +133,8 @@ pub fn assemble_parsed(
 pub struct Refreshed {
     /// What a fresh assembly would report about duplicates among all papers.
     pub diagnostics: Diagnostics,
-    /// Papers labelled again.
-    pub relabelled: BTreeSet<String>,
     /// Topics that gained or lost a paper.
     pub topics: BTreeSet<String>,
-    /// Papers whose related papers changed (they depend on shared topics).
-    pub related: BTreeSet<String>,
 }
 
 /// Brings `site` up to date after the front-matter of some papers changed (`old`: key
@@ -154,9 +150,9 @@ pub fn refresh_paper_fields(
     old: &BTreeMap<String, PaperFields>,
 ) -> Refreshed {
     let keys: &BTreeSet<String> = &old.keys().cloned().collect();
-    let (topics, related) = refile(site, old);
+    let topics = refile(site, old);
     site.bibliography = remembered_references(&site.papers, &site.config, memo);
-    let relabelled = relabel(site, keys);
+    relabel(site, keys);
     reorder_topic_lists(site, keys);
     let citing: BTreeSet<String> = (keys.iter())
         .filter_map(|key| site.mentions.get(key))
@@ -181,19 +177,14 @@ pub fn refresh_paper_fields(
     }
     Refreshed {
         diagnostics,
-        relabelled,
         topics,
-        related,
     }
 }
 
 /// Moves the papers whose topics changed (`old`: their fields before) between topic
 /// lists, and finds the related papers of every paper under a topic they left or
-/// joined again. Returns those topics and the papers whose related lists changed.
-fn refile(
-    site: &mut Site,
-    old: &BTreeMap<String, PaperFields>,
-) -> (BTreeSet<String>, BTreeSet<String>) {
+/// joined again. Returns those topics.
+fn refile(site: &mut Site, old: &BTreeMap<String, PaperFields>) -> BTreeSet<String> {
     let mut topics = BTreeSet::new();
     let mut moved = BTreeSet::new();
     for (key, before) in old {
@@ -219,27 +210,22 @@ fn refile(
         moved.insert(key.clone());
     }
     if moved.is_empty() {
-        return (topics, moved);
+        return topics;
     }
     let mut members = moved;
     for topic in &topics {
         members.extend(site.topic_papers.get(topic).into_iter().flatten().cloned());
     }
-    let mut changed = BTreeSet::new();
     for (key, related) in related_of(site, Some(&members)) {
-        if site.related.get(&key) != Some(&related) {
-            changed.insert(key.clone());
-            site.related.insert(key, related);
-        }
+        site.related.insert(key, related);
     }
-    (topics, changed)
+    topics
 }
 
 /// Labels again the papers that read like a changed paper did or does now ("Wang et
 /// al., 2023"): year letters are given within such a group only, and the style's
-/// letters changed only there, so the other labels stand. Returns the papers labelled
-/// again.
-fn relabel(site: &mut Site, keys: &BTreeSet<String>) -> BTreeSet<String> {
+/// letters changed only there, so the other labels stand.
+fn relabel(site: &mut Site, keys: &BTreeSet<String>) {
     let mut groups: Vec<(String, i32)> = Vec::new();
     for key in keys {
         if let Some(old) = site.labels.get(key) {
@@ -259,9 +245,7 @@ fn relabel(site: &mut Site, keys: &BTreeSet<String>) -> BTreeSet<String> {
     };
     let members: Vec<&Paper> = site.papers.values().filter(|p| in_group(p)).collect();
     let fresh = cite::labels(members, site.bibliography.year_suffixes());
-    let relabelled = fresh.keys().cloned().collect();
     site.labels.extend(fresh);
-    relabelled
 }
 
 /// Sorts again the lists of the changed papers' topics (their place depends on date
