@@ -3,9 +3,13 @@
 //! and the real site builds under a GitHub Pages sub-path without broken links.
 //!
 //! `tests/reference/` is a copy of the project's checked reference data
-//! (`shared/reference/`), so the test runs on any clone. The copy is never edited:
-//! `tests/reference/venue-updates.yaml` lists venues confirmed after it was made (each
-//! with two sources), and for those papers the facts test expects the new venue.
+//! (`shared/reference/`), so the test runs on any clone. Papers added after the upstream
+//! list are vendored beside it as `added-*.yaml` (one file per batch, same schema: the
+//! verified facts, our topic ids and the sources that confirmed them); every such file is
+//! read, so the facts test covers the added papers exactly like the upstream ones. The
+//! upstream copy is never edited: `tests/reference/venue-updates.yaml` lists venues
+//! confirmed after it was made (each with two sources), and for those papers the facts
+//! test expects the new venue.
 
 mod common;
 
@@ -35,6 +39,43 @@ struct VenueUpdate {
     key: String,
     venue: String,
     sources: Vec<String>,
+}
+
+/// A paper added after the upstream list: facts checked against at least two sources.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Added {
+    key: String,
+    title: String,
+    #[serde(default)]
+    authors: Vec<String>,
+    year: i32,
+    month: Option<u32>,
+    venue: Option<String>,
+    arxiv: Option<String>,
+    url: Option<String>,
+    code: Option<String>,
+    topics: Vec<String>,
+    sources: Vec<String>,
+    #[allow(dead_code)]
+    notes: Option<String>,
+}
+
+/// The facts one paper file must carry, whichever reference list they come from.
+#[derive(Debug)]
+struct Expected {
+    key: String,
+    title: String,
+    authors: Vec<String>,
+    year: i32,
+    month: Option<u32>,
+    venue: Option<String>,
+    arxiv: Option<String>,
+    url: Option<String>,
+    code: Option<String>,
+    topics: Vec<String>,
+    /// Added papers must carry the date they joined, so the feed can show them.
+    needs_added_date: bool,
 }
 
 /// Reference facts deliberately not carried over, with the reason.
@@ -192,6 +233,68 @@ fn expected_venue(
     }
 }
 
+/// Every `tests/reference/added-*.yaml`, in file-name order, with the file each came from.
+fn added_references() -> Vec<(String, Added)> {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(repo_path("tests/reference"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.starts_with("added-") && name.ends_with(".yaml")
+        })
+        .collect();
+    files.sort();
+    let mut added = Vec::new();
+    for file in files {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&file).unwrap();
+        let entries: Vec<Added> =
+            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        added.extend(entries.into_iter().map(|a| (name.clone(), a)));
+    }
+    added
+}
+
+/// Upstream works (topics mapped from their headings) followed by the added papers.
+fn expected_papers() -> Vec<Expected> {
+    let topics: BTreeMap<&str, &str> = TOPICS.iter().copied().collect();
+    let omit = |key: &str, field: &str, value: Option<String>| {
+        if omitted(key, field) { None } else { value }
+    };
+    let updates = venue_updates();
+    let upstream = references().into_iter().map(|r| Expected {
+        topics: r
+            .upstream_sections
+            .iter()
+            .map(|s| topics[s.as_str()].to_string())
+            .collect(),
+        month: r.month,
+        venue: omit(&r.key, "venue", expected_venue(&r, &updates)),
+        arxiv: omit(&r.key, "arxiv", r.arxiv),
+        url: omit(&r.key, "url", r.url),
+        code: omit(&r.key, "code", r.code),
+        title: r.title,
+        authors: r.authors,
+        year: r.year,
+        needs_added_date: false,
+        key: r.key,
+    });
+    let added = added_references().into_iter().map(|(_, a)| Expected {
+        key: a.key,
+        title: a.title,
+        authors: a.authors,
+        year: a.year,
+        month: a.month,
+        venue: a.venue,
+        arxiv: a.arxiv,
+        url: a.url,
+        code: a.code,
+        topics: a.topics,
+        needs_added_date: true,
+    });
+    upstream.chain(added).collect()
+}
+
 fn paper_fields(key: &str) -> survey::model::PaperFields {
     let text = std::fs::read_to_string(repo_path(&format!("content/papers/{key}.md")))
         .unwrap_or_else(|e| panic!("{key}: {e}"));
@@ -205,7 +308,16 @@ fn omitted(key: &str, field: &str) -> bool {
 
 #[test]
 fn every_reference_work_has_one_paper_file_and_no_more() {
-    let expected: BTreeSet<String> = references().into_iter().map(|r| r.key).collect();
+    let upstream: BTreeSet<String> = references().into_iter().map(|r| r.key).collect();
+    assert_eq!(upstream.len(), 163);
+    let mut expected = upstream.clone();
+    let mut repeated = Vec::new();
+    for (file, added) in added_references() {
+        if !expected.insert(added.key.clone()) {
+            repeated.push(format!("{file}: {}", added.key));
+        }
+    }
+    assert!(repeated.is_empty(), "listed twice: {repeated:?}");
     let actual: BTreeSet<String> = std::fs::read_dir(repo_path("content/papers"))
         .unwrap()
         .map(|e| {
@@ -217,63 +329,68 @@ fn every_reference_work_has_one_paper_file_and_no_more() {
                 .into_owned()
         })
         .collect();
-    assert_eq!(expected.len(), 163);
-    assert_eq!(actual, expected);
+    let missing: Vec<&String> = expected.difference(&actual).collect();
+    let extra: Vec<&String> = actual.difference(&expected).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "no paper file for {missing:?}; paper files in no reference list: {extra:?}"
+    );
+}
+
+#[test]
+fn every_added_paper_names_two_sources_and_topics() {
+    let added = added_references();
+    assert!(!added.is_empty(), "no tests/reference/added-*.yaml found");
+    let thin: Vec<String> = added
+        .iter()
+        .filter(|(_, a)| a.sources.len() < 2 || a.topics.is_empty())
+        .map(|(file, a)| format!("{file}: {}", a.key))
+        .collect();
+    assert!(
+        thin.is_empty(),
+        "fewer than two sources or no topic: {thin:?}"
+    );
 }
 
 #[test]
 fn paper_facts_match_the_reference_field_by_field() {
-    let topics: BTreeMap<&str, &str> = TOPICS.iter().copied().collect();
-    let updates = venue_updates();
     let mut mismatches = Vec::new();
-    for reference in references() {
-        let venue = expected_venue(&reference, &updates);
-        let fields = paper_fields(&reference.key);
+    for expected in expected_papers() {
+        let fields = paper_fields(&expected.key);
         let mut check = |field: &str, ours: Option<String>, theirs: Option<String>| {
-            let theirs = if omitted(&reference.key, field) {
-                None
-            } else {
-                theirs
-            };
             if ours != theirs {
-                mismatches.push(format!("{}.{field}: {ours:?} != {theirs:?}", reference.key));
+                mismatches.push(format!("{}.{field}: {ours:?} != {theirs:?}", expected.key));
             }
         };
-        check(
-            "title",
-            Some(fields.title.clone()),
-            Some(reference.title.clone()),
-        );
+        check("title", Some(fields.title.clone()), Some(expected.title));
         check(
             "authors",
             Some(fields.authors.join("; ")),
-            Some(reference.authors.join("; ")),
+            Some(expected.authors.join("; ")),
         );
         check(
             "year",
             Some(fields.year.to_string()),
-            Some(reference.year.to_string()),
+            Some(expected.year.to_string()),
         );
         check(
             "month",
             fields.month.map(|m| m.to_string()),
-            reference.month.map(|m| m.to_string()),
+            expected.month.map(|m| m.to_string()),
         );
-        check("venue", fields.venue.clone(), venue);
-        check("arxiv", fields.arxiv.clone(), reference.arxiv.clone());
-        check("url", fields.url.clone(), reference.url.clone());
-        check("code", fields.code.clone(), reference.code.clone());
-        let mapped: Vec<String> = reference
-            .upstream_sections
-            .iter()
-            .map(|s| topics[s.as_str()].to_string())
-            .collect();
+        check("venue", fields.venue.clone(), expected.venue);
+        check("arxiv", fields.arxiv.clone(), expected.arxiv);
+        check("url", fields.url.clone(), expected.url);
+        check("code", fields.code.clone(), expected.code);
         check(
             "topics",
             Some(fields.topics.join(", ")),
-            Some(mapped.join(", ")),
+            Some(expected.topics.join(", ")),
         );
         check("doi", fields.doi.clone(), None);
+        if expected.needs_added_date && fields.added.is_none() {
+            mismatches.push(format!("{}.added: missing", expected.key));
+        }
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
@@ -351,8 +468,8 @@ fn every_paper_is_discussed_in_the_prose() {
     let (_site, files) = built_real_site();
     let selector = scraper::Selector::parse("[data-testid=mentions] > li > a").unwrap();
     let mut undiscussed = Vec::new();
-    for reference in references() {
-        let page = &files[&format!("papers/{}/index.html", reference.key)];
+    for expected in expected_papers() {
+        let page = &files[&format!("papers/{}/index.html", expected.key)];
         let html = scraper::Html::parse_document(&String::from_utf8_lossy(page));
         let from_prose = html.select(&selector).any(|a| {
             !a.value()
@@ -361,7 +478,7 @@ fn every_paper_is_discussed_in_the_prose() {
                 .starts_with("/survey/papers/")
         });
         if !from_prose {
-            undiscussed.push(reference.key);
+            undiscussed.push(expected.key);
         }
     }
     assert!(
