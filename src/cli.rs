@@ -25,6 +25,15 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a new survey: site.yaml, example content, workflows and a README.
+    Init {
+        /// The folder to create the survey in; it must be empty or not exist yet.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The survey's title (default: the folder's name).
+        #[arg(long)]
+        title: Option<String>,
+    },
     /// Build the whole site into the output directory (atomically).
     Build {
         /// The site's root folder (holding site.yaml and content/).
@@ -103,6 +112,7 @@ pub const EXIT_USAGE: u8 = 2;
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
+        Command::Init { dir, title } => crate::commands::init::run(&dir, title.as_deref()),
         Command::Build {
             root,
             output,

@@ -12,6 +12,7 @@ pub mod bibtex_export;
 pub mod charts;
 pub mod cite;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod contribute;
 pub mod csl;

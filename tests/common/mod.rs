@@ -103,6 +103,13 @@ impl TestSite {
     }
 }
 
+/// Every file under `dir` (relative path -> bytes), for a folder outside a [`TestSite`].
+pub fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    collect_files(dir, dir, &mut files);
+    files
+}
+
 fn collect_files(base: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
