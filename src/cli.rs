@@ -65,10 +65,14 @@ pub enum Command {
         #[command(subcommand)]
         what: New,
     },
-    /// Convert BibTeX/BibLaTeX entries into paper files (skipping papers already here).
+    /// Add papers from a .bib file, or by identifier (arxiv:ID, doi:DOI), skipping papers already here.
     Import {
-        /// The .bib file to read.
-        file: PathBuf,
+        /// One .bib file, or identifiers: arxiv:2305.18290, doi:10.18653/v1/2023.acl-long.754,
+        /// arxiv.org or doi.org URLs.
+        sources: Vec<String>,
+        /// A file of identifiers, one a line (`#` starts a comment).
+        #[arg(long)]
+        from: Option<PathBuf>,
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
@@ -134,7 +138,11 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::New {
             what: New::Paper { key, root },
         } => contribute::new_paper(&root, &key),
-        Command::Import { file, root } => contribute::import(&root, &file),
+        Command::Import {
+            sources,
+            from,
+            root,
+        } => crate::commands::import::run(&root, &sources, from.as_deref()),
         Command::Readme { root } => contribute::readme(&root),
         Command::Serve {
             root,

@@ -22,6 +22,8 @@ pub mod duplicates;
 pub mod exports;
 pub mod frontmatter;
 pub mod highlight;
+pub mod http;
+pub mod import_id;
 pub mod incremental;
 pub mod link;
 pub mod listings;

@@ -2,4 +2,5 @@
 //! Each prints what it did and returns the exit code (see [`crate::cli`]); the work
 //! itself is in library modules.
 
+pub mod import;
 pub mod init;

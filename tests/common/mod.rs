@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod server;
+
 #[path = "../../bench/copy_dir.rs"]
 mod copy_dir;
 use copy_dir::copy_dir;
