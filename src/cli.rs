@@ -59,6 +59,10 @@ pub enum Command {
         /// Fail on warnings too.
         #[arg(long)]
         deny_warnings: bool,
+        /// Also check every external URL over HTTP (dead ones are warnings); good answers
+        /// are cached in .survey-cache/links.json.
+        #[arg(long)]
+        links: bool,
     },
     /// Create a new file from a commented template.
     New {
@@ -134,7 +138,8 @@ pub fn run(cli: Cli) -> ExitCode {
             root,
             format,
             deny_warnings,
-        } => check(&root, format, deny_warnings),
+            links,
+        } => check(&root, format, deny_warnings, links),
         Command::New {
             what: New::Paper { key, root },
         } => contribute::new_paper(&root, &key),
@@ -200,11 +205,16 @@ fn build(root: &Path, output_dir: &Path, options: crate::BuildOptions) -> ExitCo
     ExitCode::from(EXIT_OK)
 }
 
-fn check(root: &Path, format: Format, deny_warnings: bool) -> ExitCode {
+fn check(root: &Path, format: Format, deny_warnings: bool, links: bool) -> ExitCode {
     if let Some(code) = contribute::require_site(root) {
         return code;
     }
-    let result = crate::check(root);
+    let mut result = crate::check(root);
+    if links {
+        let options = crate::linkcheck::Options::from_env();
+        let dead = crate::linkcheck::run(root, &result.sources, &options);
+        result.diagnostics.extend_from(dead);
+    }
     print_diagnostics(&result, format);
     let failed = result.diagnostics.has_errors()
         || (deny_warnings && result.diagnostics.warning_count() > 0);

@@ -26,6 +26,7 @@ pub mod http;
 pub mod import_id;
 pub mod incremental;
 pub mod link;
+pub mod linkcheck;
 pub mod listings;
 pub mod markdown;
 pub mod math;
