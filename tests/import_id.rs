@@ -210,3 +210,28 @@ fn a_file_of_identifiers_is_read_and_a_bad_line_is_placed() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(stdout.contains("imported 1 paper; 0 refused"), "{stdout}");
 }
+
+#[test]
+fn a_key_taken_by_another_work_gets_a_suffix() {
+    let server = Server::start(recorded);
+    let site = site_with(None);
+    let other = "---\ntitle: \"Another paper by Wang\"\nyear: 2023\ntopics: [methods]\n---\n";
+    std::fs::write(
+        site.path().join("content/papers/wang2023selfinstruct.md"),
+        other,
+    )
+    .unwrap();
+    let (code, stdout, stderr) = import(
+        site.path(),
+        &server.url(""),
+        &["doi:10.18653/v1/2023.acl-long.754"],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("created content/papers/wang2023selfinstruct-2.md"),
+        "{stdout}"
+    );
+    let kept = std::fs::read_to_string(site.path().join("content/papers/wang2023selfinstruct.md"))
+        .unwrap();
+    assert_eq!(kept, other, "the existing file is untouched");
+}

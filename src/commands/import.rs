@@ -16,7 +16,7 @@ use crate::diagnostics::Diagnostic;
 use crate::http::{self, Client};
 use crate::import_id::{self, COMMAND_LINE, Endpoints, Id, Request};
 use crate::model::Paper;
-use crate::scaffold;
+use crate::{duplicates, scaffold};
 
 /// arXiv asks API clients to leave this much time between two queries.
 const ARXIV_PAUSE: Duration = Duration::from_secs(3);
@@ -132,7 +132,8 @@ fn write(root: &Path, requests: &[Request], entries: Vec<Imported>, origins: &Or
     let mut known = scaffold::existing_papers(root);
     let mut problems = Vec::new();
     let mut written = 0;
-    for (request, entry) in requests.iter().zip(entries) {
+    for (request, mut entry) in requests.iter().zip(entries) {
+        entry.key = free_key(&entry, &known);
         let (accepted, refused) = scaffold::screen(&request.path, vec![entry], &known);
         problems.extend(refused);
         for entry in &accepted {
@@ -154,6 +155,20 @@ fn write(root: &Path, requests: &[Request], entries: Vec<Imported>, origins: &Or
     } else {
         EXIT_PROBLEMS
     })
+}
+
+/// The entry's key, or, when another work already has it, the key with the first
+/// free `-2`, `-3`, ... suffix: unlike a .bib entry, an identifier has no key of its
+/// own to change. A duplicate of the same work keeps the key, so it is refused as one.
+fn free_key(entry: &Imported, known: &[Paper]) -> String {
+    let taken = |key: &str| known.iter().any(|paper| paper.key == key);
+    if !taken(&entry.key) || duplicates::find_existing(&entry.fields, known).is_some() {
+        return entry.key.clone();
+    }
+    (2..)
+        .map(|n| format!("{}-{n}", entry.key))
+        .find(|key| !taken(key))
+        .unwrap_or_else(|| entry.key.clone())
 }
 
 /// An accepted entry as the paper it becomes, so later entries are screened against it.
