@@ -20,6 +20,9 @@ pub const USER_AGENT: &str = concat!(
 /// More than this many redirects in a row count as a dead link.
 pub const MAX_REDIRECTS: u32 = 10;
 
+/// How a failed name lookup is described (the start of the error text).
+pub const UNRESOLVED: &str = "the host name does not resolve";
+
 /// The largest body read, so a misbehaving server cannot exhaust memory.
 const MAX_BODY: u64 = 8 * 1024 * 1024;
 
@@ -173,8 +176,12 @@ fn retry_after(response: &ureq::http::Response<ureq::Body>) -> Option<Duration> 
 fn describe(error: ureq::Error) -> String {
     match error {
         ureq::Error::Timeout(_) => "no answer within the time limit".to_string(),
-        ureq::Error::HostNotFound => "the host name does not resolve (offline?)".to_string(),
+        ureq::Error::HostNotFound => format!("{UNRESOLVED} (offline?)"),
         ureq::Error::TooManyRedirects => format!("more than {MAX_REDIRECTS} redirects"),
+        // The resolver's failure arrives as an I/O error; say what it usually means.
+        ureq::Error::Io(error) if error.to_string().contains("lookup address") => {
+            format!("{UNRESOLVED} (offline?): {error}")
+        }
         ureq::Error::Io(error) => format!("connection failed: {error}"),
         other => other.to_string(),
     }

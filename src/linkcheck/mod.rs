@@ -103,6 +103,9 @@ pub fn run(root: &Path, sources: &crate::source::Sources, options: &Options) -> 
         fresh.len()
     );
     let outcomes = check(&stale, &Client::new(options.http), options);
+    if let Some(offline) = offline(&outcomes) {
+        return vec![offline];
+    }
     for (url, outcome) in &outcomes {
         cache.record(url, outcome, now);
     }
@@ -110,6 +113,22 @@ pub fn run(root: &Path, sources: &crate::source::Sources, options: &Options) -> 
         eprintln!("warning: {error:#}");
     }
     warnings(&links, &outcomes)
+}
+
+/// One error instead of a warning per link when no host name resolved at all (three
+/// links or more): the machine is offline, which says nothing about the links.
+fn offline(outcomes: &BTreeMap<String, Outcome>) -> Option<Diagnostic> {
+    let unresolved = |outcome: &Outcome| matches!(outcome, Outcome::Dead(reason) if reason.starts_with(crate::http::UNRESOLVED));
+    (outcomes.len() >= 3 && outcomes.values().all(unresolved)).then(|| {
+        Diagnostic::error(
+            crate::source::CONFIG_FILE,
+            format!(
+                "no external link could be checked: none of the {} addresses' host names resolves",
+                outcomes.len()
+            ),
+        )
+        .help("check the network connection (is this machine offline?) and run `survey check --links` again")
+    })
 }
 
 /// One warning per place a dead URL is written.
@@ -133,13 +152,22 @@ pub fn check(urls: &[String], client: &Client, options: &Options) -> BTreeMap<St
     let queue = Mutex::new(urls.iter().cloned().collect::<VecDeque<_>>());
     let schedule = Mutex::new(HashMap::<String, Instant>::new());
     let results = Mutex::new(BTreeMap::new());
+    // Hosts whose name did not resolve: their other URLs share the answer, unasked.
+    let unresolved = Mutex::new(HashMap::<String, Outcome>::new());
     let workers = options.concurrency.min(urls.len()).max(1);
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
                 while let Some(url) = next(&queue) {
-                    wait_for_turn(&schedule, &host_of(&url), options.host_interval);
-                    let outcome = Outcome::of(client.status(&url));
+                    let host = host_of(&url);
+                    let known = lock(&unresolved).get(&host).cloned();
+                    let outcome = known.unwrap_or_else(|| {
+                        wait_for_turn(&schedule, &host, options.host_interval);
+                        Outcome::of(client.status(&url))
+                    });
+                    if matches!(&outcome, Outcome::Dead(r) if r.starts_with(http::UNRESOLVED)) {
+                        lock(&unresolved).insert(host, outcome.clone());
+                    }
                     lock(&results).insert(url, outcome);
                 }
             });
@@ -222,6 +250,20 @@ mod tests {
         let elapsed = started.elapsed();
         assert!(elapsed >= Duration::from_millis(100), "{elapsed:?}");
         assert!(elapsed < Duration::from_millis(400), "{elapsed:?}");
+    }
+
+    #[test]
+    fn an_offline_machine_is_one_error_not_a_warning_per_link() {
+        let unresolved = Outcome::Dead(format!("{}: x", crate::http::UNRESOLVED));
+        let mut outcomes: BTreeMap<String, Outcome> = (0..3)
+            .map(|i| (format!("https://h{i}.org/"), unresolved.clone()))
+            .collect();
+        assert!(offline(&outcomes).is_some());
+        outcomes.insert("https://ok.org/".into(), Outcome::Alive(200));
+        assert!(
+            offline(&outcomes).is_none(),
+            "one host answered: not offline"
+        );
     }
 
     #[test]
