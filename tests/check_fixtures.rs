@@ -444,6 +444,14 @@ const EXPECTED: &[Expected] = &[
         "unknown topic `methods/rank`",
     ),
     row(
+        "unknown-topic-far",
+        Error,
+        "content/papers/hu2021lora.md",
+        5,
+        10,
+        "unknown topic `graphs/message-passing`",
+    ),
+    row(
         "url-not-absolute",
         Error,
         "content/papers/hu2021lora.md",
@@ -519,6 +527,8 @@ const EXPECTED: &[Expected] = &[
 
 /// Help texts that must accompany some of the diagnostics above ("did you mean").
 const HELP: &[(&str, &str)] = &[
+    // With nothing close, the example topic is one of the checked site's own.
+    ("unknown-topic-far", "declare, e.g. `methods/ranking`"),
     ("unknown-field", "did you mean `authors`?"),
     ("unknown-citation", "did you mean `@rafailov2023direct`?"),
     (

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+pub mod server;
+
 #[path = "../../bench/copy_dir.rs"]
 mod copy_dir;
 use copy_dir::copy_dir;
@@ -101,6 +103,13 @@ impl TestSite {
         collect_files(&base, &base, &mut files);
         files
     }
+}
+
+/// Every file under `dir` (relative path -> bytes), for a folder outside a [`TestSite`].
+pub fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    collect_files(dir, dir, &mut files);
+    files
 }
 
 fn collect_files(base: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
