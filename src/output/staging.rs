@@ -161,7 +161,7 @@ mod tests {
         std::fs::write(other_name.join(MARKER), "").unwrap();
         let dir = temp.path().join("public");
         let removed = clean_stale(temp.path(), "public", &dir).unwrap();
-        assert_eq!(removed, [dead.clone()]);
+        assert_eq!(removed, std::slice::from_ref(&dead));
         assert!(!dead.exists());
         assert!(unmarked.exists() && mine.exists() && other_name.exists());
     }
