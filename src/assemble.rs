@@ -17,6 +17,7 @@ use crate::frontmatter;
 use crate::link::{self, LinkError, LinkTargets, Target};
 use crate::markdown::{self, Analysis, Segment};
 use crate::model::{Page, PageFields, PageKind, Paper, PaperFields, Topic, is_valid_key};
+use crate::salvage::Salvage;
 use crate::site::{Mention, MentionPart, Site};
 use crate::source::{SourceFile, Sources};
 use crate::validate;
@@ -80,7 +81,12 @@ pub fn assemble_parsed(
     diagnostics: &mut Diagnostics,
 ) -> Option<Site> {
     let (mut pages, papers, analyses) = collect_entities(parsed, diagnostics);
-    check_layout(&pages, diagnostics);
+    // Files that failed have reported why; what they define is not reported again.
+    let loaded: BTreeSet<&Path> = (pages.iter().map(|p| p.source.as_path()))
+        .chain(papers.iter().map(|p| p.source.as_path()))
+        .collect();
+    let salvage = Salvage::of_failed(&sources.content, &loaded);
+    check_layout(&pages, &salvage, diagnostics);
     order_pages(&mut pages);
     let texts: BTreeMap<&Path, &str> = sources
         .content
@@ -96,6 +102,7 @@ pub fn assemble_parsed(
         texts: &texts,
         papers: &papers,
         link_targets: &link_targets,
+        salvage: &salvage,
     };
     for (id, analysis) in &analyses {
         let (source, offset) = body_location(id, &pages, &papers);
@@ -103,7 +110,7 @@ pub fn assemble_parsed(
         checker.check_links(source, offset, analysis, diagnostics);
         checker.check_math(source, offset, analysis, diagnostics);
     }
-    check_paper_topics(&papers, &topics, &sources.content, diagnostics);
+    check_paper_topics(&papers, &topics, &salvage, &sources.content, diagnostics);
     let identities = duplicates::check(&papers, &sources.content, diagnostics);
     if diagnostics.has_errors() {
         return None;
@@ -275,14 +282,14 @@ fn remembered_references(
 }
 
 /// What a content file is, from its path alone.
-enum Kind {
+pub(crate) enum Kind {
     Home,
     Chapter(String),
     Section(String, String),
     Paper(String),
 }
 
-fn classify(path: &Path) -> Result<Kind, Diagnostic> {
+pub(crate) fn classify(path: &Path) -> Result<Kind, Diagnostic> {
     let parts: Vec<String> = path
         .iter()
         .skip(1)
@@ -495,9 +502,9 @@ fn load_page(
     })
 }
 
-/// The site needs a home page.
-fn check_layout(pages: &[Page], diagnostics: &mut Diagnostics) {
-    if !pages.iter().any(|p| p.kind == PageKind::Home) {
+/// The site needs a home page (one whose file failed to load has said why).
+fn check_layout(pages: &[Page], salvage: &Salvage, diagnostics: &mut Diagnostics) {
+    if !pages.iter().any(|p| p.kind == PageKind::Home) && !salvage.has_home() {
         diagnostics.push(
             Diagnostic::error("content/_index.md", "the home page is missing")
                 .help("create content/_index.md with a `title:`"),
@@ -694,6 +701,8 @@ struct Checker<'a> {
     texts: &'a BTreeMap<&'a Path, &'a str>,
     papers: &'a BTreeMap<String, Paper>,
     link_targets: &'a LinkTargets,
+    /// Names defined by files that failed to load: not reported as unknown.
+    salvage: &'a Salvage,
 }
 
 impl Checker<'_> {
@@ -709,7 +718,7 @@ impl Checker<'_> {
         diagnostics: &mut Diagnostics,
     ) {
         for cited in analysis.citations.iter().flat_map(|c| &c.keys) {
-            if self.papers.contains_key(&cited.key) {
+            if self.papers.contains_key(&cited.key) || self.salvage.has_paper(&cited.key) {
                 continue;
             }
             let near = closest(&cited.key, self.papers.keys().map(String::as_str), 3);
@@ -761,6 +770,11 @@ impl Checker<'_> {
         for written in &analysis.links {
             let error = match link::resolve(self.link_targets, source, &written.destination) {
                 Ok(_) => continue,
+                Err(LinkError::NoSuchFile(path))
+                    if self.salvage.has_link(&path, anchor_of(&written.destination)) =>
+                {
+                    continue;
+                }
                 Err(LinkError::NoSuchFile(path)) => (
                     format!("link to `{}`: no such page ({})", written.destination, path.display()),
                     "link to another Markdown source by its relative path, e.g. `../training/offline.md`".to_string(),
@@ -792,6 +806,11 @@ impl Checker<'_> {
     }
 }
 
+/// The `#anchor` part of a link destination, if any.
+fn anchor_of(destination: &str) -> Option<&str> {
+    destination.split_once('#').map(|(_, anchor)| anchor)
+}
+
 /// Offset and length (in characters) of a link's destination, searched from the link's
 /// start, so the marker sits under `../x.md#y` rather than under the link text.
 fn destination_span(text: &str, link_offset: usize, destination: &str) -> (usize, usize) {
@@ -806,13 +825,14 @@ fn destination_span(text: &str, link_offset: usize, destination: &str) -> (usize
 fn check_paper_topics(
     papers: &BTreeMap<String, Paper>,
     topics: &[Topic],
+    salvage: &Salvage,
     files: &[SourceFile],
     diagnostics: &mut Diagnostics,
 ) {
     let ids: BTreeSet<&str> = topics.iter().map(|t| t.id.as_str()).collect();
     for paper in papers.values() {
         for (index, topic) in paper.fields.topics.iter().enumerate() {
-            if ids.contains(topic.as_str()) {
+            if ids.contains(topic.as_str()) || salvage.has_topic(topic) {
                 continue;
             }
             let file = files
@@ -1209,10 +1229,12 @@ pub fn body_checks(site: &Site, id: &str, analysis: &Analysis, text: &str) -> Di
     let mut diagnostics = Diagnostics::default();
     let (source, offset) = body_location(id, &site.pages, &site.papers);
     let texts = BTreeMap::from([(source, text)]);
+    // A site only exists when every file loaded: nothing to salvage.
     let checker = Checker {
         texts: &texts,
         papers: &site.papers,
         link_targets: &site.link_targets,
+        salvage: &Salvage::default(),
     };
     checker.check_citations(source, offset, analysis, &mut diagnostics);
     checker.check_links(source, offset, analysis, &mut diagnostics);

@@ -131,12 +131,15 @@ impl Diagnostics {
         self.items.iter().any(Diagnostic::is_error)
     }
 
+    /// Errors as shown: the same diagnostic pushed twice (a template error met by
+    /// every page it renders) counts once, as [`Diagnostics::sorted`] shows it once.
     pub fn error_count(&self) -> usize {
-        self.items.iter().filter(|d| d.is_error()).count()
+        self.sorted().iter().filter(|d| d.is_error()).count()
     }
 
+    /// Warnings as shown (see [`Diagnostics::error_count`]).
     pub fn warning_count(&self) -> usize {
-        self.items.len() - self.error_count()
+        self.sorted().iter().filter(|d| !d.is_error()).count()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -334,6 +337,19 @@ pub fn one_of(names: &[&str], prefix: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_mistake_met_many_times_counts_once() {
+        let mut diagnostics = Diagnostics::default();
+        for _ in 0..3 {
+            diagnostics.push(Diagnostic::error("templates/paper.html", "template error"));
+        }
+        diagnostics.push(Diagnostic::warning("a.md", "w"));
+        assert_eq!(
+            (diagnostics.error_count(), diagnostics.warning_count()),
+            (1, 1)
+        );
+    }
 
     #[test]
     fn position_counts_lines_and_characters() {

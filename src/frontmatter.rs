@@ -120,6 +120,19 @@ pub fn parse<T: Schema>(file: &SourceFile, split: &Split) -> Result<T, Vec<Diagn
     serde_yaml::from_str(yaml).map_err(|error| vec![yaml_error(file, split, &error)])
 }
 
+/// The value of one top-level `field` of a front-matter that failed to parse as a
+/// whole, if the YAML itself parses and that field has the right type; an absent field
+/// gives `T::default()`. Used to keep what a broken file still declares (see
+/// [`crate::salvage`]).
+pub fn salvage_field<T: DeserializeOwned + Default>(split: &Split, field: &str) -> Option<T> {
+    let value: serde_yaml::Value = serde_yaml::from_str(split.yaml).ok()?;
+    match value.get(field) {
+        None if value.is_mapping() || value.is_null() => Some(T::default()),
+        None => None,
+        Some(found) => serde_yaml::from_value(found.clone()).ok(),
+    }
+}
+
 /// Unknown, repeated and missing top-level fields, each at its line.
 fn check_fields<T: Schema>(
     file: &SourceFile,

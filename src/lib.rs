@@ -42,6 +42,7 @@ pub mod names;
 pub mod output;
 pub mod readme;
 pub mod render;
+pub mod salvage;
 pub mod scaffold;
 pub mod search;
 pub mod serve;

@@ -15,7 +15,7 @@
 //! - a page knows which build it shows (a token in the injected tag), so a page loaded
 //!   just before a rebuild is still told to reload.
 
-mod files;
+pub mod files;
 
 use std::convert::Infallible;
 use std::io::IsTerminal;

@@ -1,7 +1,9 @@
 //! Every bad-input fixture under tests/fixtures/bad/<case>/ (files laid over the clean
 //! tests/fixtures/minimal/ site) must produce its exact diagnostic: file, line,
-//! column, severity and message. No case may panic or write anything, and every
-//! folder there must be in the table, so a new fixture cannot go untested.
+//! column, severity and message, and nothing else: one mistake gives one diagnostic,
+//! never a cascade of consequences (a paper whose front-matter fails is still a known
+//! citation key). No case may panic or write anything, and every folder there must be
+//! in the table, so a new fixture cannot go untested.
 
 mod common;
 
@@ -186,6 +188,38 @@ const EXPECTED: &[Expected] = &[
         5,
         8,
         "the `venue` field is empty",
+    ),
+    row(
+        "failed-home",
+        Error,
+        "content/_index.md",
+        1,
+        1,
+        "the file does not start with front-matter",
+    ),
+    row(
+        "failed-page-broken-yaml",
+        Error,
+        "content/methods/_index.md",
+        2,
+        8,
+        "this quoted value is never closed",
+    ),
+    row(
+        "failed-page-linked",
+        Error,
+        "content/methods/_index.md",
+        3,
+        9,
+        r#"`weight` should be a whole number, not the text "heavy""#,
+    ),
+    row(
+        "failed-paper-cited",
+        Error,
+        "content/papers/rafailov2023direct.md",
+        4,
+        7,
+        r#"`year` should be a whole number, not the text "twenty""#,
     ),
     row(
         "invalid-topic-id",
@@ -608,13 +642,11 @@ fn every_bad_fixture_reports_its_exact_diagnostic() {
                 describe(&found)
             );
         }
-        let expects_errors = EXPECTED
-            .iter()
-            .any(|e| e.case == case && e.severity == Error);
+        let expected = EXPECTED.iter().filter(|e| e.case == case).count();
         assert_eq!(
-            found.iter().any(Diagnostic::is_error),
-            expects_errors,
-            "{case}: unexpected errors:\n{}",
+            found.len(),
+            expected,
+            "{case}: expected {expected} diagnostics (one per mistake), found:\n{}",
             describe(&found)
         );
         assert!(
@@ -677,4 +709,21 @@ fn a_file_name_that_would_leave_the_output_directory_is_refused() {
             .contains("would write outside the output directory"),
         "{error:?}"
     );
+}
+
+/// Issue 15's case on the real content: one mistyped value in a much-cited paper is
+/// one error, not one more per citation.
+#[test]
+fn a_mistyped_year_in_a_cited_real_paper_is_one_error() {
+    let site = common::TestSite::real();
+    let path = site.root().join("content/papers/zhou2023lima.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (before, after) = text.split_once("\nyear: ").unwrap();
+    let rest = after.split_once('\n').unwrap().1;
+    std::fs::write(&path, format!("{before}\nyear: \"twenty\"\n{rest}")).unwrap();
+    let found = survey::check(site.root()).diagnostics.sorted();
+    assert_eq!(found.len(), 1, "{}", describe(&found));
+    assert!(found[0].message.contains("`year` should be a whole number"));
+    assert_eq!(found[0].path, Path::new("content/papers/zhou2023lima.md"));
+    assert!(!survey::build(site.root(), None).succeeded());
 }

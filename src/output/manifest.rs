@@ -1,0 +1,156 @@
+//! The manifest: what the last build wrote into the output, so the next one can keep
+//! the files whose bytes did not change instead of writing them again.
+//!
+//! It lives beside the output (`.<output>.survey-manifest`), one line per file: the
+//! SHA-256 of its bytes, then the inode, size and modification time the file had when
+//! the build left it, then its path. An entry is trusted only while the file on disk
+//! still has that inode, size and time, so a file edited or replaced by hand (or a
+//! manifest left stale by a killed build) is never taken for the build's own: the file
+//! is written again. A manifest that cannot be read is an empty one.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::fs::Metadata;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use sha2::{Digest, Sha256};
+
+/// What identifies a file as the one a build wrote, and what its bytes hash to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    pub hash: [u8; 32],
+    pub stamp: Stamp,
+}
+
+/// The identity of one file on disk: inode, size, modification time in nanoseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub inode: u64,
+    pub size: u64,
+    pub modified: i128,
+}
+
+impl Stamp {
+    pub fn of(metadata: &Metadata) -> Option<Stamp> {
+        let modified = metadata.modified().ok()?;
+        let nanos = match modified.duration_since(std::time::UNIX_EPOCH) {
+            Ok(after) => after.as_nanos() as i128,
+            Err(before) => -(before.duration().as_nanos() as i128),
+        };
+        Some(Stamp {
+            inode: inode(metadata),
+            size: metadata.len(),
+            modified: nanos,
+        })
+    }
+}
+
+#[cfg(unix)]
+fn inode(metadata: &Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::ino(metadata)
+}
+
+#[cfg(not(unix))]
+fn inode(_metadata: &Metadata) -> u64 {
+    0
+}
+
+/// The SHA-256 of `bytes`.
+pub fn hash(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+/// Output path (relative, `/`-separated as rendered) -> entry.
+#[derive(Debug, Default)]
+pub struct Manifest {
+    pub entries: HashMap<String, Entry>,
+}
+
+impl Manifest {
+    /// The manifest at `path`; empty if it is missing or unreadable.
+    pub fn load(path: &Path) -> Manifest {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let entries = text.lines().filter_map(parse_line).collect();
+        Manifest { entries }
+    }
+
+    /// Writes the manifest to `path` (a file in the staging folder; the caller renames
+    /// it into place).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let mut paths: Vec<&String> = self.entries.keys().collect();
+        paths.sort();
+        let mut text = String::with_capacity(paths.len() * 128);
+        // A path with a line break cannot be one line: it is left out (written again).
+        for path in paths.into_iter().filter(|p| !p.contains(['\n', '\r'])) {
+            let Entry { hash, stamp } = &self.entries[path];
+            for byte in hash {
+                let _ = write!(text, "{byte:02x}");
+            }
+            let _ = writeln!(
+                text,
+                " {} {} {} {path}",
+                stamp.inode, stamp.size, stamp.modified
+            );
+        }
+        std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+    }
+}
+
+fn parse_line(line: &str) -> Option<(String, Entry)> {
+    let mut fields = line.splitn(5, ' ');
+    let hex = fields.next()?;
+    let inode = fields.next()?.parse().ok()?;
+    let size = fields.next()?.parse().ok()?;
+    let modified = fields.next()?.parse().ok()?;
+    let path = fields.next()?.to_string();
+    if hex.len() != 64 || path.is_empty() {
+        return None;
+    }
+    let mut hash = [0; 32];
+    for (i, byte) in hash.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    let stamp = Stamp {
+        inode,
+        size,
+        modified,
+    };
+    Some((path, Entry { hash, stamp }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_manifest_loads_the_same() {
+        let temp = tempfile::tempdir().unwrap();
+        let mut manifest = Manifest::default();
+        let stamp = Stamp {
+            inode: 7,
+            size: 3,
+            modified: -5,
+        };
+        for path in ["a b/index.html", "x.css"] {
+            let hash = hash(path.as_bytes());
+            manifest.entries.insert(path.into(), Entry { hash, stamp });
+        }
+        let file = temp.path().join("m");
+        manifest.save(&file).unwrap();
+        assert_eq!(Manifest::load(&file).entries, manifest.entries);
+    }
+
+    #[test]
+    fn unreadable_lines_and_files_are_skipped() {
+        let temp = tempfile::tempdir().unwrap();
+        let file = temp.path().join("m");
+        std::fs::write(&file, "zz 1 2 3 a\n\n00 1 2\n").unwrap();
+        assert!(Manifest::load(&file).entries.is_empty());
+        assert!(
+            Manifest::load(&temp.path().join("missing"))
+                .entries
+                .is_empty()
+        );
+    }
+}
