@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::OnceLock;
 
 use kept::Kept;
 
@@ -25,7 +25,8 @@ use crate::math;
 use crate::meta::{self, WebMeta};
 use crate::model::PaperFields;
 use crate::model::{Page, PageKind, Paper};
-use crate::site::{MentionPart, NewestKey, Site, newest_key};
+use crate::paper_pages::{self, IndexPage};
+use crate::site::{MentionPart, Site};
 use crate::source::{SourceFile, StaticFile};
 use crate::templates;
 
@@ -94,7 +95,8 @@ pub enum JobKey {
     Page(String),
     /// A paper by key.
     Paper(String),
-    PaperIndex,
+    /// A page of the all-papers table.
+    PaperIndex(IndexPage),
     NotFound,
     /// An author's, a year's or a venue's page, by its slug.
     Listing(ListingKind, String),
@@ -152,9 +154,8 @@ pub struct PreparedParts {
     kept: PaperHtml,
 }
 
-/// What `papers.html` receives as `rows` and outputs with `| safe`: the rows (megabytes
-/// on a large survey) are spliced in there after rendering rather than copied through
-/// Tera's values.
+/// What `papers.html` receives as `rows` and outputs with `| safe`: the page's rows
+/// are spliced in there after rendering rather than copied through Tera's values.
 const ROWS_MARKER: &str = "<!-- survey: the rows of every paper -->";
 
 /// Per paper, what the renderer writes and keeps ([`Kept`]): its row of the
@@ -163,9 +164,7 @@ const ROWS_MARKER: &str = "<!-- survey: the rows of every paper -->";
 /// ([`Renderer::fields_hash`]), references while its formatted reference and title are.
 #[derive(Default)]
 struct PaperHtml {
-    rows: Kept<u64, (NewestKey, String)>,
-    /// The keys newest first, as last shown: nearly sorted after an edit.
-    row_order: Mutex<Vec<String>>,
+    rows: Kept<u64, String>,
     items: Kept<u64, String>,
     references: Kept<(Option<csl::Formatted>, String), String>,
 }
@@ -209,7 +208,8 @@ impl Prepared<'_> {
             .map(|page| JobKey::Page(page.id.clone()))
             .collect();
         jobs.extend(site.papers.keys().cloned().map(JobKey::Paper));
-        jobs.push(JobKey::PaperIndex);
+        let pages = paper_pages::all(site.papers.len());
+        jobs.extend(pages.into_iter().map(JobKey::PaperIndex));
         jobs.push(JobKey::NotFound);
         jobs.extend(
             self.parts
@@ -234,7 +234,7 @@ impl Prepared<'_> {
         let job = match key {
             JobKey::Page(id) => site.page(id).map(Job::Page),
             JobKey::Paper(key) => site.papers.get(key).map(Job::Paper),
-            JobKey::PaperIndex => Some(Job::PaperIndex),
+            JobKey::PaperIndex(page) => Some(Job::PaperIndex(*page)),
             JobKey::NotFound => Some(Job::NotFound),
             JobKey::Listing(kind, slug) => self
                 .parts
@@ -279,7 +279,7 @@ impl Prepared<'_> {
 enum Job<'a> {
     Page(&'a Page),
     Paper(&'a Paper),
-    PaperIndex,
+    PaperIndex(IndexPage),
     NotFound,
     /// An author's, a year's or a venue's papers.
     Listing(&'a Group),
@@ -332,7 +332,8 @@ fn static_outputs(statics: &[StaticFile], assets: &BTreeMap<String, String>) -> 
 fn plain_outputs(site: &Site, listings: &Listings) -> Vec<Output> {
     let base = site.config.base_url();
     let mut paths: Vec<String> = site.pages.iter().map(Page::path).collect();
-    paths.push("papers/".into());
+    let table = paper_pages::all(site.papers.len());
+    paths.extend(table.iter().map(paper_pages::IndexPage::path));
     paths.extend(site.papers.values().map(Paper::path));
     paths.extend(["authors/", "years/", "venues/"].map(String::from));
     paths.extend(listings.all().map(Group::path));
@@ -686,6 +687,8 @@ struct PaperData {
     year: i32,
     month: Option<u32>,
     venue: Option<String>,
+    /// The venue's series, the search page's venue facet value ([`crate::venue`]).
+    venue_series: Option<String>,
     arxiv: Option<String>,
     arxiv_url: Option<String>,
     doi: Option<String>,
@@ -723,13 +726,14 @@ impl Renderer<'_> {
                 (template, page.path(), self.page_context(page)?)
             }
             Job::Paper(paper) => ("paper.html", paper.path(), self.paper_context(paper)?),
-            Job::PaperIndex => {
-                let page = self.render_template("papers.html", &self.paper_index_context())?;
+            Job::PaperIndex(index) => {
+                let context = self.paper_index_context(index);
+                let page = self.render_template("papers.html", &context)?;
                 let html = match page.split_once(ROWS_MARKER) {
-                    Some((before, after)) => self.with_paper_rows(before, after)?,
+                    Some((before, after)) => self.with_paper_rows(index, before, after)?,
                     None => page,
                 };
-                return Ok(Output::page("papers/", html));
+                return Ok(Output::page(&index.path(), html));
             }
             Job::NotFound => {
                 let mut context = tera::Context::new();
@@ -969,6 +973,7 @@ impl Renderer<'_> {
             year: fields.year,
             month: fields.month,
             venue: fields.venue.clone(),
+            venue_series: (fields.venue.as_deref()).map(|v| crate::venue::split(v).series),
             arxiv: fields.arxiv.clone(),
             arxiv_url: fields
                 .arxiv
@@ -1041,47 +1046,44 @@ impl Renderer<'_> {
         html
     }
 
-    /// The all-papers page's data; its `rows` are a marker that [`ROWS_MARKER`]
-    /// replaces after rendering.
-    fn paper_index_context(&self) -> tera::Context {
+    /// A page of the all-papers table's data; its `rows` are a marker that
+    /// [`ROWS_MARKER`] replaces after rendering.
+    fn paper_index_context(&self, index: &IndexPage) -> tera::Context {
+        let count = self.site.papers.len();
         let mut context = tera::Context::new();
         context.insert("current", "papers");
-        context.insert("count", &self.site.papers.len());
+        context.insert("count", &count);
         context.insert("rows", ROWS_MARKER);
-        context.insert("web", &self.plain_meta("All papers", "papers/"));
+        context.insert("table", &paper_pages::page_data(index, count, |p| self.url(p)));
+        let title = match (index.order, index.number) {
+            (paper_pages::Order::Newest, 1) => "All papers".to_string(),
+            (paper_pages::Order::Newest, n) => format!("All papers, page {n}"),
+            (paper_pages::Order::Title, n) => format!("All papers by title, page {n}"),
+        };
+        context.insert("web", &self.plain_meta(&title, &index.path()));
+        context.insert("page_title", &title);
         context
     }
 
-    /// `before`, the all-papers table's rows newest first, then `after`.
-    fn with_paper_rows(&self, before: &str, after: &str) -> Result<String, Diagnostic> {
-        let papers = &self.site.papers;
-        let mut order = (self.kept.row_order.lock()).unwrap_or_else(PoisonError::into_inner);
-        order.retain(|key| papers.contains_key(key));
-        if order.len() < papers.len() {
-            let known: std::collections::HashSet<String> = order.iter().cloned().collect();
-            order.extend(papers.keys().filter(|key| !known.contains(*key)).cloned());
-        }
-        // In the last order, so that sorting after an edit is nearly linear.
-        let keys: Vec<&str> = order.iter().map(String::as_str).collect();
-        let write = |key: &str| Ok((newest_key(&papers[key].fields), self.paper_row(key)?));
-        let sorted = |rows: Vec<&(NewestKey, String)>| {
-            let mut listed: Vec<(&str, &(NewestKey, String))> =
-                keys.iter().copied().zip(rows).collect();
-            listed.sort_by(|(a, (by_a, _)), (b, (by_b, _))| (by_a, a).cmp(&(by_b, b)));
-            let size: usize = listed.iter().map(|(_, (_, row))| row.len()).sum();
+    /// `before`, the rows of the table page `index` in its order, then `after`.
+    fn with_paper_rows(
+        &self,
+        index: &IndexPage,
+        before: &str,
+        after: &str,
+    ) -> Result<String, Diagnostic> {
+        let keys = paper_pages::keys(self.site, index);
+        let fields_hash = |key: &str| self.fields_hash(key);
+        let write = |key: &str| self.paper_row(key);
+        let join = |rows: Vec<&String>| {
+            let size: usize = rows.iter().map(|row| row.len()).sum();
             let mut html = String::with_capacity(before.len() + size + after.len());
             html.push_str(before);
-            for (_, (_, row)) in &listed {
-                html.push_str(row);
-            }
+            rows.into_iter().for_each(|row| html.push_str(row));
             html.push_str(after);
-            let order: Vec<String> = listed.iter().map(|(key, _)| key.to_string()).collect();
-            (html, order)
+            html
         };
-        let fields_hash = |key: &str| self.fields_hash(key);
-        let (html, sorted_order) = self.kept.rows.with(&keys, fields_hash, write, sorted)?;
-        *order = sorted_order;
-        Ok(html)
+        self.kept.rows.with(&keys, fields_hash, write, join)
     }
 
     /// The papers `keys` as a list shows them, their entries kept while unchanged.

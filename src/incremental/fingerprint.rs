@@ -376,7 +376,8 @@ impl<'a> Inputs<'a> {
         match job {
             JobKey::Page(id) => self.page(id, &mut out),
             JobKey::Paper(key) => self.paper(key, &mut out),
-            JobKey::PaperIndex => {
+            // Every page of the table reads every paper: its place in both orders.
+            JobKey::PaperIndex(_) => {
                 for key in self.site.papers.keys() {
                     self.read_summary(key, &mut out);
                 }

@@ -399,8 +399,9 @@ fn fields_edited(
     let indexes = [ListingKind::Author, ListingKind::Year, ListingKind::Venue];
     also.extend(indexes.map(JobKey::ListingIndex));
     also.insert(JobKey::Page(String::new()));
-    // The index lists every paper, a new one too (which no job read before).
-    also.insert(JobKey::PaperIndex);
+    // The table lists every paper, a new one too (which no job read before).
+    let table = crate::paper_pages::all(prepared.site().papers.len());
+    also.extend(table.into_iter().map(JobKey::PaperIndex));
     let mut candidates = refreshed.relabelled;
     candidates.extend(edited.iter().cloned());
     FieldsEdited { candidates, also }
