@@ -237,7 +237,10 @@ mod tests {
         };
         let data = page_data(&page, 2 * PAGE_SIZE + 1, |path| format!("/s/{path}"));
         assert_eq!(data.count, 3);
-        assert_eq!((data.first_row, data.last_row), (PAGE_SIZE + 1, 2 * PAGE_SIZE));
+        assert_eq!(
+            (data.first_row, data.last_row),
+            (PAGE_SIZE + 1, 2 * PAGE_SIZE)
+        );
         assert_eq!(data.previous_url.as_deref(), Some("/s/papers/"));
         assert_eq!(data.next_url.as_deref(), Some("/s/papers/3/"));
         assert_eq!(data.title_url, "/s/papers/by-title/");

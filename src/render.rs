@@ -1054,7 +1054,10 @@ impl Renderer<'_> {
         context.insert("current", "papers");
         context.insert("count", &count);
         context.insert("rows", ROWS_MARKER);
-        context.insert("table", &paper_pages::page_data(index, count, |p| self.url(p)));
+        context.insert(
+            "table",
+            &paper_pages::page_data(index, count, |p| self.url(p)),
+        );
         let title = match (index.order, index.number) {
             (paper_pages::Order::Newest, 1) => "All papers".to_string(),
             (paper_pages::Order::Newest, n) => format!("All papers, page {n}"),

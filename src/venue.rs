@@ -78,7 +78,10 @@ mod tests {
     fn a_conference_edition_is_its_series_and_year() {
         assert_eq!(parts("NeurIPS 2023"), ("NeurIPS".into(), Some(2023)));
         assert_eq!(parts("ICLR 2024"), ("ICLR".into(), Some(2024)));
-        assert_eq!(parts("LREC-COLING 2024"), ("LREC-COLING".into(), Some(2024)));
+        assert_eq!(
+            parts("LREC-COLING 2024"),
+            ("LREC-COLING".into(), Some(2024))
+        );
     }
 
     #[test]

@@ -259,8 +259,14 @@ fn every_year_venue_topic_and_author_is_a_filter_value_with_its_count() {
 #[test]
 fn the_venue_filter_joins_every_edition_of_a_series() {
     let venues = &real().search_filters()["venue"];
-    assert!(venues["NeurIPS"] >= 15, "NeurIPS 2022, 2023 and its tracks: {venues:?}");
-    assert!(venues.keys().all(|v| !v.starts_with("NeurIPS 20")), "{venues:?}");
+    assert!(
+        venues["NeurIPS"] >= 15,
+        "NeurIPS 2022, 2023 and its tracks: {venues:?}"
+    );
+    assert!(
+        venues.keys().all(|v| !v.starts_with("NeurIPS 20")),
+        "{venues:?}"
+    );
     assert!(venues.contains_key("arXiv") && venues.contains_key("TMLR"));
 }
 
@@ -293,7 +299,10 @@ fn table_rows(site: &Built, first: &str) -> Vec<String> {
         }
         path = html.find("\" rel=\"next\"").map(|end| {
             let start = html[..end].rfind("href=\"").unwrap() + "href=\"".len();
-            html[start..end].strip_prefix(&site.base_path).unwrap().to_string()
+            html[start..end]
+                .strip_prefix(&site.base_path)
+                .unwrap()
+                .to_string()
         });
     }
     rows
@@ -310,9 +319,15 @@ fn a_large_survey_pages_its_paper_table_in_both_orders() {
             "---\ntitle: \"Generated Paper {i:03}\"\nauthors: [Ada Lovelace]\nyear: {}\nvenue: arXiv\nurl: https://example.org/{i}\n---\n",
             2000 + i % 20
         );
-        std::fs::write(dir.path().join(format!("content/papers/gen{i:03}.md")), paper).unwrap();
+        std::fs::write(
+            dir.path().join(format!("content/papers/gen{i:03}.md")),
+            paper,
+        )
+        .unwrap();
     }
-    let site = Fixture::at(dir.path().to_path_buf()).without_search().build();
+    let site = Fixture::at(dir.path().to_path_buf())
+        .without_search()
+        .build();
     let total = site.papers.len();
     assert_eq!(survey::paper_pages::page_count(total), 3);
     let newest = table_rows(&site, "papers/");
@@ -325,9 +340,15 @@ fn a_large_survey_pages_its_paper_table_in_both_orders() {
     b.sort();
     assert_eq!(a, b, "both orders list the same papers");
     for path in ["papers/2/", "papers/3/", "papers/by-title/3/"] {
-        assert!(site.files.contains_key(&format!("{path}index.html")), "{path}");
+        assert!(
+            site.files.contains_key(&format!("{path}index.html")),
+            "{path}"
+        );
         let loc = format!("<loc>{}{path}</loc>", site.base_url);
-        assert!(site.text("sitemap.xml").contains(&loc), "{path} in the sitemap");
+        assert!(
+            site.text("sitemap.xml").contains(&loc),
+            "{path} in the sitemap"
+        );
     }
     assert!(!site.files.contains_key("papers/4/index.html"));
 }
@@ -520,7 +541,10 @@ fn topic_lists_and_the_paper_table_are_newest_first() {
         .collect();
     assert_eq!(rows, [2023, 2023, 2022, 2021]);
     assert!(table.contains("href=\"/fixture-survey/papers/by-title/\" data-testid=\"sort-title\""));
-    assert!(!table.contains("data-testid=\"papers-pager\""), "one page is enough");
+    assert!(
+        !table.contains("data-testid=\"papers-pager\""),
+        "one page is enough"
+    );
 }
 
 // ---------------------------------------------------------------- feed, sitemap, metadata

@@ -508,9 +508,8 @@ fn no_author_name_is_dropped_from_references_descriptions_or_exports() {
         "---\ntitle: \"Odd Names\"\nauthors: [{}]\nyear: 2023\nvenue: arXiv\narxiv: \"2301.00001\"\n---\n",
         authors.join(", ")
     );
-    let site = built(
-        TestSite::fixture("references").write("content/papers/odd2023names.md", &paper),
-    );
+    let site =
+        built(TestSite::fixture("references").write("content/papers/odd2023names.md", &paper));
     let page = site.read("public/papers/odd2023names/index.html");
     let html = Html::parse_document(&page);
     let reference = text(&select(&html, "[data-testid=reference]")[0]);
@@ -523,12 +522,24 @@ fn no_author_name_is_dropped_from_references_descriptions_or_exports() {
     let json = site.read("public/papers.json");
     for name in names {
         let family = name.rsplit(' ').next().unwrap();
-        assert!(reference.contains(family), "{name} in the reference: {reference}");
+        assert!(
+            reference.contains(family),
+            "{name} in the reference: {reference}"
+        );
         assert!(bib.contains(family), "{name} in the BibTeX: {bib}");
         let quoted = serde_json::to_string(family).unwrap();
-        assert!(json.contains(quoted.trim_matches('"')), "{name} in CSL-JSON");
+        assert!(
+            json.contains(quoted.trim_matches('"')),
+            "{name} in CSL-JSON"
+        );
     }
     // APA's label names the first author: "<b>Bob</b> et al."
-    assert!(description.starts_with("<b>Bob</b> et al., 2023"), "{description}");
-    assert!(!reference.contains(", ,") && !reference.contains("& ."), "{reference}");
+    assert!(
+        description.starts_with("<b>Bob</b> et al., 2023"),
+        "{description}"
+    );
+    assert!(
+        !reference.contains(", ,") && !reference.contains("& ."),
+        "{reference}"
+    );
 }
