@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the project: formatting, lints, unit and integration tests, and
-# the real-browser tests. Installs what cargo cannot (Debian's chromium, the npm
-# package that drives it) when it is missing.
+# the real-browser tests with the web-quality audits (Nu HTML Checker, Lighthouse,
+# budgets in tests/browser/budgets.json). Installs what cargo cannot (Debian's
+# chromium and Java, the npm packages that drive them) when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,7 @@ install_system_packages() {
   local missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+  command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
   if [ "${#missing[@]}" -gt 0 ]; then
     step "installing ${missing[*]} (apt-get)"
     local sudo=""
@@ -36,7 +38,7 @@ cargo build --release --locked
 survey_bin="$(realpath "${CARGO_TARGET_DIR:-target}")/release/survey"
 "$survey_bin" check --deny-warnings
 
-step "browser tests (chromium)"
+step "browser tests and audits (chromium, Lighthouse, Nu HTML Checker)"
 (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error && SURVEY_BIN="$survey_bin" npm test)
 
 step "workflow linters (actionlint, zizmor)"

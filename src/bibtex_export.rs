@@ -123,14 +123,21 @@ fn set_venue(entry: &mut Entry, kind: &WorkKind) {
     }
 }
 
-/// `Family, Given and ...`, with BibTeX's `and others` for an incomplete list.
+/// `Family, Given and ...`, with BibTeX's `and others` for an incomplete list; a
+/// literal name ([`PersonName::literal`]) in braces, which BibTeX keeps whole.
 fn authors(fields: &PaperFields) -> Chunks {
-    let people: Vec<biblatex::Person> = fields
-        .named_authors()
-        .iter()
-        .map(|name| PersonName::parse(name).to_biblatex())
-        .collect();
-    let mut chunks = people.to_chunks();
+    let mut chunks: Chunks = Vec::new();
+    for (i, name) in fields.named_authors().iter().enumerate() {
+        if i > 0 {
+            chunks.push(Spanned::detached(Chunk::Normal(" and ".into())));
+        }
+        let parts = PersonName::parse(name);
+        if parts.literal {
+            chunks.push(Spanned::detached(Chunk::Verbatim(parts.family)));
+        } else {
+            chunks.extend(vec![parts.to_biblatex()].to_chunks());
+        }
+    }
     if fields.authors_incomplete() {
         let joiner = if chunks.is_empty() { "" } else { " and " };
         chunks.push(Spanned::detached(Chunk::Normal(format!("{joiner}others"))));

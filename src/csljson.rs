@@ -42,6 +42,10 @@ pub struct Item {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct Name {
+    /// A name kept whole ([`PersonName::literal`]): then the only part.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub literal: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub family: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub given: String,
@@ -140,7 +144,17 @@ fn venue(kind: &WorkKind) -> (Option<String>, Option<String>) {
 
 fn name(full_name: &str) -> Name {
     let parts = PersonName::parse(full_name);
+    if parts.literal {
+        return Name {
+            literal: parts.family,
+            family: String::new(),
+            given: String::new(),
+            non_dropping_particle: String::new(),
+            suffix: String::new(),
+        };
+    }
     Name {
+        literal: String::new(),
         family: parts.family,
         given: parts.given,
         non_dropping_particle: parts.particle,

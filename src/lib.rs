@@ -40,6 +40,7 @@ pub mod meta;
 pub mod model;
 pub mod names;
 pub mod output;
+pub mod paper_pages;
 pub mod readme;
 pub mod render;
 pub mod salvage;
@@ -50,6 +51,7 @@ pub mod site;
 pub mod source;
 pub mod templates;
 pub mod validate;
+pub mod venue;
 pub mod watch;
 pub mod work;
 

@@ -5,7 +5,7 @@
 //! context; every output is a job rendered in parallel with rayon.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::OnceLock;
 
 use kept::Kept;
 
@@ -23,7 +23,8 @@ use crate::math;
 use crate::meta::{self, WebMeta};
 use crate::model::PaperFields;
 use crate::model::{Page, PageKind, Paper};
-use crate::site::{MentionPart, NewestKey, Site, newest_key};
+use crate::paper_pages::{self, IndexPage};
+use crate::site::{MentionPart, Site};
 use crate::source::{SourceFile, StaticFile};
 use crate::templates;
 
@@ -61,6 +62,8 @@ impl Output {
 pub struct Prepared<'a> {
     site: &'a Site,
     parts: PreparedParts,
+    /// Every paper key in each order of the all-papers table, sorted once per rebuild.
+    orders: paper_pages::Orders,
 }
 
 /// Names one template job by what it shows.
@@ -70,7 +73,8 @@ pub enum JobKey {
     Page(String),
     /// A paper by key.
     Paper(String),
-    PaperIndex,
+    /// A page of the all-papers table.
+    PaperIndex(IndexPage),
     NotFound,
     /// An author's, a year's or a venue's page, by its slug.
     Listing(ListingKind, String),
@@ -128,9 +132,8 @@ pub struct PreparedParts {
     kept: PaperHtml,
 }
 
-/// What `papers.html` receives as `rows` and outputs with `| safe`: the rows (megabytes
-/// on a large survey) are spliced in there after rendering rather than copied through
-/// Tera's values.
+/// What `papers.html` receives as `rows` and outputs with `| safe`: the page's rows
+/// are spliced in there after rendering rather than copied through Tera's values.
 const ROWS_MARKER: &str = "<!-- survey: the rows of every paper -->";
 
 /// Per paper, what the renderer writes and keeps ([`Kept`]): its row of the
@@ -139,9 +142,7 @@ const ROWS_MARKER: &str = "<!-- survey: the rows of every paper -->";
 /// ([`Renderer::fields_hash`]), references while its formatted reference and title are.
 #[derive(Default)]
 struct PaperHtml {
-    rows: Kept<u64, Recorded<(NewestKey, String)>>,
-    /// The keys newest first, as last shown: nearly sorted after an edit.
-    row_order: Mutex<Vec<String>>,
+    rows: Kept<u64, Recorded<String>>,
     items: Kept<u64, Recorded<String>>,
     references: Kept<(Option<csl::Formatted>, String), String>,
 }
@@ -156,7 +157,11 @@ impl PreparedParts {
     /// Valid only with the site these parts were prepared from, or one that differs
     /// from it in nothing the shared data reads (see `incremental::patch`).
     pub fn attach(self, site: &Site) -> Prepared<'_> {
-        Prepared { site, parts: self }
+        Prepared {
+            site,
+            parts: self,
+            orders: paper_pages::orders(site),
+        }
     }
 }
 
@@ -177,6 +182,7 @@ impl Prepared<'_> {
             site: self.site,
             listings: &self.parts.listings,
             topic_links: &self.parts.topic_links,
+            orders: &self.orders,
         }
     }
 
@@ -189,7 +195,8 @@ impl Prepared<'_> {
             .map(|page| JobKey::Page(page.id.clone()))
             .collect();
         jobs.extend(site.papers.keys().cloned().map(JobKey::Paper));
-        jobs.push(JobKey::PaperIndex);
+        let pages = paper_pages::all(site.papers.len());
+        jobs.extend(pages.into_iter().map(JobKey::PaperIndex));
         jobs.push(JobKey::NotFound);
         jobs.extend(
             self.parts
@@ -252,7 +259,7 @@ pub struct Rendered {
 enum Job<'a> {
     Page(&'a Page),
     Paper(&'a Paper),
-    PaperIndex,
+    PaperIndex(IndexPage),
     NotFound,
     /// An author's, a year's or a venue's papers.
     Listing(&'a Group),
@@ -305,7 +312,8 @@ fn static_outputs(statics: &[StaticFile], assets: &BTreeMap<String, String>) -> 
 fn plain_outputs(site: &Site, listings: &Listings) -> Vec<Output> {
     let base = site.config.base_url();
     let mut paths: Vec<String> = site.pages.iter().map(Page::path).collect();
-    paths.push("papers/".into());
+    let table = paper_pages::all(site.papers.len());
+    paths.extend(table.iter().map(paper_pages::IndexPage::path));
     paths.extend(site.papers.values().map(Paper::path));
     paths.extend(["authors/", "years/", "venues/"].map(String::from));
     paths.extend(listings.all().map(Group::path));
@@ -659,6 +667,8 @@ struct PaperData {
     year: i32,
     month: Option<u32>,
     venue: Option<String>,
+    /// The venue's series, the search page's venue facet value ([`crate::venue`]).
+    venue_series: Option<String>,
     arxiv: Option<String>,
     arxiv_url: Option<String>,
     doi: Option<String>,
@@ -690,7 +700,7 @@ impl Renderer<'_> {
         let job = match key {
             JobKey::Page(id) => view.page(id).map(Job::Page),
             JobKey::Paper(key) => view.paper(key).map(Job::Paper),
-            JobKey::PaperIndex => Some(Job::PaperIndex),
+            JobKey::PaperIndex(page) => Some(Job::PaperIndex(*page)),
             JobKey::NotFound => Some(Job::NotFound),
             JobKey::Listing(kind, slug) => view.group(kind, slug).map(Job::Listing),
             JobKey::ListingIndex(kind) => Some(Job::ListingIndex(*kind)),
@@ -711,13 +721,14 @@ impl Renderer<'_> {
                 (template, page.path(), self.page_context(page)?)
             }
             Job::Paper(paper) => ("paper.html", paper.path(), self.paper_context(paper)?),
-            Job::PaperIndex => {
-                let page = self.render_template("papers.html", &self.paper_index_context())?;
+            Job::PaperIndex(index) => {
+                let context = self.paper_index_context(index);
+                let page = self.render_template("papers.html", &context)?;
                 let html = match page.split_once(ROWS_MARKER) {
-                    Some((before, after)) => self.with_paper_rows(before, after)?,
+                    Some((before, after)) => self.with_paper_rows(index, before, after)?,
                     None => page,
                 };
-                return Ok(Output::page("papers/", html));
+                return Ok(Output::page(&index.path(), html));
             }
             Job::NotFound => {
                 let mut context = tera::Context::new();
@@ -927,6 +938,7 @@ impl Renderer<'_> {
             year: fields.year,
             month: fields.month,
             venue: fields.venue.clone(),
+            venue_series: (fields.venue.as_deref()).map(|v| crate::venue::split(v).series),
             arxiv: fields.arxiv.clone(),
             arxiv_url: fields
                 .arxiv
@@ -1000,55 +1012,50 @@ impl Renderer<'_> {
         html
     }
 
-    /// The all-papers page's data; its `rows` are a marker that [`ROWS_MARKER`]
-    /// replaces after rendering.
-    fn paper_index_context(&self) -> tera::Context {
+    /// A page of the all-papers table's data; its `rows` are a marker that
+    /// [`ROWS_MARKER`] replaces after rendering.
+    fn paper_index_context(&self, index: &IndexPage) -> tera::Context {
+        let count = self.view.paper_keys().len();
         let mut context = tera::Context::new();
         context.insert("current", "papers");
-        context.insert("count", &self.view.paper_keys().len());
+        context.insert("count", &count);
         context.insert("rows", ROWS_MARKER);
-        context.insert("web", &self.plain_meta("All papers", "papers/"));
+        context.insert(
+            "table",
+            &paper_pages::page_data(index, count, |p| self.url(p)),
+        );
+        let title = match (index.order, index.number) {
+            (paper_pages::Order::Newest, 1) => "All papers".to_string(),
+            (paper_pages::Order::Newest, n) => format!("All papers, page {n}"),
+            (paper_pages::Order::Title, n) => format!("All papers by title, page {n}"),
+        };
+        context.insert("web", &self.plain_meta(&title, &index.path()));
+        context.insert("page_title", &title);
         context
     }
 
-    /// `before`, the all-papers table's rows newest first, then `after`.
-    fn with_paper_rows(&self, before: &str, after: &str) -> Result<String, Diagnostic> {
-        let papers = self.view.paper_keys();
-        let present: std::collections::HashSet<&str> = papers.iter().copied().collect();
-        let mut order = (self.kept.row_order.lock()).unwrap_or_else(PoisonError::into_inner);
-        order.retain(|key| present.contains(key.as_str()));
-        if order.len() < papers.len() {
-            let known: std::collections::HashSet<String> = order.iter().cloned().collect();
-            let new = papers.iter().filter(|key| !known.contains(**key));
-            order.extend(new.map(|key| key.to_string()));
-        }
-        // In the last order, so that sorting after an edit is nearly linear.
-        let keys: Vec<&str> = order.iter().map(String::as_str).collect();
+    /// `before`, the rows of the table page `index` in its order, then `after`.
+    fn with_paper_rows(
+        &self,
+        index: &IndexPage,
+        before: &str,
+        after: &str,
+    ) -> Result<String, Diagnostic> {
+        let keys: Vec<&str> = self.view.table_rows(index).iter().map(String::as_str).collect();
+        let fields_hash = |key: &str| self.fields_hash(key);
         let write = |key: &str| {
-            self.recorded(|renderer| {
-                let fields = renderer.fields(key)?;
-                Ok((newest_key(fields), renderer.paper_row(key, fields)?))
-            })
+            self.recorded(|renderer| renderer.paper_row(key, renderer.fields(key)?))
         };
-        let sorted = |rows: Vec<&Recorded<(NewestKey, String)>>| {
-            let rows = rows.into_iter().map(|row| self.replayed(row));
-            let mut listed: Vec<(&str, &(NewestKey, String))> =
-                keys.iter().copied().zip(rows).collect();
-            listed.sort_by(|(a, (by_a, _)), (b, (by_b, _))| (by_a, a).cmp(&(by_b, b)));
-            let size: usize = listed.iter().map(|(_, (_, row))| row.len()).sum();
+        let join = |rows: Vec<&Recorded<String>>| {
+            let rows: Vec<&String> = rows.into_iter().map(|row| self.replayed(row)).collect();
+            let size: usize = rows.iter().map(|row| row.len()).sum();
             let mut html = String::with_capacity(before.len() + size + after.len());
             html.push_str(before);
-            for (_, (_, row)) in &listed {
-                html.push_str(row);
-            }
+            rows.into_iter().for_each(|row| html.push_str(row));
             html.push_str(after);
-            let order: Vec<String> = listed.iter().map(|(key, _)| key.to_string()).collect();
-            (html, order)
+            html
         };
-        let fields_hash = |key: &str| self.fields_hash(key);
-        let (html, sorted_order) = self.kept.rows.with(&keys, fields_hash, write, sorted)?;
-        *order = sorted_order;
-        Ok(html)
+        self.kept.rows.with(&keys, fields_hash, write, join)
     }
 
     /// The papers `keys` as a list shows them, their entries kept while unchanged.

@@ -48,7 +48,6 @@ const BUILTIN_STATICS: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../static/style.css")),
     ("survey.js", include_bytes!("../static/survey.js")),
     ("search.js", include_bytes!("../static/search.js")),
-    ("papers.js", include_bytes!("../static/papers.js")),
     ("favicon.svg", include_bytes!("../static/favicon.svg")),
 ];
 

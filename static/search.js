@@ -1,7 +1,8 @@
 // The search page: a small client for Pagefind's browser API, loaded only on this page.
 // Without a query it lists every paper (newest first), so the filters double as a way to
 // browse. Filters combine with AND; each value shows how many results it would leave,
-// values are ordered by that count and values that would leave none are hidden. The
+// years are listed newest first and other values by that count, and values that would
+// leave none are hidden. The venue filter holds a venue's series (crate::venue). The
 // query and filters live in the URL, so a search can be bookmarked and shared.
 (function () {
   "use strict";
@@ -138,6 +139,10 @@
     }
   }
 
+  // Years read naturally newest first; other values by the results they would leave.
+  function newestFirst(a, b) { return Number(b[0]) - Number(a[0]); }
+  function mostResultsFirst(a, b) { return b[1] - a[1] || a[0].localeCompare(b[0]); }
+
   function drawFacet(facet, counts) {
     var box = aside.querySelector('[data-facet="' + facet + '"]');
     var selected = state.filters[facet] || [];
@@ -147,7 +152,7 @@
     selected.forEach(function (value) {
       if (!(value in counts)) values.push([value, 0]);
     });
-    values.sort(function (a, b) { return b[1] - a[1] || a[0].localeCompare(b[0]); });
+    values.sort(facet === "year" ? newestFirst : mostResultsFirst);
     var limit = expanded[facet] ? values.length : VALUES_SHOWN;
     var ul = box.querySelector("ul");
     ul.replaceChildren.apply(ul, values.slice(0, limit).map(function (entry) {

@@ -16,7 +16,6 @@
       button.textContent = next === "dark" ? "Dark theme" : "Light theme";
       button.setAttribute("aria-pressed", currentTheme() === "dark" ? "true" : "false");
     };
-    button.hidden = false;
     label();
     button.addEventListener("click", function () {
       var next = currentTheme() === "dark" ? "light" : "dark";
@@ -77,11 +76,12 @@
     document.querySelectorAll("button[data-copy]").forEach(setupCopyButton);
   }
 
+  // On phones the head script marked the contents as closed before the first paint
+  // (class nav-closed hides them), so closing the <details> now moves nothing.
   function collapseSidebarOnPhones() {
     var sidebar = document.querySelector("details.sidebar");
-    if (sidebar && window.matchMedia && window.matchMedia("(max-width: 59.99rem)").matches) {
-      sidebar.open = false;
-    }
+    if (sidebar && root.classList.contains("nav-closed")) sidebar.open = false;
+    root.classList.remove("nav-closed");
   }
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -336,9 +336,10 @@ fn github_pages_files_are_emitted() {
     let locs: Vec<&str> = sitemap.lines().filter(|l| l.contains("<loc>")).collect();
     assert_eq!(
         locs.iter().filter(|l| !listing(l)).count(),
-        3 + 1 + 3,
-        "pages, the paper index and papers"
+        3 + 2 + 3,
+        "pages, the paper table (newest first and by title) and papers"
     );
+    assert!(sitemap.contains("<loc>https://example.org/papers/by-title/</loc>"));
     assert!(sitemap.contains("<loc>https://example.org/authors/</loc>"));
     assert!(sitemap.contains("<loc>https://example.org/papers/alpha2023first/</loc>"));
 }

@@ -488,3 +488,58 @@ fn every_formula_of_the_real_survey_renders() {
         dpo.contains("<annotation encoding=\"application/x-tex\">\\mathcal{L}_{\\mathrm{DPO}}")
     );
 }
+
+/// Regression (issue 12): names the BibTeX rules could not split (`=` read as
+/// `family=` syntax) vanished from the reference and the page description. Every
+/// author of a paper with unusual names must appear in both, and in the exports.
+#[test]
+fn no_author_name_is_dropped_from_references_descriptions_or_exports() {
+    let names = [
+        "<b>Bob</b>",
+        "<span class=\"x\">Eve</span>",
+        "Plato",
+        "OpenAI",
+        "van der Berg",
+        "张伟",
+        "Ελένη Παππά",
+    ];
+    let authors: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+    let paper = format!(
+        "---\ntitle: \"Odd Names\"\nauthors: [{}]\nyear: 2023\nvenue: arXiv\narxiv: \"2301.00001\"\n---\n",
+        authors.join(", ")
+    );
+    let site =
+        built(TestSite::fixture("references").write("content/papers/odd2023names.md", &paper));
+    let page = site.read("public/papers/odd2023names/index.html");
+    let html = Html::parse_document(&page);
+    let reference = text(&select(&html, "[data-testid=reference]")[0]);
+    let description = select(&html, "meta[name=description]")[0]
+        .value()
+        .attr("content")
+        .unwrap()
+        .to_string();
+    let bib = site.read("public/papers.bib");
+    let json = site.read("public/papers.json");
+    for name in names {
+        let family = name.rsplit(' ').next().unwrap();
+        assert!(
+            reference.contains(family),
+            "{name} in the reference: {reference}"
+        );
+        assert!(bib.contains(family), "{name} in the BibTeX: {bib}");
+        let quoted = serde_json::to_string(family).unwrap();
+        assert!(
+            json.contains(quoted.trim_matches('"')),
+            "{name} in CSL-JSON"
+        );
+    }
+    // APA's label names the first author: "<b>Bob</b> et al."
+    assert!(
+        description.starts_with("<b>Bob</b> et al., 2023"),
+        "{description}"
+    );
+    assert!(
+        !reference.contains(", ,") && !reference.contains("& ."),
+        "{reference}"
+    );
+}

@@ -22,6 +22,7 @@ use crate::hash::hash_of;
 use crate::csl::Formatted;
 use crate::listings::{Group, ListingKind, Listings};
 use crate::markdown::Heading;
+use crate::paper_pages::IndexPage;
 use crate::model::{Page, PageKind, Paper, PaperFields, Topic};
 use crate::site::{Mention, Site};
 
@@ -31,6 +32,7 @@ pub struct Data<'a> {
     pub site: &'a Site,
     pub listings: &'a Listings,
     pub topic_links: &'a HashMap<String, Link>,
+    pub orders: &'a crate::paper_pages::Orders,
 }
 
 /// A page as the outline shows it (navigation, neighbours, child sections): no body.
@@ -184,6 +186,10 @@ reads! {
     /// Every author's, year's or venue's group.
     Groups(kind: ListingKind as &ListingKind) => fn groups(data) -> &'a [Group] {
         data.listings.of(*kind)
+    }
+    /// The paper keys on one page of the all-papers table.
+    TableRows(page: IndexPage as &IndexPage) => fn table_rows(data) -> &'a [String] {
+        data.orders.rows(page)
     }
     /// The taxonomy tree with paper counts, as the home page shows it.
     Taxonomy() => fn taxonomy(data) -> Vec<NavItem> {

@@ -1,46 +1,20 @@
-// Reader journeys in a real browser: Debian's chromium, driven by playwright-core.
-// The real site is built under a GitHub Pages-like sub-path (/survey/) and served by a
-// small static server that behaves like Pages (clean URLs, 404.html with status 404).
+// Reader journeys in a real browser: Debian's chromium, driven by playwright-core, on
+// the real site as harness.mjs builds and serves it.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { createServer } from "node:http";
-import { mkdtempSync, readFileSync, existsSync, statSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, extname, normalize, resolve } from "node:path";
+import { readFileSync } from "node:fs";
 import { chromium } from "playwright-core";
 import { createRequire } from "node:module";
+import { startSite, base } from "./harness.mjs";
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
-const repo = resolve(import.meta.dirname, "../..");
-const base = "/survey/";
-const types = { ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml", ".xml": "application/xml", ".json": "application/json", ".bib": "text/plain" };
-let site, server, browser, origin;
-
-function serve(dir) {
-  return createServer((request, response) => {
-    const path = decodeURIComponent(new URL(request.url, "http://x").pathname);
-    const send = (file, status) => {
-      response.writeHead(status, { "content-type": types[extname(file)] ?? "application/octet-stream" });
-      response.end(readFileSync(file));
-    };
-    if (!path.startsWith(base)) return send(join(dir, "404.html"), 404);
-    let file = normalize(join(dir, path.slice(base.length)));
-    if (!file.startsWith(dir)) return send(join(dir, "404.html"), 404);
-    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "index.html");
-    existsSync(file) ? send(file, 200) : send(join(dir, "404.html"), 404);
-  });
-}
+let site, browser, origin;
 
 before(async () => {
-  site = mkdtempSync(join(tmpdir(), "survey-site-"));
-  const binary = process.env.SURVEY_BIN ?? join(repo, "target/release/survey");
-  execFileSync(binary, ["build", "--output", site, "--base-url", "https://example.github.io/survey/"], { cwd: repo, stdio: "inherit" });
-  server = serve(site);
-  await new Promise((ready) => server.listen(0, "127.0.0.1", ready));
-  origin = `http://127.0.0.1:${server.address().port}`;
+  site = await startSite();
+  origin = site.origin;
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -49,8 +23,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  server?.close();
-  if (site) rmSync(site, { recursive: true, force: true });
+  site?.close();
 });
 
 async function page(options = {}) {
@@ -175,13 +148,15 @@ test("the header search finds a paper by its title words, the paper first", asyn
 test("an empty search lists every paper and each facet value narrows it to its count", async () => {
   const { tab, context, errors } = await page();
   await tab.goto(`${origin}${base}papers/`);
-  const papers = await tab.getByTestId("paper-row").count();
+  const papers = Number(await tab.getByTestId("papers-count").textContent());
   await tab.goto(`${origin}${base}search/`);
   assert.equal(await statusCount(tab), papers);
   const years = tab.getByTestId("facet-year").getByRole("checkbox");
   assert.ok((await years.count()) > 1);
-  const counts = await tab.getByTestId("facet-year").locator(".count").allTextContents();
-  assert.deepEqual(counts.map(Number), [...counts.map(Number)].sort((a, b) => b - a), "most results first");
+  const shownYears = (await tab.getByTestId("facet-year").locator(".facet-name").allTextContents()).map(Number);
+  assert.deepEqual(shownYears, [...shownYears].sort((a, b) => b - a), "newest year first");
+  const venueCounts0 = (await tab.getByTestId("facet-venue").locator(".count").allTextContents()).map(Number);
+  assert.deepEqual(venueCounts0, [...venueCounts0].sort((a, b) => b - a), "venues with most results first");
   const second = tab.getByTestId("facet-year").locator("li").nth(1);
   const [year, count] = [await second.locator(".facet-name").textContent(), Number(await second.locator(".count").textContent())];
   // The facet lists redraw after a choice (here leaving a single year), so click once
@@ -198,30 +173,39 @@ test("an empty search lists every paper and each facet value narrows it to its c
   await context.close();
 });
 
-test("the papers table sorts and filters in place", async () => {
-  const { tab, context, errors } = await page();
-  await tab.goto(`${origin}${base}papers/`);
-  const rows = tab.getByTestId("paper-row");
-  const total = await rows.count();
-  await tab.getByRole("combobox", { name: "Year" }).selectOption("2022");
-  const visible = tab.locator("[data-testid=paper-row]:visible");
-  const years = await visible.evaluateAll((trs) => trs.map((tr) => tr.dataset.year));
-  assert.ok(years.length > 0 && years.length < total);
-  assert.ok(years.every((y) => y === "2022"));
-  await assert.doesNotReject(tab.getByTestId("papers-status").filter({ hasText: `${years.length} of ${total}` }).waitFor());
-  await tab.getByTestId("sort-title").click();
-  assert.equal(await tab.locator("th[data-sort=title]").getAttribute("aria-sort"), "ascending");
-  const titles = await visible.evaluateAll((trs) => trs.map((tr) => tr.cells[0].textContent.trim().toLowerCase()));
-  assert.deepEqual(titles, [...titles].sort());
-  assert.deepEqual(errors, []);
-  await context.close();
-});
+// Every row of every page of one order of the all-papers table, following "Next".
+async function tableRows(tab, firstUrl) {
+  const rows = [];
+  let url = firstUrl;
+  while (url) {
+    await tab.goto(url);
+    rows.push(...(await tab.getByTestId("paper-row").evaluateAll((trs) => trs.map((tr) => ({
+      href: tr.querySelector("a").getAttribute("href"),
+      title: tr.cells[0].textContent.trim(),
+      year: Number(tr.dataset.year),
+    })))));
+    const next = tab.locator("[data-testid=papers-pager] a[rel=next]");
+    url = (await next.count()) ? new URL(await next.getAttribute("href"), origin).href : null;
+  }
+  return rows;
+}
 
-test("without JavaScript the paper table is complete and the search page says what to do", async () => {
+test("without JavaScript the paper table pages through every paper, newest first or by title", async () => {
   const { tab, context } = await page({ javaScriptEnabled: false });
   await tab.goto(`${origin}${base}papers/`);
-  assert.equal(await tab.locator("[data-testid=paper-row]:visible").count(), await tab.getByTestId("paper-row").count());
-  assert.equal(await tab.getByTestId("papers-controls").isVisible(), false);
+  const total = Number(await tab.getByTestId("papers-count").textContent());
+  const newest = await tableRows(tab, `${origin}${base}papers/`);
+  assert.equal(newest.length, total, "every paper once");
+  assert.equal(new Set(newest.map((r) => r.href)).size, total);
+  assert.ok(newest.every((r, i) => i === 0 || newest[i - 1].year >= r.year), "newest first");
+  await tab.goto(`${origin}${base}papers/`);
+  await tab.getByTestId("sort-title").click();
+  await tab.waitForURL(`${origin}${base}papers/by-title/`);
+  assert.equal(await tab.locator("th[aria-sort]").textContent(), "Title");
+  const byTitle = await tableRows(tab, tab.url());
+  assert.deepEqual([...byTitle.map((r) => r.href)].sort(), [...newest.map((r) => r.href)].sort(), "the same papers");
+  const titles = byTitle.map((r) => r.title.toLowerCase());
+  assert.ok(titles.every((t, i) => i === 0 || titles[i - 1] <= t), "titles A to Z");
   await tab.goto(`${origin}${base}search/?q=dpo`);
   assert.ok(await tab.getByRole("link", { name: "all papers" }).first().isVisible());
   await context.close();
@@ -281,4 +265,19 @@ test("pages have no WCAG 2.1 AA violations found by axe-core", async () => {
     await context.close();
   }
   assert.deepEqual(problems, []);
+});
+
+test("the venue filter joins a series' editions: every NeurIPS paper is one choice", async () => {
+  const { tab, context, errors } = await page();
+  await tab.goto(`${origin}${base}venues/`);
+  const entries = await tab.locator(".index-list li").evaluateAll((lis) => lis.map((li) => [li.querySelector("a").textContent, Number(li.querySelector(".count").textContent)]));
+  const neurips = entries.filter(([name]) => /^NeurIPS \d{4}\b/.test(name));
+  assert.ok(neurips.length >= 2, `several NeurIPS editions: ${JSON.stringify(neurips)}`);
+  const expected = neurips.reduce((sum, [, count]) => sum + count, 0);
+  await tab.goto(`${origin}${base}search/?venue=NeurIPS`);
+  await assert.doesNotReject(tab.getByTestId("search-status").filter({ hasText: `${expected} paper` }).waitFor());
+  const shown = await tab.getByTestId("facet-venue").locator(".facet-name").allTextContents();
+  assert.ok(shown.includes("NeurIPS") && !shown.some((v) => /^NeurIPS \d/.test(v)), `one NeurIPS value: ${shown}`);
+  assert.deepEqual(errors, []);
+  await context.close();
 });
