@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 #[path = "rng.rs"]
-mod rng;
+pub(crate) mod rng;
 use rng::Rng;
 
 const CHAPTERS: &[&str] = &[

@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
-
 use crate::cite;
 use crate::config::Config;
 use crate::csl;

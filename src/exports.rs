@@ -64,8 +64,9 @@ pub fn topic_bib(site: &Site, topic: &Topic) -> Option<String> {
 /// A hash of everything the bibliography files read: every paper's key and fields,
 /// the pages, the topics, and which papers each page cites and each topic lists.
 pub fn inputs_hash(site: &Site) -> u64 {
-    let papers: Vec<(&String, &crate::model::PaperFields)> =
-        (site.papers.iter()).map(|(key, paper)| (key, &paper.fields)).collect();
+    let papers: Vec<(&String, &crate::model::PaperFields)> = (site.papers.iter())
+        .map(|(key, paper)| (key, &paper.fields))
+        .collect();
     let pages: Vec<(&String, PageKind)> = site.pages.iter().map(|p| (&p.id, p.kind)).collect();
     let topics: Vec<(&String, &Option<String>)> =
         site.topics.iter().map(|t| (&t.id, &t.anchor)).collect();

@@ -328,7 +328,11 @@ impl LiveBuild {
         }
         if self.rendered.values().any(|record| record.result.is_err()) {
             for job in &jobs {
-                if let Some(JobRecord { result: Err(diagnostic), .. }) = self.rendered.get(job) {
+                if let Some(JobRecord {
+                    result: Err(diagnostic),
+                    ..
+                }) = self.rendered.get(job)
+                {
                     diagnostics.push(diagnostic.clone());
                 }
             }

@@ -13,8 +13,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use crate::html::escape_html;
 use crate::highlight;
+use crate::html::escape_html;
 use crate::math;
 
 pub fn options() -> Options {

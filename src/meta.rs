@@ -14,8 +14,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::config::Config;
-use crate::listings;
 use crate::html::escape_html;
+use crate::listings;
 use crate::model::{Paper, PaperFields, Topic};
 use crate::site::{Site, newest_key};
 
@@ -87,7 +87,9 @@ pub fn paper(config: &Config, topics: &[Topic], paper: &Paper, description: &str
         title: paper.fields.title.clone(),
         description: description.to_string(),
         og_type: "article",
-        json_ld: Some(json_ld_script(&scholarly_article(config, topics, paper, &url))),
+        json_ld: Some(json_ld_script(&scholarly_article(
+            config, topics, paper, &url,
+        ))),
         citation: highwire_tags(&paper.fields),
         url,
     }
@@ -134,7 +136,12 @@ fn scholarly_article(config: &Config, topics: &[Topic], paper: &Paper, url: &str
     let keywords: Vec<&str> = fields
         .topics
         .iter()
-        .filter_map(|id| topics.iter().find(|t| t.id == *id).map(|t| t.title.as_str()))
+        .filter_map(|id| {
+            topics
+                .iter()
+                .find(|t| t.id == *id)
+                .map(|t| t.title.as_str())
+        })
         .collect();
     if !keywords.is_empty() {
         put("keywords", json!(keywords.join(", ")));

@@ -16,8 +16,8 @@ use crate::cite;
 use crate::csl;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::exports;
-use crate::listings::{self, Group, ListingKind, Listings};
 use crate::html::escape_html;
+use crate::listings::{self, Group, ListingKind, Listings};
 use crate::markdown::{self, CiteTarget, Resolve};
 use crate::math;
 use crate::meta::{self, WebMeta};
@@ -916,20 +916,19 @@ impl Renderer<'_> {
         let label = self.view.label(&paper.key).ok_or_else(|| {
             Diagnostic::error("content", format!("no label for paper `{}`", paper.key))
         })?;
-        let mentions = (self.view.mentions(&paper.key).iter())
-            .map(|m| {
-                let anchor = m
-                    .anchor
-                    .as_ref()
-                    .map(|a| format!("#{a}"))
-                    .unwrap_or_default();
-                MentionData {
-                    title: m.title.clone(),
-                    url: format!("{}{anchor}", self.url(&m.path)),
-                    heading: m.heading.clone(),
-                    sentence: self.sentence_html(&m.sentence, &paper.key),
-                }
-            });
+        let mentions = (self.view.mentions(&paper.key).iter()).map(|m| {
+            let anchor = m
+                .anchor
+                .as_ref()
+                .map(|a| format!("#{a}"))
+                .unwrap_or_default();
+            MentionData {
+                title: m.title.clone(),
+                url: format!("{}{anchor}", self.url(&m.path)),
+                heading: m.heading.clone(),
+                sentence: self.sentence_html(&m.sentence, &paper.key),
+            }
+        });
         let data = PaperData {
             key: paper.key.clone(),
             title: fields.title.clone(),
@@ -1041,11 +1040,15 @@ impl Renderer<'_> {
         before: &str,
         after: &str,
     ) -> Result<String, Diagnostic> {
-        let keys: Vec<&str> = self.view.table_rows(index).iter().map(String::as_str).collect();
+        let keys: Vec<&str> = self
+            .view
+            .table_rows(index)
+            .iter()
+            .map(String::as_str)
+            .collect();
         let fields_hash = |key: &str| self.fields_hash(key);
-        let write = |key: &str| {
-            self.recorded(|renderer| renderer.paper_row(key, renderer.fields(key)?))
-        };
+        let write =
+            |key: &str| self.recorded(|renderer| renderer.paper_row(key, renderer.fields(key)?));
         let join = |rows: Vec<&Recorded<String>>| {
             let rows: Vec<&String> = rows.into_iter().map(|row| self.replayed(row)).collect();
             let size: usize = rows.iter().map(|row| row.len()).sum();
@@ -1062,9 +1065,8 @@ impl Renderer<'_> {
     fn listed(&self, keys: &[String]) -> Result<Vec<ListedPaper>, Diagnostic> {
         let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
         let fields_hash = |key: &str| self.fields_hash(key);
-        let write = |key: &str| {
-            self.recorded(|renderer| renderer.paper_item(key, renderer.fields(key)?))
-        };
+        let write =
+            |key: &str| self.recorded(|renderer| renderer.paper_item(key, renderer.fields(key)?));
         let read = |items: Vec<&Recorded<String>>| {
             let entry = |item: &Recorded<String>| ListedPaper {
                 item: self.replayed(item).clone(),

@@ -16,9 +16,7 @@ use survey::incremental::LiveBuild;
 const BASE_URL: &str = "http://127.0.0.1:1111/";
 const STEPS: usize = 160;
 
-#[path = "../bench/rng.rs"]
-mod rng;
-use rng::Rng;
+use gen_corpus::rng::Rng;
 
 /// Keys the edits use: the fixture's papers, new ones, and one that never exists.
 const KEYS: &[&str] = &[
@@ -586,13 +584,22 @@ fn corpus_edit(root: &Path, rng: &mut Rng, papers: &[String]) -> Vec<PathBuf> {
     let replace_line = |prefix: &str, line: String| -> String {
         let lines: Vec<String> = text
             .lines()
-            .map(|l| if l.starts_with(prefix) { line.clone() } else { l.to_string() })
+            .map(|l| {
+                if l.starts_with(prefix) {
+                    line.clone()
+                } else {
+                    l.to_string()
+                }
+            })
             .collect();
         format!("{}\n", lines.join("\n"))
     };
     let new_text = match rng.below(7) {
         0 => replace_line("year: ", format!("year: {}", 2015 + rng.below(10))),
-        1 => replace_line("title: ", format!("title: \"Edited title {}\"", rng.below(1000))),
+        1 => replace_line(
+            "title: ",
+            format!("title: \"Edited title {}\"", rng.below(1000)),
+        ),
         2 => replace_line("venue: ", "venue: \"ICML 2024\"".to_string()),
         3 => format!("{text}\nAn added note, revision {}.\n", rng.below(1000)),
         4 => {
@@ -643,7 +650,14 @@ fn incremental_rebuilds_equal_clean_builds_on_a_generated_corpus() {
     gen_corpus::generate(&options).unwrap();
     let papers: Vec<String> = std::fs::read_dir(root.join("content/papers"))
         .unwrap()
-        .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     let mut papers = papers;
     papers.sort();
@@ -658,15 +672,26 @@ fn incremental_rebuilds_equal_clean_builds_on_a_generated_corpus() {
         let clean = clean_build(root);
         let context = format!("step {step}, changed {changed:?}");
         if let Some(rebuild) = &rebuild {
-            assert_eq!(rebuild.diagnostics.sorted(), clean.diagnostics.sorted(), "{context}");
+            assert_eq!(
+                rebuild.diagnostics.sorted(),
+                clean.diagnostics.sorted(),
+                "{context}"
+            );
             rendered_fewer += usize::from(rebuild.rendered < papers.len() / 10);
         }
         if clean.succeeded() {
             last_good = as_map(&clean.outputs);
         }
         let files = live_files(&live);
-        assert!(files == last_good, "{context}: {}", first_difference(&files, &last_good));
+        assert!(
+            files == last_good,
+            "{context}: {}",
+            first_difference(&files, &last_good)
+        );
     }
     // Most edits touch a few pages: the warm engine must render only those.
-    assert!(rendered_fewer > CORPUS_STEPS / 2, "only {rendered_fewer} small rebuilds");
+    assert!(
+        rendered_fewer > CORPUS_STEPS / 2,
+        "only {rendered_fewer} small rebuilds"
+    );
 }

@@ -18,12 +18,12 @@ use std::sync::{Mutex, PoisonError};
 use super::{Link, NavItem};
 use crate::cite::Label;
 use crate::config::Config;
-use crate::hash::hash_of;
 use crate::csl::Formatted;
+use crate::hash::hash_of;
 use crate::listings::{Group, ListingKind, Listings};
 use crate::markdown::Heading;
-use crate::paper_pages::IndexPage;
 use crate::model::{Page, PageKind, Paper, PaperFields, Topic};
+use crate::paper_pages::IndexPage;
 use crate::site::{Mention, Site};
 
 /// Everything a job may read: the assembled site and what was prepared from it.
