@@ -14,6 +14,7 @@
 #                  it from its public source with `cargo build --release --locked`.
 #   MDBOOK_MAX_PAPERS=2000   mdBook runs only at corpus sizes up to this
 #   SURVEY=/path   time this survey binary instead of building the repository's
+#   GEN_CORPUS=/path   use this build of bench/gen_corpus.rs instead of building it
 #   BENCH_DIR=/tmp/survey-bench   where corpora, sites and outputs go
 #
 # Needs hugo and hyperfine (apt-get install hugo hyperfine) and GNU time
@@ -62,12 +63,10 @@ mdbook="$(command -v mdbook || true)"
 mdbook_max="${MDBOOK_MAX_PAPERS:-2000}"
 
 target="$(realpath "${CARGO_TARGET_DIR:-$repo/target}")"
-(cd "$repo" && cargo build --release --quiet --example gen_corpus)
-if [[ -z "${SURVEY:-}" ]]; then
-  (cd "$repo" && cargo build --release --quiet)
-fi
+[[ -n "${GEN_CORPUS:-}" ]] || (cd "$repo" && cargo build --release --quiet --example gen_corpus)
+[[ -n "${SURVEY:-}" ]] || (cd "$repo" && cargo build --release --quiet)
 survey="${SURVEY:-$target/release/survey}"
-generator="$target/release/examples/gen_corpus"
+generator="${GEN_CORPUS:-$target/release/examples/gen_corpus}"
 
 # Cold survey runs bypass the persistent cache where the binary has one.
 if "$survey" build --help 2>&1 | grep -q -- --no-cache; then
@@ -175,7 +174,8 @@ for papers in ${@:-1000 10000}; do
   corpus="$work/corpus-$papers"
   rm -rf "$corpus"
   "$generator" --papers "$papers" --out "$corpus" --code "$code" >/dev/null
-  edited="$(find "$corpus/content/papers" -name '*.md' | LC_ALL=C sort | head -n1)"
+  # sed reads to the end: `head` would end sort with SIGPIPE, fatal under pipefail.
+  edited="$(find "$corpus/content/papers" -name '*.md' | LC_ALL=C sort | sed -n 1p)"
   names=() prepares=() commands=() outputs=() marks=()
   hl='class="hl-'
   out="$work/out-survey-$papers"
