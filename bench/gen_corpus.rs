@@ -1,8 +1,14 @@
 //! Generates a synthetic survey in our content contract, for benchmarks.
 //!
-//! `cargo run --release --example gen_corpus -- --papers 10000 --out /tmp/corpus [--seed 1]`
+//! `cargo run --release --example gen_corpus -- --papers 10000 --out /tmp/corpus [--seed 1] [--code 25]`
 //!
-//! Invariants: the output is a pure function of `--papers` and `--seed` (a small
+//! `--code PERCENT` adds one fenced code block (Python, Rust, shell, JSON or YAML) to
+//! every section page and to about PERCENT % of the papers, so that build-time
+//! highlighting is part of what a build benchmark measures. Which papers get one
+//! depends only on the paper's index, never on the random stream, so every other byte
+//! of the corpus is the same with or without code (the default, 0, adds none).
+//!
+//! Invariants: the output is a pure function of `--papers`, `--seed` and `--code` (a small
 //! SplitMix64 generator, no clock, no hash-map order), and it passes `survey check`
 //! without errors: unique keys, titles, arXiv ids and URLs; every topic a paper names
 //! is declared by a section; every citation names a generated paper; every internal
@@ -240,13 +246,18 @@ pub struct Options {
     pub papers: usize,
     pub out: PathBuf,
     pub seed: u64,
+    /// Share of papers (percent) whose notes end with a code block; section pages get
+    /// one whenever this is above 0.
+    pub code: u64,
 }
 
 fn main() {
     let options = match parse_args(std::env::args().skip(1)) {
         Ok(options) => options,
         Err(message) => {
-            eprintln!("{message}\nusage: gen_corpus --papers N --out DIR [--seed S]");
+            eprintln!(
+                "{message}\nusage: gen_corpus --papers N --out DIR [--seed S] [--code PERCENT]"
+            );
             std::process::exit(2);
         }
     };
@@ -266,6 +277,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
         papers: 1000,
         out: PathBuf::from("/tmp/corpus"),
         seed: 1,
+        code: 0,
     };
     while let Some(flag) = args.next() {
         let value = args.next().ok_or(format!("{flag} needs a value"))?;
@@ -273,6 +285,13 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Options, String>
             "--papers" => options.papers = value.parse().map_err(|_| "--papers: a number")?,
             "--seed" => options.seed = value.parse().map_err(|_| "--seed: a number")?,
             "--out" => options.out = PathBuf::from(value),
+            "--code" => {
+                options.code = value
+                    .parse()
+                    .ok()
+                    .filter(|percent| *percent <= 100)
+                    .ok_or("--code: a percentage from 0 to 100")?
+            }
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -296,11 +315,17 @@ pub fn generate(options: &Options) -> std::io::Result<()> {
         write(out, &format!("content/{chapter}/_index.md"), &text)?;
     }
     for (index, section) in sections.iter().enumerate() {
-        let text = section_page(&mut rng, index, &sections, &papers);
+        let mut text = section_page(&mut rng, index, &sections, &papers);
+        if options.code > 0 {
+            text.push_str(&code_block(index));
+        }
         write(out, &format!("content/{}.md", section.id()), &text)?;
     }
     for (index, paper) in papers.iter().enumerate() {
-        let text = paper_file(&mut rng, paper, &sections, &papers, index);
+        let mut text = paper_file(&mut rng, paper, &sections, &papers, index);
+        if has_code(index, options.code) {
+            text.push_str(&code_block(index));
+        }
         write(out, &format!("content/papers/{}.md", paper.key), &text)?;
     }
     Ok(())
@@ -488,6 +513,64 @@ fn paper_file(
         text.push('\n');
     }
     text
+}
+
+/// Whether paper number `index` gets a code block: spread evenly, about `percent` in
+/// a hundred (37 is prime to 100, so `index * 37 % 100` visits every residue).
+fn has_code(index: usize, percent: u64) -> bool {
+    (index as u64 * 37) % 100 < percent
+}
+
+/// Snippets of the kind a survey's notes quote, one per highlighted language.
+const SNIPPETS: &[(&str, &str)] = &[
+    (
+        "python",
+        "import torch.nn.functional as F\n\n\
+         def pairwise_loss(chosen, rejected, beta=0.1):\n\
+         \x20   \"\"\"Logistic loss on the margin between two log-ratios.\"\"\"\n\
+         \x20   margin = beta * (chosen - rejected)\n\
+         \x20   return -F.logsigmoid(margin).mean()\n",
+    ),
+    (
+        "rust",
+        "/// Mean reward of the responses a judge preferred.\n\
+         fn preferred_mean(rewards: &[f32], wins: &[bool]) -> Option<f32> {\n\
+         \x20   let kept: Vec<f32> = rewards.iter().zip(wins).filter(|(_, w)| **w).map(|(r, _)| *r).collect();\n\
+         \x20   (!kept.is_empty()).then(|| kept.iter().sum::<f32>() / kept.len() as f32)\n\
+         }\n",
+    ),
+    (
+        "bash",
+        "# score every checkpoint on the held-out prompts\n\
+         for step in 1000 2000 4000; do\n\
+         \x20 python eval.py --checkpoint \"runs/ppo/step-$step\" --prompts data/heldout.jsonl \\\n\
+         \x20   --out \"scores/$step.json\" || exit 1\n\
+         done\n",
+    ),
+    (
+        "json",
+        "{\n\
+         \x20 \"prompt\": \"Explain the trade-off in two sentences.\",\n\
+         \x20 \"chosen\": \"Shorter answers are cheaper to rate but hide errors.\",\n\
+         \x20 \"rejected\": \"It depends.\",\n\
+         \x20 \"annotator_agreement\": 0.82\n\
+         }\n",
+    ),
+    (
+        "yaml",
+        "model: base-7b\n\
+         reward_model: rm-7b-v2\n\
+         ppo:\n\
+         \x20 learning_rate: 1.0e-6\n\
+         \x20 kl_coefficient: 0.05\n\
+         \x20 batch_size: 64\n",
+    ),
+];
+
+/// A paragraph introducing one fenced code block, chosen by `index` alone.
+fn code_block(index: usize) -> String {
+    let (language, code) = SNIPPETS[index % SNIPPETS.len()];
+    format!("\nA minimal sketch of the setup, in {language}:\n\n```{language}\n{code}```\n")
 }
 
 /// A sentence of `words` words from the vocabulary, capitalised, with a full stop.

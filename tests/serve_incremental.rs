@@ -646,6 +646,7 @@ fn incremental_rebuilds_equal_clean_builds_on_a_generated_corpus() {
         papers: 300,
         out: root.to_path_buf(),
         seed: 7,
+        code: 25,
     };
     gen_corpus::generate(&options).unwrap();
     let papers: Vec<String> = std::fs::read_dir(root.join("content/papers"))
