@@ -14,6 +14,17 @@ fn paper_fields(path: &Path) -> PaperFields {
     survey::frontmatter::serde_yaml::from_str(yaml).unwrap()
 }
 
+/// Whether `tests/reference/venue-updates.yaml` gives the paper a later venue.
+fn venue_updated(key: &str) -> bool {
+    let path = common::repo().join("tests/reference/venue-updates.yaml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let updates: Vec<std::collections::BTreeMap<String, serde_json::Value>> =
+        survey::frontmatter::serde_yaml::from_str(&text).unwrap();
+    updates
+        .iter()
+        .any(|u| u.get("key").and_then(|k| k.as_str()) == Some(key))
+}
+
 #[test]
 fn check_exit_codes_follow_the_contract() {
     let clean = common::site_with(None);
@@ -211,7 +222,11 @@ fn importing_ten_real_entries_gives_files_that_pass_check_and_build() {
             (reference.year, reference.month),
             "{key}"
         );
-        assert_eq!(imported.venue, reference.venue, "{key}");
+        // The .bib entries are the arXiv versions; a venue confirmed later is in the
+        // paper file (and in venue-updates.yaml), not in the entry.
+        if !venue_updated(key) {
+            assert_eq!(imported.venue, reference.venue, "{key}");
+        }
         assert_eq!(imported.arxiv, reference.arxiv, "{key}");
         assert_eq!(imported.url, reference.url, "{key}");
         assert!(
