@@ -122,6 +122,7 @@ impl Resolve for Unresolved {
 /// Collects headings, citations and links of `body`.
 pub fn analyze(body: &str) -> Analysis {
     let mut transformer = Transformer::new(body, &Unresolved);
+    transformer.highlights = false;
     transformer.run();
     transformer.analysis
 }
@@ -216,6 +217,9 @@ struct Transformer<'a> {
     /// The current block's text, for sentences: segments and the pending citation indexes.
     sentence_text: Vec<Segment>,
     block_citations: Vec<usize>,
+    /// Whether code blocks are highlighted: analysis discards the HTML, and
+    /// highlighting is the costliest step of rendering a body.
+    highlights: bool,
 }
 
 impl<'a> Transformer<'a> {
@@ -233,6 +237,7 @@ impl<'a> Transformer<'a> {
             block: 0,
             sentence_text: Vec::new(),
             block_citations: Vec::new(),
+            highlights: true,
         }
     }
 
@@ -424,6 +429,9 @@ impl<'a> Transformer<'a> {
         let Some((language, code)) = self.in_code_block.take() else {
             return;
         };
+        if !self.highlights {
+            return;
+        }
         self.out
             .push(Event::Html(highlight::code_block(&code, &language).into()));
     }
