@@ -123,6 +123,7 @@ pub struct Rebuild {
 impl LiveBuild {
     /// Loads and builds the site under `root`, with `base_url` replacing site.yaml's.
     pub fn new(root: &Path, base_url: Option<&str>) -> (Self, Rebuild) {
+        crate::csl::prepare_locales();
         let mut live = LiveBuild {
             base_url: base_url.map(str::to_string),
             files: LiveFiles::load(root),

@@ -23,7 +23,9 @@ use hayagriva::citationberg::{IndependentStyle, LayoutRenderingElement, NamesChi
 use hayagriva::{ElemChild, ElemChildren, ElemMeta};
 use rayon::prelude::*;
 
-use super::{Bibliography, GroupLabel, Parts, Reference, Run, Styles, group_label, run};
+use serde::{Deserialize, Serialize};
+
+use super::{Bibliography, Content, GroupLabel, Parts, Reference, Run, Styles, group_label, run};
 use crate::model::{Paper, PaperFields};
 
 /// Changed papers are placed one by one; beyond this many changes (an edit counts as a
@@ -101,12 +103,12 @@ impl Cache {
         let parts = Parts::full(&list, &styles);
         let current = parts.compose();
         let last = Last {
-            incremental: context_free(&styles.plain) && !numbered(&parts),
+            incremental: styles.context_free && !numbered(&parts),
             setting,
             fields: (papers.iter())
                 .map(|(key, paper)| (key.clone(), paper.fields.clone()))
                 .collect(),
-            members: members(papers.values()),
+            members: members(papers.iter().map(|(key, paper)| (key, &paper.fields))),
             published: Arc::new(current.clone()),
             current,
             parts,
@@ -125,13 +127,98 @@ fn load_styles(name: &str, language: &str) -> Option<Styles> {
     Some(Styles::new(style, language))
 }
 
-fn members<'a>(papers: impl Iterator<Item = &'a Paper>) -> BTreeMap<GroupLabel, BTreeSet<String>> {
+/// Every label with the keys of the papers that have it, from each paper's fields.
+fn members<'a>(
+    fields: impl Iterator<Item = (&'a String, &'a PaperFields)>,
+) -> BTreeMap<GroupLabel, BTreeSet<String>> {
     let mut members: BTreeMap<GroupLabel, BTreeSet<String>> = BTreeMap::new();
-    for paper in papers {
-        let label = group_label(&paper.fields);
-        members.entry(label).or_default().insert(paper.key.clone());
+    for (key, fields) in fields {
+        members
+            .entry(group_label(fields))
+            .or_default()
+            .insert(key.clone());
     }
     members
+}
+
+/// What a [`Cache`] holds, in a form that outlives the process: `survey build` saves it
+/// in its cache folder and starts the next build from it ([`crate::incremental`]).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Saved {
+    setting: (String, String),
+    fields: BTreeMap<String, PaperFields>,
+    order: Vec<String>,
+    plain: BTreeMap<String, Content>,
+    groups: Vec<(GroupLabel, SavedRun)>,
+    year_letters: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct SavedRun {
+    items: Vec<(String, Content)>,
+    suffixes: BTreeMap<String, String>,
+}
+
+impl Cache {
+    /// The cache's content to save, if it has formatted anything.
+    pub fn save(&self) -> Option<Saved> {
+        let last = self.last.as_ref()?;
+        let content = |(key, content): (&String, &Arc<Content>)| (key.clone(), (**content).clone());
+        let groups = (last.parts.groups.iter())
+            .map(|(label, run)| {
+                let items = run.items.iter().map(|(k, c)| content((k, c))).collect();
+                let suffixes = run.suffixes.clone();
+                (label.clone(), SavedRun { items, suffixes })
+            })
+            .collect();
+        Some(Saved {
+            setting: last.setting.clone(),
+            fields: last.fields.clone(),
+            order: last.parts.order.clone(),
+            plain: last.parts.plain.iter().map(content).collect(),
+            groups,
+            year_letters: last.parts.year_letters,
+        })
+    }
+
+    /// A cache holding what [`Cache::save`] gave: the next [`Cache::format`] formats
+    /// only the papers changed since, as within one process.
+    pub fn restore(saved: Saved) -> Cache {
+        let Some(styles) = load_styles(&saved.setting.0, &saved.setting.1) else {
+            return Cache::default();
+        };
+        let shared = |(key, content): (String, Content)| (key, Arc::new(content));
+        let groups = (saved.groups.into_iter())
+            .map(|(label, run)| {
+                let items = run.items.into_iter().map(shared).collect();
+                (
+                    label,
+                    Run {
+                        items,
+                        suffixes: run.suffixes,
+                    },
+                )
+            })
+            .collect();
+        let parts = Parts {
+            order: saved.order,
+            plain: saved.plain.into_iter().map(shared).collect(),
+            groups,
+            year_letters: saved.year_letters,
+        };
+        let current = parts.compose();
+        let last = Last {
+            incremental: styles.context_free && !numbered(&parts),
+            setting: saved.setting,
+            members: members(saved.fields.iter()),
+            fields: saved.fields,
+            published: Arc::new(current.clone()),
+            current,
+            parts,
+            styles: Arc::new(styles),
+        };
+        Cache { last: Some(last) }
+    }
 }
 
 /// Whether [`Last::update`] brought everything up to date, or a full run is needed.
@@ -159,17 +246,13 @@ impl Last {
         if !self.incremental {
             return Updated::Refused;
         }
-        let fresh_run = run(&changes.fresh, &self.styles.plain, &self.styles.locale);
-        if fresh_run
-            .items
-            .iter()
-            .any(|(_, content)| shows_number(content))
-        {
+        let fresh_run = run(&changes.fresh, &self.styles.unsorted, &self.styles.locale);
+        if fresh_run.items.iter().any(|(_, content)| content.numbered) {
             return Updated::Refused;
         }
         let affected = self.affected_labels(&changes);
         self.forget(&changes);
-        self.place(papers, fresh_run);
+        self.place(papers, &changes.fresh, fresh_run);
         self.regroup(papers, affected);
         self.rank();
         self.published = Arc::new(self.current.clone());
@@ -239,22 +322,13 @@ impl Last {
         }
     }
 
-    /// Inserts the fresh papers (formatted together in `fresh_run`, which also gave
-    /// their order among themselves) into the reference-list order. Each one's place
-    /// among the others is found independently, so the searches run in parallel.
-    fn place(&mut self, papers: &BTreeMap<String, Paper>, fresh_run: Run) {
-        let order = &self.parts.order;
-        let positions: Vec<usize> = (fresh_run.items.par_iter())
-            .map(|(key, _)| {
-                let paper = &papers[key];
-                order.partition_point(|other| self.precedes(&papers[other], paper))
-            })
-            .collect();
-        // Positions count only the old papers; each earlier insertion shifts the rest.
-        for (inserted, ((key, content), position)) in
-            fresh_run.items.into_iter().zip(positions).enumerate()
-        {
-            self.parts.order.insert(position + inserted, key.clone());
+    /// Inserts the fresh papers (formatted together in `fresh_run`) into the
+    /// reference-list order and their references into the bibliography.
+    fn place(&mut self, papers: &BTreeMap<String, Paper>, fresh: &[&Paper], fresh_run: Run) {
+        let by_key: BTreeMap<&str, &Paper> =
+            (papers.iter()).map(|(k, p)| (k.as_str(), p)).collect();
+        super::order::insert_sorted(&mut self.parts.order, fresh, &by_key, &self.styles);
+        for (key, content) in fresh_run.items {
             let reference = Reference {
                 rank: 0,
                 content: content.clone(),
@@ -262,22 +336,6 @@ impl Last {
             self.current.references.insert(key.clone(), reference);
             self.parts.plain.insert(key, content);
         }
-    }
-
-    /// Whether `first` comes before `second` in the site-wide reference list: a run of
-    /// the two, passed in key order as the site-wide run passes all papers, with a
-    /// style that only sorts.
-    fn precedes(&self, first: &Paper, second: &Paper) -> bool {
-        let pair = if first.key < second.key {
-            [first, second]
-        } else {
-            [second, first]
-        };
-        let pair_run = run(&pair, &self.styles.sorting, &self.styles.locale);
-        pair_run
-            .items
-            .first()
-            .is_some_and(|(key, _)| *key == first.key)
     }
 
     /// Runs again the groups of `affected` labels that still collide and drops the
@@ -297,6 +355,7 @@ impl Last {
         let new_runs: Vec<(GroupLabel, Run)> = (groups.into_par_iter())
             .map(|(label, group)| (label, run(&group, &styles.disambiguating, &styles.locale)))
             .collect();
+        self.format_plain(papers, &old_runs);
         for old_run in &old_runs {
             self.apply(old_run, false);
         }
@@ -304,6 +363,20 @@ impl Last {
             self.apply(new_run, true);
         }
         self.parts.groups.extend(new_runs);
+    }
+
+    /// Formats the plain references that members of `runs` lack (a cold format leaves
+    /// them out, [`Parts::in_parallel`]), so that they can replace the group's.
+    fn format_plain(&mut self, papers: &BTreeMap<String, Paper>, runs: &[Run]) {
+        let keys: BTreeSet<&String> = (runs.iter().flat_map(|run| &run.items))
+            .map(|(key, _)| key)
+            .filter(|key| !self.parts.plain.contains_key(*key))
+            .collect();
+        let missing: Vec<&Paper> = keys.into_iter().filter_map(|key| papers.get(key)).collect();
+        if !missing.is_empty() {
+            let plain_run = run(&missing, &self.styles.unsorted, &self.styles.locale);
+            self.parts.plain.extend(plain_run.items);
+        }
     }
 
     /// Puts a group's references and year letters in place (or takes them out).
@@ -376,7 +449,7 @@ fn same_reference(old: &PaperFields, new: &PaperFields) -> bool {
 /// ambiguity (`disambiguate="true"` depends on which other papers cite alike; styles
 /// such as Chicago test it in citations only, which is fine). Cited numbers are checked
 /// on the output instead ([`numbered`]).
-fn context_free(style: &IndependentStyle) -> bool {
+pub(super) fn context_free(style: &IndependentStyle) -> bool {
     let Some(bibliography) = &style.bibliography else {
         return true;
     };
@@ -449,16 +522,16 @@ impl<'a> Walk<'a> {
 
 /// Whether any reference shows its number in the list (outside the margin field that
 /// hayagriva splits off): numbers depend on the position among all papers.
-fn numbered(parts: &Parts) -> bool {
+pub(super) fn numbered(parts: &Parts) -> bool {
     let plain = parts.plain.values();
     let grouped = parts
         .groups
         .values()
         .flat_map(|run| run.items.iter().map(|(_, c)| c));
-    plain.chain(grouped).any(|content| shows_number(content))
+    plain.chain(grouped).any(|content| content.numbered)
 }
 
-fn shows_number(content: &ElemChildren) -> bool {
+pub(super) fn shows_number(content: &ElemChildren) -> bool {
     content.0.iter().any(|child| match child {
         ElemChild::Elem(elem) => {
             elem.meta == Some(ElemMeta::CitationNumber) || shows_number(&elem.children)

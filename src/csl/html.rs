@@ -12,11 +12,55 @@ use hayagriva::{ElemChild, ElemChildren, Formatting};
 use crate::html::escape_html;
 
 /// A run of text with one formatting and at most one link.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Leaf {
     pub text: String,
+    #[serde(with = "formatting")]
     pub formatting: Formatting,
     pub link: Option<String>,
+}
+
+/// hayagriva's [`Formatting`] (not serializable itself) as the tuple of its fields.
+mod formatting {
+    use hayagriva::Formatting;
+    use hayagriva::citationberg::{
+        FontStyle, FontVariant, FontWeight, TextDecoration, VerticalAlign,
+    };
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    type Fields = (
+        FontStyle,
+        FontVariant,
+        FontWeight,
+        TextDecoration,
+        VerticalAlign,
+    );
+
+    pub fn serialize<S: Serializer>(
+        formatting: &Formatting,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let fields: Fields = (
+            formatting.font_style,
+            formatting.font_variant,
+            formatting.font_weight,
+            formatting.text_decoration,
+            formatting.vertical_align,
+        );
+        fields.serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Formatting, D::Error> {
+        let (font_style, font_variant, font_weight, text_decoration, vertical_align) =
+            Fields::deserialize(deserializer)?;
+        Ok(Formatting {
+            font_style,
+            font_variant,
+            font_weight,
+            text_decoration,
+            vertical_align,
+        })
+    }
 }
 
 /// The leaves of `children` in reading order.

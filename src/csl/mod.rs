@@ -16,9 +16,10 @@
 mod cache;
 pub mod entry;
 mod html;
+mod order;
 mod repair;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
@@ -31,7 +32,7 @@ use hayagriva::{
 
 use crate::model::{Paper, PaperFields};
 
-pub use cache::Cache;
+pub use cache::{Cache, Saved};
 
 /// The style used when `site.yaml` names none.
 pub const DEFAULT_STYLE: &str = "apa";
@@ -57,6 +58,12 @@ pub fn style_names() -> Vec<&'static str> {
         .collect()
 }
 
+/// Starts decoding the bundled locales in the background (about 0.1 s, all of them:
+/// hayagriva offers no other way), so that it overlaps reading and parsing files.
+pub fn prepare_locales() {
+    std::thread::spawn(locales);
+}
+
 fn locales() -> &'static [Locale] {
     static LOCALES: OnceLock<Vec<Locale>> = OnceLock::new();
     LOCALES.get_or_init(hayagriva::archive::locales)
@@ -68,14 +75,14 @@ struct Reference {
     /// Position in the style's reference-list order.
     rank: usize,
     /// Shared with [`Cache`], which keeps it for the next rebuild.
-    content: Arc<ElemChildren>,
+    content: Arc<Content>,
 }
 
 /// One formatted reference, equal only to itself: the references of unchanged papers
 /// are shared from one rebuild to the next, so HTML written from a reference can be
 /// kept by it. Holding it keeps the formatting alive, so its identity is never reused.
 #[derive(Debug, Clone)]
-pub struct Formatted(Arc<ElemChildren>);
+pub struct Formatted(Arc<Content>);
 
 impl PartialEq for Formatted {
     fn eq(&self, other: &Self) -> bool {
@@ -95,7 +102,7 @@ impl Formatted {
     /// The reference as escaped HTML, its title linking to `paper_url` (the paper's
     /// page on this site).
     pub fn html(&self, title: &str, paper_url: &str) -> String {
-        let mut leaves = repair::punctuation(html::flatten(&self.0));
+        let mut leaves = self.0.leaves.clone();
         let linked = html::link_title(&mut leaves, title, paper_url);
         let mut out = html::write(&leaves);
         if !linked {
@@ -103,6 +110,31 @@ impl Formatted {
             out.push_str(&format!(" <a href=\"{url}\">[details]</a>"));
         }
         out
+    }
+}
+
+/// A formatted reference as the site keeps it: hayagriva's element tree flattened to
+/// leaves, with its punctuation repaired. It is all that is read of a reference after
+/// its run, and it can be saved ([`crate::csl::Saved`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct Content {
+    leaves: Vec<html::Leaf>,
+    /// Whether the reference shows its number in the list ([`cache::numbered`]).
+    numbered: bool,
+}
+
+impl Content {
+    fn new(mut tree: ElemChildren) -> Content {
+        repair::et_al(&mut tree);
+        Content {
+            numbered: cache::shows_number(&tree),
+            leaves: repair::punctuation(html::flatten(&tree)),
+        }
+    }
+
+    /// The reference as plain text.
+    fn plain(&self) -> String {
+        html::plain(&self.leaves)
     }
 }
 
@@ -132,13 +164,29 @@ pub fn format<'a>(
     Parts::full(&papers, &Styles::new(style.clone(), language)).compose()
 }
 
-/// A style twice (as configured, and without disambiguation for runs that must not
-/// add year letters), with the locale of the site's language.
+/// [`format`] the slow way, with one site-wide run for the order and the plain
+/// references: what [`format`] must equal (tests compare the two).
+pub fn format_in_one_run<'a>(
+    papers: impl IntoIterator<Item = &'a Paper>,
+    style: &IndependentStyle,
+    language: &str,
+) -> Bibliography {
+    let papers: Vec<&Paper> = papers.into_iter().collect();
+    Parts::sequential(&papers, &Styles::new(style.clone(), language)).compose()
+}
+
+/// The configured style and the variants of it that runs use, with the locale of the
+/// site's language.
 struct Styles {
     disambiguating: IndependentStyle,
+    /// Without disambiguation, for runs that must not add year letters.
     plain: IndependentStyle,
+    /// `plain` without the reference-list sort or citations, for runs that only format.
+    unsorted: IndependentStyle,
     /// `plain` without layouts: runs that only decide the order render nothing.
     sorting: IndependentStyle,
+    /// Whether `plain` formats a reference alike in any run ([`cache::context_free`]).
+    context_free: bool,
     locale: LocaleCode,
 }
 
@@ -155,10 +203,17 @@ impl Styles {
         let plain = without_disambiguation(&style);
         Styles {
             sorting: sorting_only(&plain),
+            unsorted: without_sort(&plain),
+            context_free: cache::context_free(&plain),
             plain,
             disambiguating: style,
             locale: LocaleCode(language.to_string()),
         }
+    }
+
+    /// Whether the style sorts its reference list (else it keeps citation order).
+    fn sorts(&self) -> bool {
+        (self.plain.bibliography.as_ref()).is_some_and(|bibliography| bibliography.sort.is_some())
     }
 
     fn adds_year_letters(&self) -> bool {
@@ -172,8 +227,10 @@ impl Styles {
 struct Parts {
     /// Every paper key in the style's reference-list order.
     order: Vec<String>,
-    /// Every paper's reference formatted without disambiguation.
-    plain: BTreeMap<String, Arc<ElemChildren>>,
+    /// Papers' references formatted without disambiguation: every paper's, except
+    /// that a cold [`Parts::in_parallel`] leaves out papers in groups (their group's
+    /// reference is shown instead; [`Cache`] makes the plain one if the group goes).
+    plain: BTreeMap<String, Arc<Content>>,
     /// The run of each group of papers whose labels collide, by that label.
     groups: BTreeMap<GroupLabel, Run>,
     /// Whether the style adds year letters (else `year_suffixes` is `None`).
@@ -181,45 +238,93 @@ struct Parts {
 }
 
 impl Parts {
-    /// Every piece from scratch: the site-wide run and every group's run, in parallel.
+    /// Every piece from scratch, equal to [`Parts::sequential`]: by
+    /// [`Parts::in_parallel`] where the style allows it.
     fn full(papers: &[&Paper], styles: &Styles) -> Parts {
-        let groups = colliding_groups(papers);
-        let (site_wide, group_runs) = rayon::join(
+        let fast = styles
+            .context_free
+            .then(|| Parts::in_parallel(papers, styles));
+        match fast.filter(|parts| !cache::numbered(parts)) {
+            Some(parts) => parts,
+            None => Parts::sequential(papers, styles),
+        }
+    }
+
+    /// The site-wide run (order and plain references) beside every group's run.
+    fn sequential(papers: &[&Paper], styles: &Styles) -> Parts {
+        let (site_wide, groups) = rayon::join(
             || run(papers, &styles.plain, &styles.locale),
-            || {
-                (groups.into_par_iter())
-                    .map(|(label, group)| {
-                        (label, run(&group, &styles.disambiguating, &styles.locale))
-                    })
-                    .collect::<BTreeMap<GroupLabel, Run>>()
-            },
+            || group_runs(papers, styles),
         );
         Parts {
             order: site_wide.items.iter().map(|(key, _)| key.clone()).collect(),
             plain: site_wide.items.into_iter().collect(),
-            groups: group_runs,
+            groups,
             year_letters: styles.adds_year_letters(),
         }
+    }
+
+    /// The groups' runs beside runs over chunks of the other papers that only format,
+    /// then the order from their references ([`order::reference_order`]). Valid for a
+    /// context-free style whose references do not show their number (the caller checks
+    /// [`cache::numbered`]): a reference then reads the same in any run. Papers in
+    /// groups get no plain reference: their group's replaces it (see [`Parts::plain`]).
+    fn in_parallel(papers: &[&Paper], styles: &Styles) -> Parts {
+        let groups = colliding_groups(papers);
+        let grouped: BTreeSet<&str> = groups.values().flatten().map(|p| p.key.as_str()).collect();
+        let single: Vec<&Paper> = (papers.iter().copied())
+            .filter(|paper| !grouped.contains(paper.key.as_str()))
+            .collect();
+        let chunk = single
+            .len()
+            .div_ceil(4 * rayon::current_num_threads())
+            .max(16);
+        let (plain, groups) = rayon::join(
+            || {
+                (single.par_chunks(chunk))
+                    .flat_map_iter(|chunk| run(chunk, &styles.unsorted, &styles.locale).items)
+                    .collect::<BTreeMap<_, _>>()
+            },
+            || run_groups(groups, styles),
+        );
+        let mut parts = Parts {
+            order: Vec::new(),
+            plain,
+            groups,
+            year_letters: styles.adds_year_letters(),
+        };
+        parts.order = order::reference_order(papers, &parts.contents(), styles);
+        parts
+    }
+
+    /// Each paper's reference as the bibliography shows it, by key.
+    fn contents(&self) -> BTreeMap<&str, &Content> {
+        let plain = (self.plain.iter()).map(|(key, content)| (key.as_str(), &**content));
+        let grouped = (self.groups.values().flat_map(|run| &run.items))
+            .map(|(key, content)| (key.as_str(), &**content));
+        plain.chain(grouped).collect()
     }
 
     /// The bibliography: ranks from the order, each paper's group run replacing its
     /// plain reference, year letters from the group runs.
     fn compose(&self) -> Bibliography {
-        let mut references: BTreeMap<String, Reference> = (self.order.iter().enumerate())
+        let grouped: BTreeMap<&str, &Arc<Content>> = (self.groups.values())
+            .flat_map(|run| {
+                run.items
+                    .iter()
+                    .map(|(key, content)| (key.as_str(), content))
+            })
+            .collect();
+        let references: BTreeMap<String, Reference> = (self.order.iter().enumerate())
             .filter_map(|(rank, key)| {
-                let content = self.plain.get(key)?.clone();
+                let content = grouped.get(key.as_str()).copied().or(self.plain.get(key))?;
+                let content = Arc::clone(content);
                 Some((key.clone(), Reference { rank, content }))
             })
             .collect();
-        let mut suffixes = BTreeMap::new();
-        for group_run in self.groups.values() {
-            for (key, content) in &group_run.items {
-                if let Some(reference) = references.get_mut(key) {
-                    reference.content = content.clone();
-                }
-            }
-            suffixes.extend(group_run.suffixes.clone());
-        }
+        let suffixes = (self.groups.values())
+            .flat_map(|run| run.suffixes.clone())
+            .collect();
         Bibliography {
             references,
             year_suffixes: self.year_letters.then_some(suffixes),
@@ -232,6 +337,17 @@ impl Parts {
 fn without_disambiguation(style: &IndependentStyle) -> IndependentStyle {
     let mut style = style.clone();
     style.citation.disambiguate_add_year_suffix = false;
+    style
+}
+
+/// The style without the reference-list sort (order is decided by another run) and
+/// with an empty citation layout: such runs only format references.
+fn without_sort(style: &IndependentStyle) -> IndependentStyle {
+    let mut style = style.clone();
+    style.citation.layout.elements.clear();
+    if let Some(bibliography) = &mut style.bibliography {
+        bibliography.sort = None;
+    }
     style
 }
 
@@ -266,10 +382,24 @@ fn colliding_groups<'a>(papers: &[&'a Paper]) -> BTreeMap<GroupLabel, Vec<&'a Pa
     groups
 }
 
+/// One run per group of colliding labels, in parallel, by label.
+fn group_runs(papers: &[&Paper], styles: &Styles) -> BTreeMap<GroupLabel, Run> {
+    run_groups(colliding_groups(papers), styles)
+}
+
+fn run_groups(
+    groups: BTreeMap<GroupLabel, Vec<&Paper>>,
+    styles: &Styles,
+) -> BTreeMap<GroupLabel, Run> {
+    (groups.into_par_iter())
+        .map(|(label, group)| (label, run(&group, &styles.disambiguating, &styles.locale)))
+        .collect()
+}
+
 /// What one hayagriva run produced: references in the style's order, and year letters.
 #[derive(Debug, Clone)]
 struct Run {
-    items: Vec<(String, Arc<ElemChildren>)>,
+    items: Vec<(String, Arc<Content>)>,
     suffixes: BTreeMap<String, String>,
 }
 
@@ -296,10 +426,7 @@ fn run(papers: &[&Paper], style: &IndependentStyle, locale: &LocaleCode) -> Run 
         .collect();
     let items = rendered.bibliography.map(|b| b.items).unwrap_or_default();
     let items = (items.into_iter())
-        .map(|mut item| {
-            repair::et_al(&mut item.content);
-            (item.key, Arc::new(item.content))
-        })
+        .map(|item| (item.key, Arc::new(Content::new(item.content))))
         .collect();
     Run { items, suffixes }
 }
@@ -336,18 +463,13 @@ impl Bibliography {
 
     /// The reference as plain text (for tests and plain-text exports).
     pub fn text(&self, key: &str) -> Option<String> {
-        Some(html::plain(&self.leaves(key)?))
+        Some(self.references.get(key)?.content.plain())
     }
 
     /// The paper's formatted reference, to recognise it in a later bibliography.
     pub fn formatted(&self, key: &str) -> Option<Formatted> {
         let reference = self.references.get(key)?;
         Some(Formatted(Arc::clone(&reference.content)))
-    }
-
-    fn leaves(&self, key: &str) -> Option<Vec<html::Leaf>> {
-        let reference = self.references.get(key)?;
-        Some(repair::punctuation(html::flatten(&reference.content)))
     }
 }
 
