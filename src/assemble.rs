@@ -37,6 +37,20 @@ pub struct Memo {
     references: csl::Cache,
 }
 
+impl Memo {
+    /// What to keep for the next process ([`csl::Cache::save`]).
+    pub fn save(&self) -> Option<csl::Saved> {
+        self.references.save()
+    }
+
+    /// A memo holding what [`Memo::save`] gave.
+    pub fn restore(references: csl::Saved) -> Memo {
+        Memo {
+            references: csl::Cache::restore(references),
+        }
+    }
+}
+
 /// What one content file contributes, computed from that file alone (its path and
 /// text) and the set of chapter folders: the unit that `serve` caches between rebuilds.
 #[derive(Debug, Clone)]

@@ -48,6 +48,13 @@ pub enum Command {
         /// Skip the search index (no pagefind/ folder; the search page says so).
         #[arg(long)]
         no_search: bool,
+        /// Build from nothing: neither read nor write the cache folder.
+        #[arg(long)]
+        no_cache: bool,
+        /// The cache folder (default: .survey-cache in the root): formatted references
+        /// and every page's last render, so a build redoes only what changed.
+        #[arg(long)]
+        cache_dir: Option<PathBuf>,
     },
     /// Run every validation of `build` without writing anything.
     Check {
@@ -63,6 +70,12 @@ pub enum Command {
         /// are cached in .survey-cache/links.json.
         #[arg(long)]
         links: bool,
+        /// Check from nothing: do not read the cache folder (check never writes it).
+        #[arg(long)]
+        no_cache: bool,
+        /// The cache folder `build` wrote (default: .survey-cache in the root).
+        #[arg(long)]
+        cache_dir: Option<PathBuf>,
     },
     /// Create a new file from a commented template.
     New {
@@ -126,20 +139,29 @@ pub fn run(cli: Cli) -> ExitCode {
             output,
             base_url,
             no_search,
-        } => build(
-            &root,
-            &output,
-            crate::BuildOptions {
+            no_cache,
+            cache_dir,
+        } => {
+            let cache = cache_folder(&root, no_cache, cache_dir);
+            let options = crate::BuildOptions {
                 base_url: base_url.as_deref(),
                 search: !no_search,
-            },
-        ),
+                cache: cache.as_deref(),
+                save_cache: true,
+            };
+            build(&root, &output, options)
+        }
         Command::Check {
             root,
             format,
             deny_warnings,
             links,
-        } => check(&root, format, deny_warnings, links),
+            no_cache,
+            cache_dir,
+        } => {
+            let cache = cache_folder(&root, no_cache, cache_dir);
+            check(&root, format, deny_warnings, links, cache.as_deref())
+        }
         Command::New {
             what: New::Paper { key, root },
         } => contribute::new_paper(&root, &key),
@@ -194,22 +216,36 @@ fn build(root: &Path, output_dir: &Path, options: crate::BuildOptions) -> ExitCo
     }
     let bytes: usize = result.outputs.iter().map(|o| o.bytes.len()).sum();
     println!(
-        "built {} pages and {} papers into {} ({} files, {:.1} MB) in {} ms",
+        "built {} pages and {} papers into {} ({} files, {:.1} MB, {} rendered anew) in {} ms",
         site.pages.len(),
         site.papers.len(),
         output_dir.display(),
         result.outputs.len(),
         bytes as f64 / 1e6,
+        result.rendered,
         started.elapsed().as_millis()
     );
     ExitCode::from(EXIT_OK)
 }
 
-fn check(root: &Path, format: Format, deny_warnings: bool, links: bool) -> ExitCode {
+/// The cache folder a command uses: none with `--no-cache`, else `--cache-dir` or the
+/// root's `.survey-cache`.
+fn cache_folder(root: &Path, no_cache: bool, cache_dir: Option<PathBuf>) -> Option<PathBuf> {
+    let default = || root.join(crate::incremental::persist::DEFAULT_FOLDER);
+    (!no_cache).then(|| cache_dir.unwrap_or_else(default))
+}
+
+fn check(
+    root: &Path,
+    format: Format,
+    deny_warnings: bool,
+    links: bool,
+    cache: Option<&Path>,
+) -> ExitCode {
     if let Some(code) = contribute::require_site(root) {
         return code;
     }
-    let mut result = crate::check(root);
+    let mut result = crate::check_with(root, cache);
     if links {
         let options = crate::linkcheck::Options::from_env();
         let dead = crate::linkcheck::run(root, &result.sources, &options);

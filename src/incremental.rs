@@ -1,5 +1,5 @@
-//! Incremental rebuilds for `survey serve`: the pipeline of [`crate::build`], stage
-//! by stage, with three caches in front of the expensive steps.
+//! The engine: the pipeline of `build`, `check` and `serve`, stage by stage, with
+//! three caches in front of the expensive steps.
 //!
 //! 1. Files: only the paths the watcher reports are read again ([`files`]).
 //! 2. Parsing: each content file's front-matter, validation and Markdown analysis are
@@ -17,6 +17,10 @@
 //! patched into the last good site, updating only what they can change ([`patch`]):
 //! on a large survey the site-wide passes above take far longer than the pages.
 //!
+//! The same memory can be saved on disk and taken up by the next process
+//! ([`persist`]): `survey build` then starts where the last build ended, as `serve`
+//! does after a reload.
+//!
 //! Invariant: after any sequence of [`LiveBuild::update`] calls naming the paths that
 //! changed, the outputs of a successful rebuild and the diagnostics of any rebuild
 //! equal those of a clean `survey::build` of the same files with the same base URL.
@@ -24,6 +28,7 @@
 
 mod files;
 mod patch;
+pub mod persist;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -123,7 +128,20 @@ pub struct Rebuild {
 impl LiveBuild {
     /// Loads and builds the site under `root`, with `base_url` replacing site.yaml's.
     pub fn new(root: &Path, base_url: Option<&str>) -> (Self, Rebuild) {
-        crate::csl::prepare_locales();
+        Self::with_cache(root, base_url, None)
+    }
+
+    /// [`LiveBuild::new`] starting from what [`LiveBuild::save`] left in `cache`, if
+    /// that is readable and from this build of the tool ([`persist`]).
+    pub fn with_cache(
+        root: &Path,
+        base_url: Option<&str>,
+        cache: Option<&Path>,
+    ) -> (Self, Rebuild) {
+        let restored = cache.and_then(persist::load);
+        if restored.is_none() {
+            crate::csl::prepare_locales();
+        }
         let mut live = LiveBuild {
             base_url: base_url.map(str::to_string),
             files: LiveFiles::load(root),
@@ -142,8 +160,20 @@ impl LiveBuild {
             outputs: Arc::new(SiteFiles::new()),
             last: None,
         };
+        if let Some(restored) = restored {
+            live.memo = restored.memo;
+            live.shared = restored.shared;
+            live.renders = restored.rendered.len() as u64;
+            live.rendered = restored.rendered;
+            live.reads = restored.reads;
+        }
         let rebuild = live.rebuild(&[]);
         (live, rebuild)
+    }
+
+    /// Saves what a later [`LiveBuild::with_cache`] starts from into the folder `cache`.
+    pub fn save(&self, cache: &Path) -> std::io::Result<()> {
+        persist::save(cache, &self.memo, self.shared, &self.rendered, &self.reads)
     }
 
     /// Re-reads `changed` paths (relative to the root; files or folders, existing or
@@ -188,6 +218,7 @@ impl LiveBuild {
             diagnostics: rebuild.diagnostics,
             site: self.last.map(|last| last.site).filter(|_| succeeded),
             outputs,
+            rendered: rebuild.rendered,
         }
     }
 

@@ -69,6 +69,8 @@ pub struct Build {
     /// Present when there were no errors.
     pub site: Option<Site>,
     pub outputs: Vec<Output>,
+    /// Pages rendered by this build; the others were taken from the cache folder.
+    pub rendered: usize,
 }
 
 impl Build {
@@ -80,9 +82,16 @@ impl Build {
 /// Everything `build` validates, plus what only matters in the repository (the README
 /// paper list); renders in memory, builds no search index and writes nothing.
 pub fn check(root: &Path) -> Build {
+    check_with(root, None)
+}
+
+/// [`check`] starting from the cache folder `cache` (read, never written).
+pub fn check_with(root: &Path, cache: Option<&Path>) -> Build {
     let options = BuildOptions {
         base_url: None,
         search: false,
+        cache,
+        save_cache: false,
     };
     let mut result = build_with(root, options);
     if let (Some(site), Some(readme)) = (&result.site, &result.sources.readme)
@@ -100,6 +109,10 @@ pub struct BuildOptions<'a> {
     pub base_url: Option<&'a str>,
     /// Build the search index (`--no-search` turns it off; `check` never needs it).
     pub search: bool,
+    /// The cache folder to start from (`None`: `--no-cache`, start from nothing).
+    pub cache: Option<&'a Path>,
+    /// Whether to save the engine's memory into `cache` after a successful build.
+    pub save_cache: bool,
 }
 
 /// Loads, assembles, renders and indexes the site under `root`; `base_url` overrides
@@ -110,14 +123,28 @@ pub fn build(root: &Path, base_url: Option<&str>) -> Build {
         BuildOptions {
             base_url,
             search: true,
+            cache: None,
+            save_cache: false,
         },
     )
 }
 
 /// [`build`] with every option: the engine ([`incremental::LiveBuild`]) started with
-/// nothing kept, so `build`, `check` and `serve` run one pipeline.
+/// nothing kept or from the cache folder, so `build`, `check` and `serve` run one
+/// pipeline.
 pub fn build_with(root: &Path, options: BuildOptions) -> Build {
-    let (engine, rebuild) = incremental::LiveBuild::new(root, options.base_url);
+    let (engine, rebuild) =
+        incremental::LiveBuild::with_cache(root, options.base_url, options.cache);
+    if let Some(folder) = options
+        .cache
+        .filter(|_| options.save_cache && rebuild.succeeded)
+        && let Err(error) = engine.save(folder)
+    {
+        eprintln!(
+            "note: could not save the cache in {}: {error}",
+            folder.display()
+        );
+    }
     let mut build = engine.into_build(rebuild);
     if options.search && !build.outputs.is_empty() {
         let site = build.site.as_ref();

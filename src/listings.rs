@@ -13,7 +13,9 @@ use crate::model::PaperFields;
 use crate::site::{NewestFirst, Site};
 
 /// What a listing page groups papers by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum ListingKind {
     Author,
     Year,

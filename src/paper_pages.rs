@@ -24,7 +24,9 @@ pub const PAGE_SIZE: usize = 100;
 const WINDOW: usize = 2;
 
 /// How the table's pages are sorted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Order {
     /// Newest first, as everywhere else in the site.
@@ -46,7 +48,9 @@ impl Order {
 }
 
 /// One page of the table: its order and its number, from 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 pub struct IndexPage {
     pub order: Order,
     pub number: usize,

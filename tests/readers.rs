@@ -60,6 +60,8 @@ impl Fixture {
             BuildOptions {
                 base_url: self.base_url.as_deref(),
                 search: self.search,
+                cache: None,
+                save_cache: false,
             },
         );
         let problems: Vec<String> = result
@@ -415,6 +417,8 @@ fn no_search_leaves_no_pagefind_folder() {
             .arg(Fixture::readers().root)
             .arg("--output")
             .arg(&out)
+            .arg("--cache-dir")
+            .arg(temp.path().join("cache"))
             .args(extra)
             .output()
             .expect("survey runs");
@@ -422,6 +426,10 @@ fn no_search_leaves_no_pagefind_folder() {
     };
     run(&[]);
     assert!(out.join("pagefind/pagefind.js").is_file());
+    assert!(
+        temp.path().join("cache/engine.bin").is_file(),
+        "the cache is kept"
+    );
     run(&["--no-search"]);
     assert!(!out.join("pagefind").exists(), "the old index is gone too");
     assert!(out.join("index.html").is_file());

@@ -432,6 +432,8 @@ fn clean_build(root: &Path) -> survey::Build {
     let options = survey::BuildOptions {
         base_url: Some(BASE_URL),
         search: false,
+        cache: None,
+        save_cache: false,
     };
     survey::build_with(root, options)
 }
@@ -636,20 +638,17 @@ fn corpus_edit(root: &Path, rng: &mut Rng, papers: &[String]) -> Vec<PathBuf> {
     vec![PathBuf::from(relative)]
 }
 
-/// The warm engine against a cold one of the same code on a generated 300-paper survey,
-/// byte for byte and diagnostic for diagnostic, after every edit.
-#[test]
-fn incremental_rebuilds_equal_clean_builds_on_a_generated_corpus() {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
+/// Generates a 300-paper survey (a quarter of the papers with code) at `root` and
+/// returns its paper keys, sorted.
+fn generated_corpus(root: &Path, seed: u64) -> Vec<String> {
     let options = gen_corpus::Options {
         papers: 300,
         out: root.to_path_buf(),
-        seed: 7,
+        seed,
         code: 25,
     };
     gen_corpus::generate(&options).unwrap();
-    let papers: Vec<String> = std::fs::read_dir(root.join("content/papers"))
+    let mut papers: Vec<String> = std::fs::read_dir(root.join("content/papers"))
         .unwrap()
         .map(|e| {
             e.unwrap()
@@ -660,8 +659,17 @@ fn incremental_rebuilds_equal_clean_builds_on_a_generated_corpus() {
                 .into_owned()
         })
         .collect();
-    let mut papers = papers;
     papers.sort();
+    papers
+}
+
+/// The warm engine against a cold one of the same code on a generated 300-paper survey,
+/// byte for byte and diagnostic for diagnostic, after every edit.
+#[test]
+fn incremental_rebuilds_equal_clean_builds_on_a_generated_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let papers = generated_corpus(root, 7);
     let (mut live, first) = LiveBuild::new(root, Some(BASE_URL));
     assert!(first.succeeded, "{:?}", first.diagnostics.sorted());
     let mut rng = Rng(11);
@@ -694,5 +702,58 @@ fn incremental_rebuilds_equal_clean_builds_on_a_generated_corpus() {
     assert!(
         rendered_fewer > CORPUS_STEPS / 2,
         "only {rendered_fewer} small rebuilds"
+    );
+}
+
+/// A build that starts from the cache folder of the last one (`survey build` with its
+/// cache) equals a clean build, byte for byte and diagnostic for diagnostic, after
+/// every edit of a generated survey; it renders only the pages the edit reaches; and an
+/// unreadable cache is ignored.
+#[test]
+fn builds_from_the_cache_folder_equal_clean_builds() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("survey");
+    let cache = dir.path().join("cache");
+    let papers = generated_corpus(&root, 5);
+    let cached_build = |step: &str| {
+        let (live, rebuild) = LiveBuild::with_cache(&root, Some(BASE_URL), Some(&cache));
+        let clean = clean_build(&root);
+        assert_eq!(
+            rebuild.diagnostics.sorted(),
+            clean.diagnostics.sorted(),
+            "{step}"
+        );
+        if rebuild.succeeded {
+            live.save(&cache).unwrap();
+            let (files, expected) = (live_files(&live), as_map(&clean.outputs));
+            assert!(
+                files == expected,
+                "{step}: {}",
+                first_difference(&files, &expected)
+            );
+        }
+        rebuild.rendered
+    };
+    let all = cached_build("first build");
+    assert!(cache.join("engine.bin").is_file());
+    assert_eq!(
+        cached_build("no change"),
+        0,
+        "nothing changed, nothing rendered"
+    );
+    let mut rng = Rng(3);
+    let mut small = 0;
+    for step in 0..6 {
+        let changed = corpus_edit(&root, &mut rng, &papers);
+        let rendered = cached_build(&format!("step {step}, changed {changed:?}"));
+        small += usize::from(rendered < all / 10);
+    }
+    assert!(small >= 4, "only {small} of 6 edits rendered few pages");
+    std::fs::write(cache.join("engine.bin"), b"not a saved state").unwrap();
+    let (_, cold) = LiveBuild::new(&root, Some(BASE_URL));
+    assert_eq!(
+        cached_build("unreadable cache"),
+        cold.rendered,
+        "an unreadable cache is ignored"
     );
 }

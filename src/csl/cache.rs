@@ -151,6 +151,8 @@ pub struct Saved {
     plain: BTreeMap<String, Content>,
     groups: Vec<(GroupLabel, SavedRun)>,
     year_letters: bool,
+    /// The locales of the language ([`super::locales_for`]), encoded.
+    locales: Vec<u8>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -178,12 +180,14 @@ impl Cache {
             plain: last.parts.plain.iter().map(content).collect(),
             groups,
             year_letters: last.parts.year_letters,
+            locales: super::locales_to_save(&last.setting.1),
         })
     }
 
     /// A cache holding what [`Cache::save`] gave: the next [`Cache::format`] formats
     /// only the papers changed since, as within one process.
     pub fn restore(saved: Saved) -> Cache {
+        super::restore_locales(&saved.setting.1, &saved.locales);
         let Some(styles) = load_styles(&saved.setting.0, &saved.setting.1) else {
             return Cache::default();
         };

@@ -20,7 +20,7 @@ mod order;
 mod repair;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rayon::prelude::*;
 
@@ -61,12 +61,54 @@ pub fn style_names() -> Vec<&'static str> {
 /// Starts decoding the bundled locales in the background (about 0.1 s, all of them:
 /// hayagriva offers no other way), so that it overlaps reading and parsing files.
 pub fn prepare_locales() {
-    std::thread::spawn(locales);
+    std::thread::spawn(all_locales);
 }
 
-fn locales() -> &'static [Locale] {
+fn all_locales() -> &'static [Locale] {
     static LOCALES: OnceLock<Vec<Locale>> = OnceLock::new();
     LOCALES.get_or_init(hayagriva::archive::locales)
+}
+
+/// Each locale code's set of bundled locales, for this process.
+static LOCALE_SETS: Mutex<BTreeMap<String, Arc<[Locale]>>> = Mutex::new(BTreeMap::new());
+
+/// The bundled locales a style can read for `locale`: hayagriva looks there for the
+/// locale itself, then its fallback, then en-US, so the others are left out. Kept per
+/// code, and saved with the cache ([`locales_to_save`]) so that a build from the cache
+/// decodes none.
+fn locales_for(locale: &LocaleCode) -> Arc<[Locale]> {
+    let mut sets = LOCALE_SETS.lock().unwrap_or_else(PoisonError::into_inner);
+    let set = sets.entry(locale.0.clone()).or_insert_with(|| {
+        let wanted = [
+            Some(locale.clone()),
+            locale.fallback(),
+            Some(LocaleCode::en_us()),
+        ];
+        (all_locales().iter())
+            .filter(|file| file.lang.is_some() && wanted.contains(&file.lang))
+            .cloned()
+            .collect()
+    });
+    Arc::clone(set)
+}
+
+/// [`locales_for`] `language`, encoded to be saved.
+fn locales_to_save(language: &str) -> Vec<u8> {
+    let set = locales_for(&LocaleCode(language.to_string()));
+    let mut bytes = Vec::new();
+    // Writing to memory cannot fail; an empty result is ignored on restoring.
+    let _ = ciborium::into_writer(&*set, &mut bytes);
+    bytes
+}
+
+/// Takes back what [`locales_to_save`] gave for `language`, if it decodes.
+fn restore_locales(language: &str, bytes: &[u8]) {
+    let Ok(set) = ciborium::from_reader::<Vec<Locale>, _>(bytes) else {
+        return;
+    };
+    let mut sets = LOCALE_SETS.lock().unwrap_or_else(PoisonError::into_inner);
+    sets.entry(language.to_string())
+        .or_insert_with(|| set.into());
 }
 
 /// One paper's formatted reference.
@@ -405,6 +447,7 @@ struct Run {
 
 /// One hayagriva run: a citation per paper, then the reference list.
 fn run(papers: &[&Paper], style: &IndependentStyle, locale: &LocaleCode) -> Run {
+    let locale_files = locales_for(locale);
     let entries: Vec<Entry> = papers
         .iter()
         .map(|paper| entry::entry(&paper.key, &paper.fields))
@@ -413,9 +456,15 @@ fn run(papers: &[&Paper], style: &IndependentStyle, locale: &LocaleCode) -> Run 
     for entry in &entries {
         let items = vec![CitationItem::with_entry(entry)];
         let locale = Some(locale.clone());
-        driver.citation(CitationRequest::new(items, style, locale, locales(), None));
+        driver.citation(CitationRequest::new(
+            items,
+            style,
+            locale,
+            &locale_files,
+            None,
+        ));
     }
-    let request = BibliographyRequest::new(style, Some(locale.clone()), locales());
+    let request = BibliographyRequest::new(style, Some(locale.clone()), &locale_files);
     let rendered = driver.finish(request);
     let suffixes = (papers.iter().zip(&rendered.citations))
         .filter_map(|(paper, cite)| {

@@ -71,7 +71,7 @@ macro_rules! reads {
             => fn $name:ident ($data:ident) -> $answer:ty $lookup:block
     )*) => {
         /// One thing a job read, by what identifies it (see the module comment).
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         pub enum Read {
             $( $(#[$doc])* $variant($($owned),*), )*
         }
