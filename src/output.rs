@@ -6,9 +6,13 @@
 //!   killed at any moment, leaves the previous output as it was, or (once swapped)
 //!   the complete new one. The next build removes the staging folders killed builds
 //!   left, and only those (name and marker file).
-//! - Only what changed is written. A file whose bytes equal what the last build wrote
-//!   there (its [`manifest`]) is hard-linked from the current output into the new tree,
-//!   keeping its inode and modification time; every other file is written.
+//! - Only what changed is written. The new tree starts from the spare one, the tree the
+//!   last build swapped out ([`staging`]), pruned of every file and folder the new
+//!   site does not have: a file there whose bytes equal the new ones (its manifest says
+//!   so, and it is untouched since) stays; else a file whose bytes equal what the last
+//!   build wrote in the output (its [`manifest`]) is hard-linked from there, keeping its
+//!   inode and modification time; every other file is written anew. A file is never
+//!   written in place: it may be a hard link shared with the live output.
 //! - Nothing outside the output. Every path is checked before anything is written
 //!   ([`safe_relative`]).
 
@@ -17,7 +21,7 @@ mod manifest;
 mod staging;
 mod swap;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
 
@@ -43,21 +47,31 @@ pub fn emit(dir: &Path, outputs: &[Output]) -> Result<()> {
     staging::clean_stale(&parent, &name, dir)?;
     let staging = Staging::create(&parent, &name)?;
     let manifest = parent.join(format!(".{name}.survey-manifest"));
-    let swapped = fill_and_swap(&staging, dir, &manifest, outputs);
-    // Now the staging folder holds a failed tree or the previous output: either goes.
-    let removed = staging.remove();
-    swapped?;
-    removed?;
+    match fill_and_swap(&staging, dir, &manifest, outputs) {
+        // The staging folder holds the previous output: the next build starts from it.
+        Ok(previous) => staging.keep_as_spare(&parent, &name, &previous)?,
+        Err(error) => {
+            let _ = staging.remove();
+            return Err(error);
+        }
+    }
     hook::report();
     Ok(())
 }
 
 /// Builds the new tree in `staging`, swaps it in for `dir`, then records what it wrote
 /// in the manifest at `manifest` (a killed build may leave the previous manifest:
-/// its entries are checked file by file, see [`manifest`]).
-fn fill_and_swap(staging: &Staging, dir: &Path, manifest: &Path, outputs: &[Output]) -> Result<()> {
+/// its entries are checked file by file, see [`manifest`]). Returns the manifest of
+/// the tree swapped out, now in the staging folder.
+fn fill_and_swap(
+    staging: &Staging,
+    dir: &Path,
+    manifest: &Path,
+    outputs: &[Output],
+) -> Result<Manifest> {
     let previous = Manifest::load(manifest);
-    let written = write_all(&staging.site(), dir, outputs, &previous)?;
+    let spare = staging.spare_manifest();
+    let written = write_all(&staging.site(), dir, outputs, &previous, &spare)?;
     let pending = staging.folder.join("manifest");
     written.save(&pending)?;
     hook::checkpoint();
@@ -66,7 +80,7 @@ fn fill_and_swap(staging: &Staging, dir: &Path, manifest: &Path, outputs: &[Outp
     std::fs::rename(&pending, manifest)
         .with_context(|| format!("cannot write {}", manifest.display()))?;
     hook::checkpoint();
-    Ok(())
+    Ok(previous)
 }
 
 /// Checks every path first (nothing is written if one would escape), creates each
@@ -77,12 +91,20 @@ fn write_all(
     current: &Path,
     outputs: &[Output],
     previous: &Manifest,
+    spare: &Manifest,
 ) -> Result<Manifest> {
     let relatives: Vec<PathBuf> = outputs
         .iter()
         .map(|output| safe_relative(&output.path))
         .collect::<Result<_>>()?;
-    let directories: BTreeSet<&Path> = relatives.iter().filter_map(|path| path.parent()).collect();
+    let directories: BTreeSet<&Path> = (relatives.iter())
+        .filter_map(|path| path.parent())
+        .flat_map(Path::ancestors)
+        .filter(|folder| !folder.as_os_str().is_empty())
+        .collect();
+    let files: HashSet<&Path> = relatives.iter().map(PathBuf::as_path).collect();
+    prune(site, Path::new(""), &files, &directories)
+        .with_context(|| format!("cannot clear {}", site.display()))?;
     for directory in directories {
         let directory = site.join(directory);
         std::fs::create_dir_all(&directory)
@@ -92,7 +114,7 @@ fn write_all(
         .par_iter()
         .zip(outputs)
         .map(|(relative, output)| {
-            let entry = place(site, current, relative, output, previous)?;
+            let entry = place(site, current, relative, output, [previous, spare])?;
             hook::checkpoint();
             Ok((output.path.clone(), entry))
         })
@@ -102,18 +124,56 @@ fn write_all(
     })
 }
 
-/// Puts one output at `site/relative`: a hard link to the current output's file when
-/// that file is still exactly what the last build wrote with the same bytes, else a
-/// new file.
+/// Removes from the tree at `folder` (`relative` to the site) every file and folder
+/// that is not among the new site's `files` and `folders`. Links are removed, never
+/// followed (a `DirEntry`'s file type is the entry's own).
+fn prune(
+    folder: &Path,
+    relative: &Path,
+    files: &HashSet<&Path>,
+    folders: &BTreeSet<&Path>,
+) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(folder)? {
+        let entry = entry?;
+        let path = relative.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            if folders.contains(path.as_path()) {
+                prune(&entry.path(), &path, files, folders)?;
+            } else {
+                std::fs::remove_dir_all(entry.path())?;
+            }
+        } else if !files.contains(path.as_path()) {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+/// Puts one output at `site/relative`: the spare tree's file if it is still exactly
+/// what its manifest says, with the same bytes; else a hard link to the current
+/// output's file when that one is; else a new file.
 fn place(
     site: &Path,
     current: &Path,
     relative: &Path,
     output: &Output,
-    previous: &Manifest,
+    [previous, spare]: [&Manifest; 2],
 ) -> Result<Entry> {
     let hash = manifest::hash(&output.bytes);
     let target = site.join(relative);
+    let existing = std::fs::symlink_metadata(&target).ok();
+    if let Some(entry) = spare.entries.get(&output.path).filter(|e| e.hash == hash)
+        && existing
+            .as_ref()
+            .is_some_and(|m| m.is_file() && Stamp::of(m) == Some(entry.stamp))
+    {
+        return Ok(*entry);
+    }
+    if existing.is_some() {
+        // Never written in place: it may be a hard link to a file of the live output.
+        std::fs::remove_file(&target)
+            .with_context(|| format!("cannot replace {}", target.display()))?;
+    }
     if let Some(entry) = previous
         .entries
         .get(&output.path)
@@ -190,9 +250,63 @@ mod tests {
         assert_eq!(std::fs::read(dir.join("b.html")).unwrap(), b"2");
         assert_eq!(
             names_in(temp.path()),
-            [".public.survey-manifest", "public"],
-            "no staging folder is left behind"
+            [".public.survey-manifest", ".public.survey-spare", "public"],
+            "no staging folder is left behind, only the spare tree"
         );
+    }
+
+    /// Builds that start from the spare tree (the output before last) write exactly the
+    /// new site, drop what it no longer has, and never change a file of the live output
+    /// through a hard link the spare shares with it.
+    #[cfg(unix)]
+    #[test]
+    fn the_spare_tree_becomes_exactly_the_new_site() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("public");
+        let spare_site = temp.path().join(".public.survey-spare/site");
+        let site = |files: &[(&str, &str)]| -> Vec<Output> {
+            files
+                .iter()
+                .map(|(path, bytes)| output(path, bytes))
+                .collect()
+        };
+        emit(
+            &dir,
+            &site(&[("a.html", "1"), ("x/b.html", "1"), ("y/c.html", "1")]),
+        )
+        .unwrap();
+        emit(
+            &dir,
+            &site(&[("a.html", "1"), ("x/b.html", "2"), ("y/c.html", "1")]),
+        )
+        .unwrap();
+        // The spare holds the first site; its a.html is the live one's, hard-linked.
+        assert_eq!(
+            inode(&spare_site.join("a.html")),
+            inode(&dir.join("a.html"))
+        );
+        emit(
+            &dir,
+            &site(&[("a.html", "3"), ("x/b.html", "2"), ("z/d.html", "4")]),
+        )
+        .unwrap();
+        let read = |path: &Path| std::fs::read_to_string(path).unwrap();
+        assert_eq!(read(&dir.join("a.html")), "3");
+        assert_eq!(read(&dir.join("x/b.html")), "2");
+        assert_eq!(read(&dir.join("z/d.html")), "4");
+        assert!(
+            !dir.join("y").exists(),
+            "a folder the new site lacks is gone"
+        );
+        assert_eq!(names_in(&dir), ["a.html", "x", "z"]);
+        // The spare now holds the second site, unchanged by the third build.
+        assert_eq!(read(&spare_site.join("a.html")), "1");
+        assert_eq!(read(&spare_site.join("x/b.html")), "2");
+        // A spare file edited by hand is not trusted.
+        std::fs::write(spare_site.join("x/b.html"), "edited").unwrap();
+        emit(&dir, &site(&[("a.html", "3"), ("x/b.html", "2")])).unwrap();
+        assert_eq!(read(&dir.join("x/b.html")), "2");
+        assert_eq!(names_in(&dir), ["a.html", "x"]);
     }
 
     fn names_in(dir: &Path) -> Vec<String> {

@@ -7,6 +7,13 @@
 //! is gone. Nothing else beside the output is ever removed: a folder with the name but
 //! no marker, or the marker but another name, is left alone.
 //!
+//! After a successful swap the staging folder holds the previous output; it is kept as
+//! the spare, `.<output>.survey-spare` (marker included, with that tree's manifest),
+//! and the next build starts from it instead of an empty tree: on a large site,
+//! creating and removing a folder per page took most of a build that changed little.
+//! The spare is never the output, so a build killed while it is being reused (renamed
+//! to the build's staging folder first) leaves a staging folder like any other.
+//!
 //! A swap that could not exchange the two trees in one step moves the old output to
 //! `old/` inside the staging folder first; if the build died right then, the output is
 //! missing and the cleanup moves `old/` back before removing the folder.
@@ -15,6 +22,8 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+
+use super::manifest::Manifest;
 
 /// The file that marks a folder as a staging folder of this tool.
 pub const MARKER: &str = "SURVEY-STAGING";
@@ -34,6 +43,16 @@ impl Staging {
         let folder = parent.join(format!("{}{}", prefix(name), std::process::id()));
         if is_ours(&folder) {
             remove(&folder)?;
+        }
+        let spare = parent.join(spare_name(name));
+        if is_ours(&spare) && std::fs::rename(&spare, &folder).is_ok() {
+            let staging = Staging {
+                folder: folder.clone(),
+            };
+            if staging.site().is_dir() && !staging.old().exists() {
+                return Ok(staging);
+            }
+            remove(&staging.folder)?;
         }
         std::fs::create_dir(&folder)
             .with_context(|| format!("cannot create {}", folder.display()))?;
@@ -60,6 +79,31 @@ impl Staging {
     pub fn remove(self) -> Result<()> {
         remove(&self.folder)
     }
+
+    /// What the spare tree in `site/` held when it was kept (empty for a new folder).
+    pub fn spare_manifest(&self) -> Manifest {
+        Manifest::load(&self.folder.join(SPARE_MANIFEST))
+    }
+
+    /// Keeps the folder as the spare of output `name` in `parent`, with `manifest`
+    /// describing the tree now in `site/` (the previous output); removes it when there is
+    /// no such tree (the first build) or it cannot be kept.
+    pub fn keep_as_spare(self, parent: &Path, name: &str, manifest: &Manifest) -> Result<()> {
+        let spare = parent.join(spare_name(name));
+        let kept = self.site().is_dir()
+            && manifest.save(&self.folder.join(SPARE_MANIFEST)).is_ok()
+            && std::fs::symlink_metadata(&spare).is_err()
+            && std::fs::rename(&self.folder, &spare).is_ok();
+        if kept { Ok(()) } else { self.remove() }
+    }
+}
+
+/// The manifest of the spare tree, in the spare folder.
+const SPARE_MANIFEST: &str = "spare-manifest";
+
+/// `.<name>.survey-spare`: the spare tree of output `name` (see the module comment).
+fn spare_name(name: &str) -> String {
+    format!(".{name}.survey-spare")
 }
 
 /// `.<name>.survey-staging-`: every staging folder's name starts so, then a process id.
