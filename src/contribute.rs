@@ -85,14 +85,16 @@ pub fn import(root: &Path, bib: &Path) -> ExitCode {
         problems.len(),
         if problems.len() == 1 { "y" } else { "ies" }
     );
+    after_import(written, problems.is_empty())
+}
+
+/// What an import ends with: the next step when papers were written, and the exit
+/// code (problems if anything was refused).
+pub fn after_import(written: usize, all_accepted: bool) -> ExitCode {
     if written > 0 {
         println!("next: add `topics:` to each new file, cite the papers, then run `survey check`");
     }
-    ExitCode::from(if problems.is_empty() {
-        EXIT_OK
-    } else {
-        EXIT_PROBLEMS
-    })
+    ExitCode::from(if all_accepted { EXIT_OK } else { EXIT_PROBLEMS })
 }
 
 /// Writes each accepted entry as a paper file dated today; returns how many were written.

@@ -4,10 +4,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::server::{Answer, Seen, Server, closed_port};
-use common::{site_with, snapshot};
+use common::{run_survey, site_with, snapshot};
 
 const ARXIV_FEED: &str = include_str!("fixtures/import-id/arxiv-2305.18290.xml");
 const DOI_ITEM: &str = include_str!("fixtures/import-id/doi-10.18653-v1-2023.acl-long.754.json");
@@ -25,23 +24,15 @@ fn recorded(seen: &Seen) -> Answer {
 
 /// Runs `survey import ARGS` in `root` with the services at `server`.
 fn import(root: &Path, base: &str, args: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_survey"))
-        .arg("import")
-        .args(args)
-        .current_dir(root)
-        .env("NO_COLOR", "1")
-        .env("SURVEY_ARXIV_API", format!("{base}/api/query"))
-        .env("SURVEY_DOI_RESOLVER", format!("{base}/doi/"))
-        .env("SURVEY_HTTP_TIMEOUT", "5")
-        .env("SURVEY_HTTP_BACKOFF_MS", "10")
-        .env("SURVEY_ARXIV_PAUSE_MS", "0")
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let args: Vec<&str> = ["import"].into_iter().chain(args.iter().copied()).collect();
+    let env = [
+        ("SURVEY_ARXIV_API", format!("{base}/api/query")),
+        ("SURVEY_DOI_RESOLVER", format!("{base}/doi/")),
+        ("SURVEY_HTTP_TIMEOUT", "5".to_string()),
+        ("SURVEY_HTTP_BACKOFF_MS", "10".to_string()),
+        ("SURVEY_ARXIV_PAUSE_MS", "0".to_string()),
+    ];
+    run_survey(root, &args, &env)
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::server::{Answer, Seen, Server};
-use common::site_with;
+use common::{run_survey, site_with};
 
 fn pages(seen: &Seen) -> Answer {
     match seen.target.as_str() {
@@ -45,21 +45,16 @@ fn site(server: &Server) -> tempfile::TempDir {
 }
 
 fn check(root: &Path, extra: &[&str]) -> (i32, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_survey"))
-        .args(["check", "--links"])
-        .args(extra)
-        .current_dir(root)
-        .env("NO_COLOR", "1")
-        .env("SURVEY_HTTP_TIMEOUT", "1")
-        .env("SURVEY_HTTP_BACKOFF_MS", "10")
-        .env("SURVEY_LINKS_HOST_INTERVAL_MS", "20")
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let args: Vec<&str> = ["check", "--links"]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect();
+    let env = [
+        ("SURVEY_HTTP_TIMEOUT", "1".to_string()),
+        ("SURVEY_HTTP_BACKOFF_MS", "10".to_string()),
+        ("SURVEY_LINKS_HOST_INTERVAL_MS", "20".to_string()),
+    ];
+    run_survey(root, &args, &env)
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::bibtex::Imported;
-use crate::cli::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
+use crate::cli::{EXIT_PROBLEMS, EXIT_USAGE};
 use crate::contribute::{self, print_problems};
 use crate::diagnostics::Diagnostic;
 use crate::http::{self, Client};
@@ -147,14 +147,7 @@ fn write(root: &Path, requests: &[Request], entries: Vec<Imported>, origins: &Or
         if written == 1 { "" } else { "s" },
         problems.len()
     );
-    if written > 0 {
-        println!("next: add `topics:` to each new file, cite the papers, then run `survey check`");
-    }
-    ExitCode::from(if problems.is_empty() {
-        EXIT_OK
-    } else {
-        EXIT_PROBLEMS
-    })
+    contribute::after_import(written, problems.is_empty())
 }
 
 /// The entry's key, or, when another work already has it, the key with the first

@@ -191,8 +191,9 @@ pub struct Bibliography {
 
 /// Formats every paper with `style`; `language` picks the locale of the style's terms.
 ///
-/// One run over all papers, without disambiguation, fixes the reference-list order and
-/// formats papers whose labels are unique. Papers whose labels would collide ("Wang et
+/// Papers whose labels are unique are formatted without disambiguation, and the
+/// reference-list order is found over all papers ([`Parts::full`]). Papers whose labels
+/// would collide ("Wang et
 /// al., 2023") are formatted by one run per group, in parallel: hayagriva 0.10 gives
 /// year letters to only one ambiguous group per disambiguation pass (and makes three
 /// passes), so a site-wide run would leave most groups without letters. Within a group,

@@ -17,7 +17,6 @@
 //!   state or the new one.
 
 use std::fs;
-use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -35,22 +34,27 @@ pub const DEFAULT_FOLDER: &str = ".survey-cache";
 /// The file in the cache folder that holds the state.
 const STATE_FILE: &str = "engine.bin";
 
-/// What is kept of a [`super::LiveBuild`].
+/// What is kept of a [`super::LiveBuild`]: generic so that saving serializes the
+/// engine's own records by reference ([`ToSave`]) in the shape loading reads ([`Loaded`]),
+/// instead of copying every output first.
 #[derive(Serialize, Deserialize)]
-struct State {
+struct State<Job, Read> {
     build: u64,
     references: Option<csl::Saved>,
     shared: Option<u64>,
-    jobs: Vec<SavedJob>,
+    jobs: Vec<Job>,
     reads: Vec<(Read, u64)>,
 }
 
 #[derive(Serialize, Deserialize)]
-struct SavedJob {
-    key: JobKey,
-    result: Result<Output, Diagnostic>,
-    reads: Vec<Read>,
+struct SavedJob<Key, Result, Reads> {
+    key: Key,
+    result: Result,
+    reads: Reads,
 }
+
+type Loaded = State<SavedJob<JobKey, Result<Output, Diagnostic>, Vec<Read>>, Read>;
+type ToSave<'a> = State<SavedJob<&'a JobKey, &'a Result<Output, Diagnostic>, &'a [Read]>, &'a Read>;
 
 /// The parts of a [`super::LiveBuild`] restored from a saved state.
 pub(super) struct Restored {
@@ -63,7 +67,7 @@ pub(super) struct Restored {
 /// The state saved in `folder` by this build of the tool, if there is one.
 pub(super) fn load(folder: &Path) -> Option<Restored> {
     let bytes = fs::read(folder.join(STATE_FILE)).ok()?;
-    let state: State = postcard::from_bytes(&bytes).ok()?;
+    let state: Loaded = postcard::from_bytes(&bytes).ok()?;
     if state.build != build_id()? {
         return None;
     }
@@ -97,29 +101,29 @@ pub(super) fn save(
     let Some(build) = build_id() else {
         return Ok(());
     };
-    let mut jobs: Vec<SavedJob> = (rendered.iter())
+    let mut jobs: Vec<_> = (rendered.iter())
         .map(|(key, record)| SavedJob {
-            key: key.clone(),
-            result: record.result.clone(),
-            reads: record.reads.to_vec(),
+            key,
+            result: &record.result,
+            reads: &*record.reads,
         })
         .collect();
-    jobs.sort_by(|a, b| a.key.cmp(&b.key));
-    let mut reads: Vec<(Read, u64)> = reads.iter().map(|(r, p)| (r.clone(), *p)).collect();
+    jobs.sort_by(|a, b| a.key.cmp(b.key));
+    let mut reads: Vec<(&Read, u64)> = reads.iter().map(|(read, print)| (read, *print)).collect();
     reads.sort();
-    let state = State {
+    let state: ToSave = State {
         build,
         references: memo.save(),
         shared,
         jobs,
         reads,
     };
-    let bytes = postcard::to_stdvec(&state).map_err(std::io::Error::other)?;
     fs::create_dir_all(folder)?;
     let temporary = folder.join(format!("{STATE_FILE}.{}", std::process::id()));
-    let mut file = fs::File::create(&temporary)?;
-    file.write_all(&bytes)?;
-    drop(file);
+    let file = std::io::BufWriter::new(fs::File::create(&temporary)?);
+    let file = postcard::to_io(&state, file).map_err(std::io::Error::other)?;
+    file.into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?;
     fs::rename(&temporary, folder.join(STATE_FILE))
 }
 

@@ -198,6 +198,23 @@ pub fn resolve_link(
     Ok(target)
 }
 
+/// Runs the survey binary with `args` in `root`, without colours and with `env` set;
+/// returns its exit code, standard output and standard error.
+pub fn run_survey(root: &Path, args: &[&str], env: &[(&str, String)]) -> (i32, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_survey"))
+        .args(args)
+        .current_dir(root)
+        .env("NO_COLOR", "1")
+        .envs(env.iter().map(|(name, value)| (name, value)))
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
 pub fn repo_path(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
 }
