@@ -1,6 +1,6 @@
 //! Gives the crate `SURVEY_BUILD_ID`: a hash of everything that decides how this build
 //! of the tool renders (its sources, the locked dependency versions, the compiler), so
-//! that the persistent cache (src/incremental/persist.rs) is used only by the build of
+//! that the persistent cache (src/engine/persist.rs) is used only by the build of
 //! the tool that wrote it, without reading the executable at run time.
 
 use std::hash::{DefaultHasher, Hash, Hasher};

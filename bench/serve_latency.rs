@@ -16,7 +16,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use survey::incremental::LiveBuild;
+use survey::engine::LiveBuild;
 use survey::serve::{Options, Server};
 
 #[path = "copy_dir.rs"]

@@ -11,56 +11,27 @@
 //! `check` start it with nothing kept; `serve` keeps it running.
 
 pub mod assemble;
-pub mod bibtex;
-pub mod bibtex_export;
-pub mod charts;
-pub mod cite;
-pub mod cli;
 pub mod commands;
-pub mod config;
-pub mod contribute;
-pub mod csl;
-pub mod csljson;
 pub mod diagnostics;
-pub mod duplicates;
-pub mod exports;
-pub mod frontmatter;
+pub mod emit;
+pub mod engine;
+pub mod formats;
 pub mod hash;
-pub mod highlight;
 pub mod html;
-pub mod http;
-pub mod import_id;
-pub mod incremental;
-pub mod link;
-pub mod linkcheck;
-pub mod listings;
-pub mod markdown;
-pub mod math;
-pub mod meta;
+pub mod load;
 pub mod model;
-pub mod names;
-pub mod output;
-pub mod paper_pages;
-pub mod readme;
+pub mod parse;
+pub mod paths;
 pub mod render;
-pub mod salvage;
-pub mod scaffold;
 pub mod search;
 pub mod serve;
-pub mod site;
-pub mod source;
-pub mod templates;
-pub mod validate;
-pub mod venue;
-pub mod watch;
-pub mod work;
 
 use std::path::Path;
 
+use assemble::site::Site;
 use diagnostics::Diagnostics;
-use render::Output;
-use site::Site;
-use source::Sources;
+use emit::Output;
+use load::Sources;
 
 /// The result of running the pipeline in memory (no writes).
 pub struct Build {
@@ -95,7 +66,7 @@ pub fn check_with(root: &Path, cache: Option<&Path>) -> Build {
     };
     let mut result = build_with(root, options);
     if let (Some(site), Some(readme)) = (&result.site, &result.sources.readme)
-        && let Some(stale) = readme::check(readme, site)
+        && let Some(stale) = commands::readme::check(readme, site)
     {
         result.diagnostics.push(stale);
     }
@@ -133,8 +104,7 @@ pub fn build(root: &Path, base_url: Option<&str>) -> Build {
 /// nothing kept or from the cache folder, so `build`, `check` and `serve` run one
 /// pipeline.
 pub fn build_with(root: &Path, options: BuildOptions) -> Build {
-    let (engine, rebuild) =
-        incremental::LiveBuild::with_cache(root, options.base_url, options.cache);
+    let (engine, rebuild) = engine::LiveBuild::with_cache(root, options.base_url, options.cache);
     if let Some(folder) = options
         .cache
         .filter(|_| options.save_cache && rebuild.succeeded)

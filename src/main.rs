@@ -3,14 +3,14 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    match survey::cli::Cli::try_parse() {
-        Ok(cli) => survey::cli::run(cli),
+    match survey::commands::cli::Cli::try_parse() {
+        Ok(cli) => survey::commands::cli::run(cli),
         Err(error) => {
             let _ = error.print();
             ExitCode::from(if error.use_stderr() {
-                survey::cli::EXIT_USAGE
+                survey::commands::cli::EXIT_USAGE
             } else {
-                survey::cli::EXIT_OK
+                survey::commands::cli::EXIT_OK
             })
         }
     }

@@ -16,10 +16,7 @@
 //!   worker, WebAssembly and the index), not Pagefind's ready-made UIs.
 
 use crate::diagnostics::Diagnostic;
-use crate::render::Output;
-
-/// The folder of the search files in the built site.
-pub const FOLDER: &str = "pagefind";
+use crate::emit::Output;
 
 /// The attribute that marks a page (and the part of it) to index.
 const BODY_MARKER: &[u8] = b"data-pagefind-body";
@@ -63,7 +60,7 @@ pub fn index(outputs: &[Output], language: &str) -> Result<SearchIndex, Diagnost
         .into_iter()
         .filter(|(name, _)| !UNUSED_PREFIXES.iter().any(|p| name.starts_with(p)))
         .map(|(name, bytes)| Output {
-            path: format!("{FOLDER}/{name}"),
+            path: format!("{}/{name}", crate::paths::SEARCH_DIR),
             bytes,
         })
         .collect();
@@ -123,7 +120,7 @@ async fn run_pagefind(
 }
 
 fn failure(message: String) -> Diagnostic {
-    Diagnostic::error(FOLDER, message)
+    Diagnostic::error(crate::paths::SEARCH_DIR, message)
         .help("this is a problem in the search indexer, not in your content; `survey build --no-search` builds the site without search")
 }
 

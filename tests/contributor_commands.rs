@@ -11,7 +11,7 @@ use survey::model::PaperFields;
 fn paper_fields(path: &Path) -> PaperFields {
     let text = std::fs::read_to_string(path).unwrap();
     let yaml = text.split("---\n").nth(1).unwrap();
-    survey::frontmatter::serde_yaml::from_str(yaml).unwrap()
+    survey::parse::frontmatter::serde_yaml::from_str(yaml).unwrap()
 }
 
 /// Whether `tests/reference/venue-updates.yaml` gives the paper a later venue.
@@ -19,7 +19,7 @@ fn venue_updated(key: &str) -> bool {
     let path = common::repo().join("tests/reference/venue-updates.yaml");
     let text = std::fs::read_to_string(path).unwrap();
     let updates: Vec<std::collections::BTreeMap<String, serde_json::Value>> =
-        survey::frontmatter::serde_yaml::from_str(&text).unwrap();
+        survey::parse::frontmatter::serde_yaml::from_str(&text).unwrap();
     updates
         .iter()
         .any(|u| u.get("key").and_then(|k| k.as_str()) == Some(key))
@@ -145,7 +145,7 @@ fn new_paper_writes_a_template_that_passes_check_and_is_never_overwritten() {
     );
     let path = site.path().join("content/papers/hu2021lora.md");
     let written = std::fs::read_to_string(&path).unwrap();
-    for field in survey::frontmatter::field_names::<PaperFields>() {
+    for field in survey::parse::frontmatter::field_names::<PaperFields>() {
         assert!(
             written.contains(&format!("\n{field}:")),
             "{field} missing:\n{written}"

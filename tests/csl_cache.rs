@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use survey::assemble::{Entity, parse_file};
-use survey::csl::{self, Bibliography, Cache};
+use survey::formats::csl::{self, Bibliography, Cache};
 use survey::model::Paper;
 
 #[path = "../bench/rng.rs"]
@@ -30,7 +30,7 @@ fn survey_papers() -> BTreeMap<String, Paper> {
 /// The papers of the survey at `root`, by key.
 fn papers_of(root: &Path) -> BTreeMap<String, Paper> {
     let mut diagnostics = survey::diagnostics::Diagnostics::default();
-    let sources = survey::source::load(root, &mut diagnostics);
+    let sources = survey::load::load(root, &mut diagnostics);
     let papers: BTreeMap<String, Paper> = (sources.content.iter())
         .filter_map(|file| match parse_file(file, &BTreeSet::new()).entity {
             Some(Entity::Paper(paper)) => Some((paper.key.clone(), paper)),

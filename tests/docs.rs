@@ -262,7 +262,7 @@ fn the_template_parser_finds_context_variables_only() {
 #[test]
 fn every_site_yaml_field_is_documented() {
     let manual = read("docs/manual.md");
-    let config = survey::frontmatter::field_names::<survey::config::Config>();
+    let config = survey::parse::frontmatter::field_names::<survey::parse::config::Config>();
     assert!(config.contains(&"base_url"), "{config:?}");
     for field in config {
         assert!(
@@ -270,13 +270,13 @@ fn every_site_yaml_field_is_documented() {
             "site.yaml field `{field}` is not in the site.yaml table of docs/manual.md"
         );
     }
-    for field in survey::frontmatter::field_names::<survey::model::PaperFields>() {
+    for field in survey::parse::frontmatter::field_names::<survey::model::PaperFields>() {
         assert!(
             manual.contains(&format!("| `{field}` |")),
             "paper field `{field}` is not in the paper table of docs/manual.md"
         );
     }
-    for field in survey::frontmatter::field_names::<survey::model::PageFields>() {
+    for field in survey::parse::frontmatter::field_names::<survey::model::PageFields>() {
         assert!(
             manual.contains(&format!("| `{field}` |")),
             "page field `{field}` is undocumented"
@@ -288,7 +288,10 @@ fn every_site_yaml_field_is_documented() {
 fn every_command_and_flag_is_documented() {
     let manual = read("docs/manual.md");
     let mut missing = Vec::new();
-    let mut commands = vec![(String::from("survey"), survey::cli::Cli::command())];
+    let mut commands = vec![(
+        String::from("survey"),
+        survey::commands::cli::Cli::command(),
+    )];
     while let Some((path, command)) = commands.pop() {
         for sub in command.get_subcommands() {
             let name = format!("{path} {}", sub.get_name());

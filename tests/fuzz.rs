@@ -21,8 +21,8 @@ use proptest::prelude::*;
 use proptest::test_runner::Config;
 
 use survey::diagnostics::Diagnostic;
+use survey::load::SourceFile;
 use survey::model::{PageFields, PaperFields};
-use survey::source::SourceFile;
 
 /// Cases per target unless `PROPTEST_CASES` says otherwise: enough to catch a
 /// regression, few enough for the default test run to take seconds.
@@ -288,24 +288,24 @@ fn source(path: &Path, text: String) -> SourceFile {
 /// the split and the positions of every diagnostic.
 fn front_matter_properties(file: &SourceFile) {
     let text = &file.text;
-    match survey::frontmatter::split(file) {
+    match survey::parse::frontmatter::split(file) {
         Err(diagnostic) => assert_inside(text, &[diagnostic]),
         Ok(split) => {
             assert!(split.yaml_offset + split.yaml.len() <= split.body_offset);
             assert_eq!(&text[split.yaml_offset..][..split.yaml.len()], split.yaml);
             assert_eq!(&text[split.body_offset..], split.body);
-            if let Err(problems) = survey::frontmatter::parse::<PaperFields>(file, &split) {
+            if let Err(problems) = survey::parse::frontmatter::parse::<PaperFields>(file, &split) {
                 assert!(!problems.is_empty());
                 assert_inside(text, &problems);
             }
-            if let Err(problems) = survey::frontmatter::parse::<PageFields>(file, &split) {
+            if let Err(problems) = survey::parse::frontmatter::parse::<PageFields>(file, &split) {
                 assert_inside(text, &problems);
             }
             for field in ["title", "authors", "topics", "nothing"] {
-                let at = survey::frontmatter::field_position(file, &split, field);
+                let at = survey::parse::frontmatter::field_position(file, &split, field);
                 let probe = Diagnostic::error(&file.path, "probe").at(at);
                 assert_inside(text, &[probe]);
-                let at = survey::frontmatter::list_item_position(file, &split, field, 1);
+                let at = survey::parse::frontmatter::list_item_position(file, &split, field, 1);
                 assert_inside(text, &[Diagnostic::error(&file.path, "probe").at(at)]);
             }
         }
@@ -322,7 +322,7 @@ fn parse_file_properties(file: &SourceFile) {
 /// Analyses `body`: every offset the analysis reports lies inside it, on a character
 /// boundary, and every citation range covers `@key`.
 fn markdown_properties(body: &str) {
-    let analysis = survey::markdown::analyze(body);
+    let analysis = survey::parse::markdown::analyze(body);
     for citation in &analysis.citations {
         for cited in &citation.keys {
             let written = body.get(cited.range.clone());
@@ -382,7 +382,7 @@ proptest! {
     #[test]
     fn tex_to_mathml(tex in tokenish_text(), display in any::<bool>()) {
         bounded("tex", move || {
-            if let Ok(mathml) = survey::math::to_mathml(&tex, display) {
+            if let Ok(mathml) = survey::parse::math::to_mathml(&tex, display) {
                 assert!(mathml.starts_with("<math"), "{mathml}");
             }
         });
@@ -392,7 +392,7 @@ proptest! {
     fn bibtex_import(text in bib_text()) {
         bounded("bibtex", move || {
             let path = Path::new("papers.bib");
-            let (imported, problems) = survey::bibtex::convert(path, &text);
+            let (imported, problems) = survey::parse::bibtex::convert(path, &text);
             assert_inside(&text, &problems);
             for entry in imported {
                 assert!(survey::model::is_valid_key(&entry.key), "{entry:?}");
@@ -405,7 +405,7 @@ proptest! {
         bounded("site.yaml", move || {
             let file = source(Path::new("site.yaml"), text);
             let mut diagnostics = survey::diagnostics::Diagnostics::default();
-            let parsed = survey::config::parse(&file, None, &mut diagnostics);
+            let parsed = survey::parse::config::parse(&file, None, &mut diagnostics);
             assert_inside(&file.text, &diagnostics.sorted());
             assert_eq!(parsed.is_some(), !diagnostics.has_errors());
         });
@@ -461,7 +461,7 @@ fn http_path() -> impl Strategy<Value = String> {
 /// `.`/`..` segment, backslash or NUL; a redirect keeps the request's own path.
 fn http_path_properties(raw: &str) {
     use survey::serve::files::{Resolved, resolve};
-    let files: survey::incremental::SiteFiles = ["index.html", "papers/x/index.html", "a.css"]
+    let files: survey::engine::SiteFiles = ["index.html", "papers/x/index.html", "a.css"]
         .into_iter()
         .map(|path| (path.into(), b"x".to_vec().into()))
         .collect();
@@ -534,7 +534,7 @@ fn site_properties(path: &str, text: &str) {
     }
     if built.succeeded() {
         let out = site.path().join("out/public");
-        survey::output::emit(&out, &built.outputs).unwrap();
+        survey::emit::emit(&out, &built.outputs).unwrap();
         for entry in walkdir::WalkDir::new(site.path())
             .into_iter()
             .map(Result::unwrap)

@@ -241,7 +241,7 @@ fn every_year_venue_topic_and_author_is_a_filter_value_with_its_count() {
         add("year", paper.fields.year.to_string());
         // The venue filter holds the venue's series ("NeurIPS" for "NeurIPS 2023").
         if let Some(venue) = &paper.fields.venue {
-            add("venue", survey::venue::split(venue).series);
+            add("venue", survey::parse::venue::split(venue).series);
         }
         for name in paper.fields.named_authors() {
             add("author", name.clone());
@@ -315,7 +315,7 @@ fn a_large_survey_pages_its_paper_table_in_both_orders() {
     let dir = tempfile::tempdir().unwrap();
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/readers");
     copy_fixture(&fixture, dir.path());
-    let extra = 2 * survey::paper_pages::PAGE_SIZE + 10;
+    let extra = 2 * survey::render::paper_pages::PAGE_SIZE + 10;
     for i in 0..extra {
         let paper = format!(
             "---\ntitle: \"Generated Paper {i:03}\"\nauthors: [Ada Lovelace]\nyear: {}\nvenue: arXiv\nurl: https://example.org/{i}\n---\n",
@@ -331,7 +331,7 @@ fn a_large_survey_pages_its_paper_table_in_both_orders() {
         .without_search()
         .build();
     let total = site.papers.len();
-    assert_eq!(survey::paper_pages::page_count(total), 3);
+    assert_eq!(survey::render::paper_pages::page_count(total), 3);
     let newest = table_rows(&site, "papers/");
     let by_title = table_rows(&site, "papers/by-title/");
     assert_eq!(newest.len(), total);
@@ -458,7 +458,10 @@ fn pagefind_is_loaded_only_by_the_search_page() {
 fn author_year_and_venue_pages_exist_and_every_link_on_them_resolves() {
     let site = Fixture::readers().build();
     for name in ["Rafael Rafailov", "Andreas Köpf", "Jérémy Scheurer"] {
-        let path = format!("{}index.html", survey::listings::author_path(name));
+        let path = format!(
+            "{}index.html",
+            survey::assemble::listings::author_path(name)
+        );
         assert!(site.files.contains_key(&path), "{path}");
     }
     assert!(site.files.contains_key("authors/andreas-kopf/index.html"));
@@ -508,7 +511,7 @@ fn every_author_name_on_paper_pages_and_lists_links_to_their_page() {
             let href = format!(
                 "href=\"{}{}\"",
                 site.base_path,
-                survey::listings::author_path(name)
+                survey::assemble::listings::author_path(name)
             );
             assert!(html.contains(&href), "{}: {name}", paper.key);
         }
@@ -618,7 +621,7 @@ fn the_atom_feed_is_valid_xml_with_one_entry_per_paper() {
 fn a_large_survey_feed_keeps_only_the_papers_added_last() {
     let site = real();
     assert!(
-        site.papers.len() > survey::meta::FEED_ENTRIES,
+        site.papers.len() > survey::render::meta::FEED_ENTRIES,
         "too few papers to test"
     );
     let doc = roxmltree::Document::parse(site.text("atom.xml")).expect("well-formed XML");
@@ -626,7 +629,7 @@ fn a_large_survey_feed_keeps_only_the_papers_added_last() {
         .filter(|c| c.has_tag_name(("http://www.w3.org/2005/Atom", "entry")))
         .map(|entry| atom_child(entry, "id").text().unwrap())
         .collect();
-    assert_eq!(ids.len(), survey::meta::FEED_ENTRIES);
+    assert_eq!(ids.len(), survey::render::meta::FEED_ENTRIES);
     // Most recently added first; then newest published, then by title, as everywhere.
     let mut papers: Vec<&survey::model::Paper> = site.papers.iter().collect();
     papers.sort_by_cached_key(|paper| {

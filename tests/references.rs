@@ -11,7 +11,7 @@ use biblatex::{Bibliography, ChunksExt, PermissiveType};
 use common::{TestSite, internal_links, resolve_link};
 use scraper::{ElementRef, Html, Selector};
 use survey::model::PaperFields;
-use survey::work::WorkKind;
+use survey::model::work::WorkKind;
 
 fn select<'a>(html: &'a Html, css: &str) -> Vec<ElementRef<'a>> {
     html.select(&Selector::parse(css).unwrap()).collect()

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use common::TestSite;
 use survey::diagnostics::Diagnostic;
-use survey::incremental::LiveBuild;
+use survey::engine::LiveBuild;
 
 const BASE_URL: &str = "http://127.0.0.1:1111/";
 const STEPS: usize = 160;
@@ -413,7 +413,7 @@ impl Fixture {
 
 type Files = BTreeMap<String, Vec<u8>>;
 
-fn as_map(outputs: &[survey::render::Output]) -> Files {
+fn as_map(outputs: &[survey::emit::Output]) -> Files {
     outputs
         .iter()
         .map(|o| (o.path.clone(), o.bytes.clone()))

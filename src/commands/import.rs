@@ -9,14 +9,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::bibtex::Imported;
-use crate::cli::{EXIT_PROBLEMS, EXIT_USAGE};
-use crate::contribute::{self, print_problems};
+use crate::commands::cli::{EXIT_PROBLEMS, EXIT_USAGE};
+use crate::commands::contribute::{self, print_problems};
+use crate::commands::http::{self, Client};
+use crate::commands::import_id::{self, COMMAND_LINE, Endpoints, Id, Request};
 use crate::diagnostics::Diagnostic;
-use crate::http::{self, Client};
-use crate::import_id::{self, COMMAND_LINE, Endpoints, Id, Request};
 use crate::model::Paper;
-use crate::{duplicates, scaffold};
+use crate::parse::bibtex::Imported;
+use crate::{assemble::duplicates, commands::scaffold};
 
 /// arXiv asks API clients to leave this much time between two queries.
 const ARXIV_PAUSE: Duration = Duration::from_secs(3);
@@ -168,7 +168,7 @@ fn free_key(entry: &Imported, known: &[Paper]) -> String {
 fn as_paper(entry: &Imported) -> Paper {
     Paper {
         key: entry.key.clone(),
-        source: Path::new(scaffold::PAPERS_DIR).join(format!("{}.md", entry.key)),
+        source: Path::new(crate::paths::PAPERS_DIR).join(format!("{}.md", entry.key)),
         fields: entry.fields.clone(),
         body: String::new(),
         body_offset: 0,

@@ -12,8 +12,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
-use crate::cli::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
-use crate::readme;
+use crate::commands::cli::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
+use crate::commands::readme;
 
 /// Marks where the title goes in the files below.
 const TITLE: &str = "__TITLE__";
@@ -208,7 +208,7 @@ fn fill_paper_list(dir: &Path) -> Result<()> {
         bail!("the new survey does not build; this is a bug in survey init");
     };
     if let Ok(Some(updated)) = readme::update(file, site) {
-        let path = dir.join(readme::FILE);
+        let path = dir.join(crate::paths::README_FILE);
         std::fs::write(&path, updated)
             .with_context(|| format!("cannot write {}", path.display()))?;
     }

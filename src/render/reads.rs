@@ -8,7 +8,7 @@
 //!
 //! Invariant: with the same templates and the same shared template data, a job whose
 //! recorded reads all fingerprint as they did when it last rendered renders the same
-//! bytes again. The engine ([`crate::incremental`]) re-renders exactly the jobs with a
+//! bytes again. The engine ([`crate::engine`]) re-renders exactly the jobs with a
 //! read whose fingerprint changed; nothing lists by hand what a job depends on.
 
 use std::collections::HashMap;
@@ -16,15 +16,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use super::{Link, NavItem};
-use crate::cite::Label;
-use crate::config::Config;
-use crate::csl::Formatted;
+use crate::assemble::listings::{Group, ListingKind, Listings};
+use crate::assemble::site::{Mention, Site};
+use crate::formats::cite::Label;
+use crate::formats::csl::Formatted;
 use crate::hash::hash_of;
-use crate::listings::{Group, ListingKind, Listings};
-use crate::markdown::Heading;
 use crate::model::{Page, PageKind, Paper, PaperFields, Topic};
-use crate::paper_pages::IndexPage;
-use crate::site::{Mention, Site};
+use crate::parse::config::Config;
+use crate::parse::markdown::Heading;
+use crate::render::paper_pages::IndexPage;
 
 /// Everything a job may read: the assembled site and what was prepared from it.
 #[derive(Clone, Copy)]
@@ -32,7 +32,7 @@ pub struct Data<'a> {
     pub site: &'a Site,
     pub listings: &'a Listings,
     pub topic_links: &'a HashMap<String, Link>,
-    pub orders: &'a crate::paper_pages::Orders,
+    pub orders: &'a crate::render::paper_pages::Orders,
 }
 
 /// A page as the outline shows it (navigation, neighbours, child sections): no body.
@@ -167,16 +167,16 @@ reads! {
     /// The `.bib` of a page, if it lists papers.
     PageBib(id: String as &str) => fn page_bib(data) -> Option<String> {
         let page = data.site.page(id)?;
-        crate::exports::page_bib(data.site, page)
+        crate::render::exports::page_bib(data.site, page)
     }
     /// The `.bib` of a finer topic, if it has papers.
     TopicBib(id: String as &str) => fn topic_bib(data) -> Option<String> {
-        crate::exports::topic_bib(data.site, data.site.topic(id)?)
+        crate::render::exports::topic_bib(data.site, data.site.topic(id)?)
     }
     /// Where an internal link from a source file leads (site path and anchor).
     LinkTarget(source: PathBuf as &Path, destination: String as &str)
         => fn link_target(data) -> Option<(&'a str, Option<String>)> {
-        crate::link::resolve(&data.site.link_targets, source, destination).ok()
+        crate::assemble::link::resolve(&data.site.link_targets, source, destination).ok()
     }
     /// One author's, year's or venue's group, by slug.
     Group(kind: ListingKind as &ListingKind, slug: String as &str)
@@ -193,7 +193,7 @@ reads! {
     }
     /// The taxonomy tree with paper counts, as the home page shows it.
     Taxonomy() => fn taxonomy(data) -> Vec<NavItem> {
-        crate::render::nav_tree(data.site, &data.site.config.base_path(), true)
+        crate::render::globals::nav_tree(data.site, &data.site.config.base_path(), true)
     }
 }
 

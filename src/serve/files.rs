@@ -6,7 +6,7 @@
 //! so no request can name anything outside the site however it is encoded.
 //! `/dir/` serves `dir/index.html`; `/dir` redirects to `/dir/` when that exists.
 
-use crate::incremental::SiteFiles;
+use crate::engine::SiteFiles;
 
 /// What a request path leads to.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,180 @@
+//! The reference graph: which bodies cite which papers, where (mentions, in reading
+//! order), each body's reference list in the style's order, and each topic's papers.
+
+use std::collections::BTreeMap;
+use std::collections::BTreeSet;
+
+use crate::assemble::site::Mention;
+use crate::assemble::site::MentionPart;
+use crate::assemble::site::Site;
+use crate::parse::markdown::Analysis;
+use crate::parse::markdown::Segment;
+
+use super::related::related;
+use super::related::related_of;
+
+pub(super) fn build_graph(site: &mut Site) {
+    // Four independent passes over the same site: run them side by side.
+    let shared: &Site = site;
+    let ((mentions, references), (topic_papers, related)) = rayon::join(
+        || rayon::join(|| mentions(shared), || references(shared)),
+        || rayon::join(|| topic_papers(shared), || related(shared)),
+    );
+    site.mentions = mentions;
+    site.references = references;
+    site.topic_papers = topic_papers;
+    site.related = related;
+}
+
+pub(super) fn mentions(site: &Site) -> BTreeMap<String, Vec<Mention>> {
+    let mut mentions: BTreeMap<String, Vec<Mention>> = BTreeMap::new();
+    let sources = (site.pages.iter().map(|p| p.id.clone()))
+        .chain(site.papers.keys().map(|key| format!("papers/{key}")));
+    for id in sources {
+        for (key, list) in mentions_in(site, &id) {
+            mentions.entry(key).or_default().extend(list);
+        }
+    }
+    mentions
+}
+
+/// The places in one body (analysis id `id`) that cite each paper, in reading order.
+fn mentions_in(site: &Site, id: &str) -> BTreeMap<String, Vec<Mention>> {
+    let mut mentions: BTreeMap<String, Vec<Mention>> = BTreeMap::new();
+    let (Some(analysis), Some((title, path))) = (site.analyses.get(id), title_and_path(site, id))
+    else {
+        return mentions;
+    };
+    for citation in &analysis.citations {
+        let heading = citation
+            .anchor
+            .as_ref()
+            .and_then(|a| analysis.headings.iter().find(|h| &h.id == a))
+            .map(|h| h.text.clone());
+        let mention = Mention {
+            source: id.to_string(),
+            title: title.clone(),
+            path: path.clone(),
+            anchor: citation.anchor.clone(),
+            heading,
+            sentence: mention_parts(analysis, &citation.sentence),
+        };
+        let keys: BTreeSet<&String> = citation.keys.iter().map(|k| &k.key).collect();
+        for key in keys {
+            let list = mentions.entry(key.clone()).or_default();
+            if list.last() != Some(&mention) {
+                list.push(mention.clone());
+            }
+        }
+    }
+    mentions
+}
+
+/// Title and site-relative path of the page or paper with analysis id `id`.
+fn title_and_path(site: &Site, id: &str) -> Option<(String, String)> {
+    match id.strip_prefix("papers/") {
+        Some(key) => (site.papers.get(key)).map(|p| (p.fields.title.clone(), p.path())),
+        None => site.page(id).map(|p| (p.fields.title.clone(), p.path())),
+    }
+}
+
+/// Where a body's mentions go in a paper's list: pages in reading order, then the
+/// notes of papers by key (the order [`mentions`] visits them).
+fn reading_order<'a>(site: &Site, id: &'a str) -> (usize, &'a str) {
+    match id.strip_prefix("papers/") {
+        Some(key) => (usize::MAX, key),
+        None => (site.pages.iter().position(|p| p.id == id).unwrap_or(0), ""),
+    }
+}
+
+/// Keys a body cites.
+pub fn cited_keys(analysis: &Analysis) -> BTreeSet<String> {
+    (analysis.citations.iter())
+        .flat_map(|c| c.keys.iter().map(|k| k.key.clone()))
+        .collect()
+}
+
+/// Replaces the analysis of one body (`id`) by `analysis`, whose headings must be the
+/// old ones, and brings the reference graph up to date: the body's reference list, and
+/// the mentions and related papers of every paper it cited before or cites now. Then
+/// the site equals a fresh assembly of the same files (`serve` patches edits with it).
+pub fn replace_analysis(site: &mut Site, id: &str, analysis: Analysis) {
+    let old = site.analyses.insert(id.to_string(), analysis);
+    let mut touched = cited_keys(&site.analyses[id]);
+    touched.extend(old.as_ref().map(cited_keys).unwrap_or_default());
+    for key in &touched {
+        if let Some(list) = site.mentions.get_mut(key) {
+            list.retain(|mention| mention.source != id);
+            if list.is_empty() {
+                site.mentions.remove(key);
+            }
+        }
+    }
+    let order = reading_order(site, id);
+    for (key, fresh) in mentions_in(site, id) {
+        let list = site.mentions.get(&key).map_or(&[][..], Vec::as_slice);
+        let at = list.partition_point(|m| reading_order(site, &m.source) < order);
+        site.mentions.entry(key).or_default().splice(at..at, fresh);
+    }
+    let keys = reference_keys(site, &site.analyses[id]);
+    site.references.insert(id.to_string(), keys);
+    let related = related_of(site, Some(&touched));
+    site.related.extend(related);
+}
+
+fn mention_parts(analysis: &Analysis, sentence: &[Segment]) -> Vec<MentionPart> {
+    sentence
+        .iter()
+        .map(|segment| match segment {
+            Segment::Text(text) => MentionPart::Text(text.clone()),
+            Segment::Cite(index) => {
+                let citation = &analysis.citations[*index];
+                MentionPart::Cite {
+                    keys: citation.keys.iter().map(|k| k.key.clone()).collect(),
+                    in_text: citation.in_text,
+                }
+            }
+        })
+        .collect()
+}
+
+/// Papers cited per page, in the order of the style's reference list.
+pub(super) fn references(site: &Site) -> BTreeMap<String, Vec<String>> {
+    (site.analyses.iter())
+        .map(|(id, analysis)| (id.clone(), reference_keys(site, analysis)))
+        .collect()
+}
+
+/// The papers one body cites, in the order of the style's reference list.
+pub(super) fn reference_keys(site: &Site, analysis: &Analysis) -> Vec<String> {
+    let mut keys: Vec<String> = analysis
+        .citations
+        .iter()
+        .flat_map(|c| c.keys.iter().map(|k| k.key.clone()))
+        .collect();
+    keys.sort_by_key(|key| (site.bibliography.rank(key), key.clone()));
+    keys.dedup();
+    keys
+}
+
+pub(super) fn topic_papers(site: &Site) -> BTreeMap<String, Vec<String>> {
+    let mut by_topic: BTreeMap<String, Vec<String>> = site
+        .topics
+        .iter()
+        .map(|t| (t.id.clone(), Vec::new()))
+        .collect();
+    for paper in site.papers.values() {
+        for topic in &paper.fields.topics {
+            by_topic
+                .entry(topic.clone())
+                .or_default()
+                .push(paper.key.clone());
+        }
+    }
+    let order = site.newest_first_order();
+    for keys in by_topic.values_mut() {
+        order.sort(keys);
+        keys.dedup();
+    }
+    by_topic
+}

@@ -1,0 +1,571 @@
+//! The engine: the pipeline of `build`, `check` and `serve`, stage by stage, with
+//! three caches in front of the expensive steps.
+//!
+//! 1. Files: only the paths the watcher reports are read again ([`files`]).
+//! 2. Parsing: each content file's front-matter, validation and Markdown analysis are
+//!    kept by path and text hash ([`crate::assemble::parse_file`] is a pure function
+//!    of the file), so only edited files are parsed again. Assembling (labels, links,
+//!    the reference graph) runs over all of them, except that only papers whose
+//!    fields changed are formatted again in the CSL style ([`assemble::Memo`]).
+//! 3. Rendering: every template job records what it reads of the site as it reads it
+//!    ([`crate::render::reads`]); a rebuild fingerprints every read some job made and
+//!    renders again exactly the jobs with a read whose fingerprint changed (all of
+//!    them when the templates or the shared template data changed).
+//!
+//! Before all of that, the usual saves while writing (a page's or a paper's body,
+//! citations and headings included, and a paper's fields other than its topics) are
+//! patched into the last good site, updating only what they can change ([`patch`]):
+//! on a large survey the site-wide passes above take far longer than the pages.
+//!
+//! The same memory can be saved on disk and taken up by the next process
+//! ([`persist`]): `survey build` then starts where the last build ended, as `serve`
+//! does after a reload.
+//!
+//! Invariant: after any sequence of [`LiveBuild::update`] calls naming the paths that
+//! changed, the outputs of a successful rebuild and the diagnostics of any rebuild
+//! equal those of a clean `survey::build` of the same files with the same base URL.
+//! A failed rebuild keeps the last good outputs, so a preview never goes blank.
+
+mod files;
+mod patch;
+pub mod persist;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::assemble::site::Site;
+use crate::assemble::{self, Parsed};
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::emit::Output;
+use crate::load::Sources;
+use crate::parse::config;
+use crate::render::exports;
+use crate::render::reads::Read;
+use crate::render::{self, JobKey};
+use files::FileHashes;
+
+pub use files::LiveFiles;
+
+/// Hash maps keyed by the thousands of jobs or papers of a large site, looked up on
+/// every rebuild: foldhash hashes such short keys faster than SipHash, and
+/// nothing here is keyed by input from the network.
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+pub type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
+
+/// The built site: output path -> bytes, shared cheaply with the HTTP server.
+pub type SiteFiles = BTreeMap<Arc<str>, Arc<[u8]>>;
+
+/// A site kept built in memory, rebuilt as its files change.
+pub struct LiveBuild {
+    /// Replaces site.yaml's `base_url` when given (`--base-url`, or `serve`'s address).
+    base_url: Option<String>,
+    files: LiveFiles,
+    parsed: HashMap<PathBuf, CachedParse>,
+    /// Site-wide assemble results (the formatted references) with their inputs' hash.
+    memo: assemble::Memo,
+    /// The bibliography exports now in `outputs`, with the hash of their inputs
+    /// (`None` after a patch, which keeps them up to date without hashing).
+    exports: Option<(Option<u64>, exports::Files)>,
+    /// Each paper's entry in those exports, kept while its fields are unchanged.
+    entries: exports::Entries,
+    /// The parsed templates with the hash of the template files they came from.
+    templates: Option<(u64, tera::Tera)>,
+    /// Job -> its last render, with what it read.
+    rendered: FastMap<JobKey, JobRecord>,
+    /// The fingerprint of every read of some job in `rendered`, as of the last rebuild.
+    reads: FastMap<Read, u64>,
+    /// A hash of the templates and the shared template data the jobs were rendered with.
+    shared: Option<u64>,
+    /// Counts renders, so that [`JobRecord::render`] tells renders apart.
+    renders: u64,
+    /// Job -> the render and the path of its output now in `outputs`.
+    applied: FastMap<JobKey, (u64, String)>,
+    /// Paths of the other outputs that need no template (static files, sitemap, ...).
+    other_paths: Vec<String>,
+    /// The site's language as of the last successful rebuild (for the search index).
+    language: String,
+    outputs: Arc<SiteFiles>,
+    /// What the last rebuild assembled, if it succeeded: what [`patch`] starts from.
+    last: Option<LastGood>,
+}
+
+/// The assembled site of the last successful rebuild, with what was prepared from it
+/// and the diagnostics reported.
+struct LastGood {
+    site: Site,
+    /// Taken while a patch renders; always present between rebuilds.
+    parts: Option<render::PreparedParts>,
+    diagnostics: Diagnostics,
+}
+
+#[derive(Clone)]
+struct CachedParse {
+    text_hash: u64,
+    chapters_hash: u64,
+    parsed: Parsed,
+    hashes: FileHashes,
+}
+
+/// What one rebuild did.
+#[derive(Debug, Clone)]
+pub struct Rebuild {
+    /// Exactly the diagnostics a clean build would report.
+    pub diagnostics: Diagnostics,
+    /// False when there were errors; the previous outputs are still served.
+    pub succeeded: bool,
+    /// Template jobs rendered again (the rest were reused).
+    pub rendered: usize,
+    /// Output paths added, replaced or removed, sorted.
+    pub changed_outputs: Vec<String>,
+    /// The reported paths that changed what the site is made of (empty after a reload).
+    pub changed_sources: Vec<PathBuf>,
+    /// True when only bodies changed and the last site was patched ([`patch`]).
+    pub patched: bool,
+}
+
+impl LiveBuild {
+    /// Loads and builds the site under `root`, with `base_url` replacing site.yaml's.
+    pub fn new(root: &Path, base_url: Option<&str>) -> (Self, Rebuild) {
+        Self::with_cache(root, base_url, None)
+    }
+
+    /// [`LiveBuild::new`] starting from what [`LiveBuild::save`] left in `cache`, if
+    /// that is readable and from this build of the tool ([`persist`]).
+    pub fn with_cache(
+        root: &Path,
+        base_url: Option<&str>,
+        cache: Option<&Path>,
+    ) -> (Self, Rebuild) {
+        let restored = cache.and_then(persist::load);
+        if restored.is_none() {
+            crate::formats::csl::prepare_locales();
+        }
+        let mut live = LiveBuild {
+            base_url: base_url.map(str::to_string),
+            files: LiveFiles::load(root),
+            parsed: HashMap::new(),
+            memo: assemble::Memo::default(),
+            exports: None,
+            entries: exports::Entries::default(),
+            templates: None,
+            rendered: FastMap::default(),
+            reads: FastMap::default(),
+            shared: None,
+            renders: 0,
+            applied: FastMap::default(),
+            other_paths: Vec::new(),
+            language: "en".to_string(),
+            outputs: Arc::new(SiteFiles::new()),
+            last: None,
+        };
+        if let Some(restored) = restored {
+            live.memo = restored.memo;
+            live.shared = restored.shared;
+            live.renders = restored.rendered.len() as u64;
+            live.rendered = restored.rendered;
+            live.reads = restored.reads;
+        }
+        let rebuild = live.rebuild(&[]);
+        (live, rebuild)
+    }
+
+    /// Saves what a later [`LiveBuild::with_cache`] starts from into the folder `cache`.
+    pub fn save(&self, cache: &Path) -> std::io::Result<()> {
+        persist::save(cache, &self.memo, self.shared, &self.rendered, &self.reads)
+    }
+
+    /// Re-reads `changed` paths (relative to the root; files or folders, existing or
+    /// not) and rebuilds. `None` when none of them changed what the site is made of.
+    pub fn update(&mut self, changed: &[PathBuf]) -> Option<Rebuild> {
+        let changed_sources: Vec<PathBuf> = changed
+            .iter()
+            .filter(|path| self.files.refresh(path))
+            .cloned()
+            .collect();
+        if changed_sources.is_empty() {
+            return None;
+        }
+        let mut rebuild = self.rebuild(&changed_sources);
+        rebuild.changed_sources = changed_sources;
+        Some(rebuild)
+    }
+
+    /// Re-reads every file and rebuilds (after the watcher lost events).
+    pub fn reload(&mut self) -> Rebuild {
+        self.files.reload();
+        self.rebuild(&[])
+    }
+
+    /// The engine's result after `rebuild` (its last), as `survey build` and `check`
+    /// report and write it: the site and its outputs only if the rebuild succeeded.
+    pub fn into_build(self, rebuild: Rebuild) -> crate::Build {
+        let succeeded = rebuild.succeeded;
+        let outputs = if succeeded {
+            let files = Arc::try_unwrap(self.outputs).unwrap_or_else(|shared| (*shared).clone());
+            (files.into_iter())
+                .map(|(path, bytes)| Output {
+                    path: path.to_string(),
+                    bytes: bytes.to_vec(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        crate::Build {
+            sources: self.files.into_sources(),
+            diagnostics: rebuild.diagnostics,
+            site: self.last.map(|last| last.site).filter(|_| succeeded),
+            outputs,
+            rendered: rebuild.rendered,
+        }
+    }
+
+    /// The outputs of the last successful rebuild.
+    pub fn outputs(&self) -> Arc<SiteFiles> {
+        Arc::clone(&self.outputs)
+    }
+
+    /// The site's language (site.yaml's `language`) as of the last successful rebuild.
+    pub fn language(&self) -> &str {
+        &self.language
+    }
+
+    /// The files as read, for quoting source lines in diagnostics.
+    pub fn sources(&self) -> &Sources {
+        self.files.sources()
+    }
+
+    /// Patches the last good site when `changed` (the content paths that changed;
+    /// empty when unknown) are body-only edits, and runs the full pipeline otherwise.
+    fn rebuild(&mut self, changed: &[PathBuf]) -> Rebuild {
+        if let Some(rebuild) = self.patch(changed) {
+            return rebuild;
+        }
+        self.last = None;
+        let mut diagnostics = self.files.diagnostics();
+        let outcome = self.run_pipeline(&mut diagnostics);
+        let succeeded = outcome.is_some() && !diagnostics.has_errors();
+        let (rendered, changed_outputs) = match outcome {
+            Some((rendered, outputs, last)) if succeeded => {
+                let changed = self.apply(outputs, &last.site, None);
+                self.last = Some(LastGood {
+                    diagnostics: diagnostics.clone(),
+                    ..last
+                });
+                (rendered, changed)
+            }
+            Some((rendered, _, _)) => (rendered, Vec::new()),
+            None => (0, Vec::new()),
+        };
+        Rebuild {
+            diagnostics,
+            succeeded,
+            rendered,
+            changed_outputs,
+            changed_sources: Vec::new(),
+            patched: false,
+        }
+    }
+
+    /// Config -> assemble -> render, as `survey::build` runs them. Returns how many
+    /// jobs were rendered, the new outputs by job (or `None` for other outputs), and
+    /// the site with what was prepared from it (its diagnostics still to be filled in).
+    fn run_pipeline(
+        &mut self,
+        diagnostics: &mut Diagnostics,
+    ) -> Option<(usize, NewOutputs, LastGood)> {
+        let sources = self.files.sources();
+        let config = sources
+            .config
+            .as_ref()
+            .and_then(|file| config::parse(file, self.base_url.as_deref(), diagnostics));
+        // As in `survey::build`: with a broken site.yaml the content is still checked.
+        let config_ok = config.is_some();
+        let config = config.unwrap_or_else(config::fallback);
+        let chapters = assemble::chapter_folders(&sources.content);
+        let parsed = parse_cached(&mut self.parsed, &self.files, &chapters);
+        let site = assemble::assemble_parsed(sources, config, parsed, &mut self.memo, diagnostics)
+            .filter(|_| config_ok)?;
+        if diagnostics.has_errors() {
+            return None;
+        }
+        self.language = site.config.language.clone();
+        let tera = parsed_templates(&mut self.templates, &sources.templates, diagnostics)?;
+        let prepared = render::prepare_with(&site, tera, &sources.statics);
+        let (rendered, outputs) = self.render_stale(&prepared, diagnostics);
+        let parts = Some(prepared.into_parts());
+        let last = LastGood {
+            site,
+            parts,
+            diagnostics: Diagnostics::default(),
+        };
+        Some((rendered, outputs, last))
+    }
+
+    /// Renders the jobs of the prepared site that are new or read something that
+    /// changed (template errors go to `diagnostics`), and makes the outputs that need no
+    /// template. Returns how many jobs were rendered.
+    fn render_stale(
+        &mut self,
+        prepared: &render::Prepared,
+        diagnostics: &mut Diagnostics,
+    ) -> (usize, NewOutputs) {
+        let jobs = prepared.jobs();
+        let templates = self.templates.as_ref().map(|(hash, _)| *hash);
+        let shared = crate::hash::hash_of(&(prepared.shared_data(), templates));
+        if self.shared != Some(shared) {
+            self.rendered.clear();
+            self.reads.clear();
+            self.shared = Some(shared);
+        }
+        let data = prepared.data();
+        let changed: FastSet<&Read> = (self.reads.par_iter_mut())
+            .filter_map(|(read, print)| {
+                let now = read.fingerprint(data);
+                (std::mem::replace(print, now) != now).then_some(read)
+            })
+            .collect();
+        let stale: Vec<&JobKey> = (jobs.iter())
+            .filter(|job| match self.rendered.get(*job) {
+                None => true,
+                Some(record) => record.reads.iter().any(|read| changed.contains(read)),
+            })
+            .collect();
+        let fresh: Vec<(JobKey, render::Rendered)> = (stale.par_iter())
+            .map(|job| ((*job).clone(), prepared.render_job(job)))
+            .collect();
+        let rendered = fresh.len();
+        for (job, done) in fresh {
+            for read in &done.reads {
+                if !self.reads.contains_key(read) {
+                    self.reads.insert(read.clone(), read.fingerprint(data));
+                }
+            }
+            self.renders += 1;
+            let record = JobRecord {
+                render: self.renders,
+                result: done.result,
+                reads: done.reads,
+            };
+            self.rendered.insert(job, record);
+        }
+        // Every current job is kept, so equal sizes mean nothing else is.
+        if self.rendered.len() > jobs.len() {
+            let current: FastSet<&JobKey> = jobs.iter().collect();
+            self.rendered.retain(|job, _| current.contains(job));
+            let read: FastSet<&Read> = self.rendered.values().flat_map(|r| &r.reads).collect();
+            self.reads.retain(|r, _| read.contains(r));
+        }
+        if self.rendered.values().any(|record| record.result.is_err()) {
+            for job in &jobs {
+                if let Some(JobRecord {
+                    result: Err(diagnostic),
+                    ..
+                }) = self.rendered.get(job)
+                {
+                    diagnostics.push(diagnostic.clone());
+                }
+            }
+        }
+        let outputs = NewOutputs {
+            jobs,
+            others: prepared.plain_outputs(),
+        };
+        (rendered, outputs)
+    }
+
+    /// Puts a successful rebuild's outputs in place, and the bibliography exports of
+    /// its `site` (see [`LiveBuild::update_exports`]); returns the changed paths.
+    fn apply(&mut self, new: NewOutputs, site: &Site, rejoined: Option<&[usize]>) -> Vec<String> {
+        let mut outputs = SiteFiles::clone(&self.outputs);
+        let mut changed = Vec::new();
+        let current: FastSet<&JobKey> = new.jobs.iter().collect();
+        self.applied.retain(|job, (_, path)| {
+            let keep = current.contains(job);
+            if !keep && outputs.remove(path.as_str()).is_some() {
+                changed.push(path.clone());
+            }
+            keep
+        });
+        for job in &new.jobs {
+            let Some(record) = self.rendered.get(job) else {
+                continue;
+            };
+            if self.applied.get(job).map(|(render, _)| *render) == Some(record.render) {
+                continue;
+            }
+            if let Ok(output) = &record.result {
+                if put_output(&mut outputs, &output.path, &output.bytes) {
+                    changed.push(output.path.clone());
+                }
+                let path = output.path.clone();
+                self.applied.insert(job.clone(), (record.render, path));
+            }
+        }
+        let other_paths: Vec<String> = new.others.iter().map(|o| o.path.clone()).collect();
+        changed.extend(replace_outputs(
+            &mut outputs,
+            &self.other_paths,
+            &new.others,
+        ));
+        self.other_paths = other_paths;
+        changed.extend(self.update_exports(&mut outputs, site, rejoined));
+        self.outputs = Arc::new(outputs);
+        changed.sort();
+        changed.dedup();
+        changed
+    }
+
+    /// Brings the bibliography exports in `files` up to date with `site`; returns the
+    /// paths that changed. After a patch of some papers' fields, which joined again
+    /// only the export files `rejoined` ([`exports::Files::rejoin`]), only those are
+    /// put in; otherwise every file is made again, unless their inputs' hash is
+    /// unchanged.
+    fn update_exports(
+        &mut self,
+        files: &mut SiteFiles,
+        site: &Site,
+        rejoined: Option<&[usize]>,
+    ) -> Vec<String> {
+        if let (Some(rejoined), Some((_, exports))) = (rejoined, &self.exports) {
+            let outputs = rejoined.iter().map(|index| exports.output(*index));
+            return (outputs)
+                .filter(|output| put_output(files, &output.path, &output.bytes))
+                .map(|output| output.path.clone())
+                .collect();
+        }
+        let inputs = exports::inputs_hash(site);
+        if matches!(&self.exports, Some((Some(hash), _)) if *hash == inputs) {
+            return Vec::new();
+        }
+        let before: Vec<String> = (self.exports.iter())
+            .flat_map(|(_, exports)| exports.outputs().map(|o| o.path.clone()))
+            .collect();
+        let exports = exports::Files::new(site, &mut self.entries);
+        let changed = replace_outputs(files, &before, exports.outputs());
+        self.exports = Some((Some(inputs), exports));
+        changed
+    }
+}
+
+/// Replaces the outputs at the paths `before` by `after` in `files`: paths no longer
+/// produced are removed, new or changed ones put in. Returns the paths that changed.
+fn replace_outputs<'a>(
+    files: &mut SiteFiles,
+    before: &[String],
+    after: impl IntoIterator<Item = &'a Output>,
+) -> Vec<String> {
+    let after: Vec<&Output> = after.into_iter().collect();
+    let produced: HashSet<&str> = after.iter().map(|o| o.path.as_str()).collect();
+    let mut changed = Vec::new();
+    for path in before {
+        if !produced.contains(path.as_str()) && files.remove(path.as_str()).is_some() {
+            changed.push(path.clone());
+        }
+    }
+    for output in after {
+        if put_output(files, &output.path, &output.bytes) {
+            changed.push(output.path.clone());
+        }
+    }
+    changed
+}
+
+/// Puts `bytes` at `path` in `files` unless they are there already; true if they were not.
+fn put_output(files: &mut SiteFiles, path: &str, bytes: &[u8]) -> bool {
+    if files.get(path).map(|b| &b[..]) == Some(bytes) {
+        return false;
+    }
+    files.insert(Arc::from(path), Arc::from(bytes));
+    true
+}
+
+/// The site's templates parsed as [`crate::render::templates::load`] parses them, from `cache`
+/// while the template files are unchanged (parsing them is a good part of a small
+/// rebuild). Failures are not cached, so they are reported again every time.
+fn parsed_templates(
+    cache: &mut Option<(u64, tera::Tera)>,
+    files: &[crate::load::SourceFile],
+    diagnostics: &mut Diagnostics,
+) -> Option<tera::Tera> {
+    let hash = files::text_hash(&format!("{files:?}"));
+    if let Some((cached, tera)) = cache
+        && *cached == hash
+    {
+        return Some(tera.clone());
+    }
+    let tera = crate::render::templates::load(files, diagnostics)?;
+    *cache = Some((hash, tera.clone()));
+    Some(tera)
+}
+
+/// A job's last render and what it read of the site.
+struct JobRecord {
+    /// Which render this was (see [`LiveBuild::renders`]).
+    render: u64,
+    result: Result<Output, Diagnostic>,
+    reads: Box<[Read]>,
+}
+
+/// A rebuild's outputs before they are applied.
+struct NewOutputs {
+    jobs: Vec<JobKey>,
+    others: Vec<Output>,
+}
+
+/// Every content file parsed, from the cache where its text and the set of chapter
+/// folders (a section's parse depends on whether its chapter exists) are unchanged.
+fn parse_cached(
+    cache: &mut HashMap<PathBuf, CachedParse>,
+    files: &LiveFiles,
+    chapters: &BTreeSet<String>,
+) -> Vec<Parsed> {
+    let content = &files.sources().content;
+    let chapters_hash = files::text_hash(&format!("{chapters:?}"));
+    let stale: Vec<(usize, u64)> = content
+        .iter()
+        .enumerate()
+        .filter_map(|(index, file)| {
+            let hash = files.hash_of(&file.path).unwrap_or_default();
+            let fresh = cache
+                .get(&file.path)
+                .is_some_and(|c| c.text_hash == hash && c.chapters_hash == chapters_hash);
+            (!fresh).then_some((index, hash))
+        })
+        .collect();
+    let parsed: Vec<(PathBuf, CachedParse)> = stale
+        .par_iter()
+        .map(|&(index, text_hash)| {
+            let file = &content[index];
+            let parsed = assemble::parse_file(file, chapters);
+            let hashes = FileHashes::of(&file.text, body_offset(&parsed));
+            let cached = CachedParse {
+                text_hash,
+                chapters_hash,
+                parsed,
+                hashes,
+            };
+            (file.path.clone(), cached)
+        })
+        .collect();
+    cache.extend(parsed);
+    if cache.len() != content.len() {
+        let present: HashSet<&Path> = content.iter().map(|f| f.path.as_path()).collect();
+        cache.retain(|path, _| present.contains(path.as_path()));
+    }
+    content
+        .iter()
+        .filter_map(|file| cache.get(&file.path).map(|c| c.parsed.clone()))
+        .collect()
+}
+
+fn body_offset(parsed: &Parsed) -> usize {
+    match &parsed.entity {
+        Some(assemble::Entity::Page(page)) => page.body_offset,
+        Some(assemble::Entity::Paper(paper)) => paper.body_offset,
+        None => 0,
+    }
+}

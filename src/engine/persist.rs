@@ -1,0 +1,135 @@
+//! The engine's memory kept on disk between runs of `survey build` (the cache folder,
+//! `.survey-cache/` by default): the formatted references, and every job's last render
+//! with the reads it made and their fingerprints.
+//!
+//! A build that starts from it is a rebuild like `serve`'s after a reload: every file is
+//! read and parsed again (cheap), references are formatted again only for papers whose
+//! fields changed ([`crate::formats::csl::Cache`]), and a job renders again only if one of its
+//! reads fingerprints differently now ([`crate::render::reads`]).
+//!
+//! Invariants:
+//! - a saved state is used only by the same build of the tool ([`build_id`]: its
+//!   sources, dependencies and compiler): another build may render differently, so a
+//!   stale cache can never change output;
+//! - anything unreadable (missing, truncated, another format) is ignored, never an
+//!   error: the build then starts from nothing;
+//! - the file is replaced by a rename, so a build killed while saving leaves the old
+//!   state or the new one.
+
+use std::fs;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::{FastMap, JobRecord};
+use crate::assemble::Memo;
+use crate::diagnostics::Diagnostic;
+use crate::emit::Output;
+use crate::formats::csl;
+use crate::render::JobKey;
+use crate::render::reads::Read;
+
+/// What is kept of a [`super::LiveBuild`]: generic so that saving serializes the
+/// engine's own records by reference ([`ToSave`]) in the shape loading reads ([`Loaded`]),
+/// instead of copying every output first.
+#[derive(Serialize, Deserialize)]
+struct State<Job, Read> {
+    build: u64,
+    references: Option<csl::Saved>,
+    shared: Option<u64>,
+    jobs: Vec<Job>,
+    reads: Vec<(Read, u64)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedJob<Key, Result, Reads> {
+    key: Key,
+    result: Result,
+    reads: Reads,
+}
+
+type Loaded = State<SavedJob<JobKey, Result<Output, Diagnostic>, Vec<Read>>, Read>;
+type ToSave<'a> = State<SavedJob<&'a JobKey, &'a Result<Output, Diagnostic>, &'a [Read]>, &'a Read>;
+
+/// The parts of a [`super::LiveBuild`] restored from a saved state.
+pub(super) struct Restored {
+    pub(super) memo: Memo,
+    pub(super) shared: Option<u64>,
+    pub(super) rendered: FastMap<JobKey, JobRecord>,
+    pub(super) reads: FastMap<Read, u64>,
+}
+
+/// The state saved in `folder` by this build of the tool, if there is one.
+pub(super) fn load(folder: &Path) -> Option<Restored> {
+    let bytes = fs::read(folder.join(crate::paths::ENGINE_STATE_FILE)).ok()?;
+    let state: Loaded = postcard::from_bytes(&bytes).ok()?;
+    if state.build != build_id()? {
+        return None;
+    }
+    let rendered = (state.jobs.into_iter().enumerate())
+        .map(|(index, job)| {
+            let record = JobRecord {
+                // Distinct from one another; renders of this process count from here.
+                render: index as u64 + 1,
+                result: job.result,
+                reads: job.reads.into_boxed_slice(),
+            };
+            (job.key, record)
+        })
+        .collect();
+    Some(Restored {
+        memo: state.references.map(Memo::restore).unwrap_or_default(),
+        shared: state.shared,
+        rendered,
+        reads: state.reads.into_iter().collect(),
+    })
+}
+
+/// Saves the engine's memory in `folder` (created if needed), replacing what was there.
+pub(super) fn save(
+    folder: &Path,
+    memo: &Memo,
+    shared: Option<u64>,
+    rendered: &FastMap<JobKey, JobRecord>,
+    reads: &FastMap<Read, u64>,
+) -> std::io::Result<()> {
+    let Some(build) = build_id() else {
+        return Ok(());
+    };
+    let mut jobs: Vec<_> = (rendered.iter())
+        .map(|(key, record)| SavedJob {
+            key,
+            result: &record.result,
+            reads: &*record.reads,
+        })
+        .collect();
+    jobs.sort_by(|a, b| a.key.cmp(b.key));
+    let mut reads: Vec<(&Read, u64)> = reads.iter().map(|(read, print)| (read, *print)).collect();
+    reads.sort();
+    let state: ToSave = State {
+        build,
+        references: memo.save(),
+        shared,
+        jobs,
+        reads,
+    };
+    fs::create_dir_all(folder)?;
+    let temporary = folder.join(format!(
+        "{}.{}",
+        crate::paths::ENGINE_STATE_FILE,
+        std::process::id()
+    ));
+    let file = std::io::BufWriter::new(fs::File::create(&temporary)?);
+    let file = postcard::to_io(&state, file).map_err(std::io::Error::other)?;
+    file.into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?;
+    fs::rename(&temporary, folder.join(crate::paths::ENGINE_STATE_FILE))
+}
+
+/// What identifies this build of the tool: a hash of its sources, locked dependencies
+/// and compiler, made by build.rs. The crate version is not enough, as code changes
+/// between releases; CI builds of the same commit share it, so their cache stays valid
+/// from run to run.
+fn build_id() -> Option<u64> {
+    u64::from_str_radix(env!("SURVEY_BUILD_ID"), 16).ok()
+}

@@ -1,0 +1,958 @@
+//! Markdown as a stream of pulldown-cmark events, transformed by one small state
+//! machine ([`Transformer`]) that both *analyses* a body (headings, citations, links,
+//! each with its byte offset) and *renders* it to HTML once citations and links can
+//! be resolved. Running the same code for both guarantees that what the build
+//! validated is exactly what it renders.
+//!
+//! Citation syntax follows Pandoc: `[@a]`, `[@a; @b]`, `[see @a, p. 3]`, `[-@a]`
+//! (year only) and in-text `@a`. An e-mail address, `\@a`, and anything inside code,
+//! maths or link text is not a citation.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+use crate::html::escape_html;
+use crate::parse::highlight;
+use crate::parse::math;
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_MATH
+        | Options::ENABLE_GFM
+}
+
+/// A heading with its stable anchor.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+    pub id: String,
+    pub offset: usize,
+}
+
+/// One cited key inside a citation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitedKey {
+    pub key: String,
+    /// Byte range of `@key` in the body.
+    pub range: Range<usize>,
+}
+
+/// A citation: `[@a; @b]` (parenthetical) or `@a` (in-text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Citation {
+    pub keys: Vec<CitedKey>,
+    pub in_text: bool,
+    /// Anchor of the nearest heading above the citation, if any.
+    pub anchor: Option<String>,
+    /// Index of the paragraph (block) in the body, for co-citation counts.
+    pub block: usize,
+    /// The sentence around the citation.
+    pub sentence: Vec<Segment>,
+}
+
+/// A piece of a sentence: plain text, or a citation (by its index in the analysis).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    Text(String),
+    Cite(usize),
+}
+
+/// A link written in the Markdown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub destination: String,
+    pub offset: usize,
+}
+
+/// A formula whose TeX could not be converted to MathML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MathProblem {
+    /// Byte offset of the formula (its opening `$`) in the body.
+    pub offset: usize,
+    /// Length of the formula in bytes, delimiters included.
+    pub length: usize,
+    pub message: String,
+}
+
+/// What a body contains, with byte offsets into the body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Analysis {
+    pub headings: Vec<Heading>,
+    pub citations: Vec<Citation>,
+    pub links: Vec<Link>,
+    pub math_problems: Vec<MathProblem>,
+}
+
+/// Where a citation key points, and how it reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CiteTarget {
+    pub url: String,
+    /// "Rafailov et al." (or a short title for a work without authors).
+    pub names: String,
+    /// "2023" or "2023a".
+    pub year: String,
+    /// The full title, for the link's tooltip.
+    pub title: String,
+}
+
+/// Resolves citations and internal links while rendering.
+pub trait Resolve {
+    fn citation(&self, key: &str) -> Option<CiteTarget>;
+    fn link(&self, destination: &str) -> Option<String>;
+}
+
+/// A resolver that knows nothing: used for analysis.
+struct Unresolved;
+
+impl Resolve for Unresolved {
+    fn citation(&self, _: &str) -> Option<CiteTarget> {
+        None
+    }
+    fn link(&self, _: &str) -> Option<String> {
+        None
+    }
+}
+
+/// Collects headings, citations and links of `body`.
+pub fn analyze(body: &str) -> Analysis {
+    let mut transformer = Transformer::new(body, &Unresolved);
+    transformer.highlights = false;
+    transformer.run();
+    transformer.analysis
+}
+
+/// Renders `body` to HTML (not yet sanitized), resolving citations and links.
+pub fn render(body: &str, resolver: &dyn Resolve) -> (String, Analysis) {
+    let mut transformer = Transformer::new(body, resolver);
+    let events = transformer.run();
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    (html, transformer.analysis)
+}
+
+/// Lower-case, dash-separated anchor text, as most documentation tools make it.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.trim().chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() || c == '_' {
+            slug.push(c);
+        } else if (c.is_whitespace() || c == '-') && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_matches('-').to_string();
+    if slug.is_empty() {
+        "section".to_string()
+    } else {
+        slug
+    }
+}
+
+/// Text gathered from consecutive text events, with the body offset of each piece.
+#[derive(Default)]
+struct TextRun {
+    text: String,
+    /// (offset in `text`, offset in body) at the start of each piece.
+    map: Vec<(usize, usize)>,
+}
+
+impl TextRun {
+    fn push(&mut self, piece: &str, body_offset: usize) {
+        self.map.push((self.text.len(), body_offset));
+        self.text.push_str(piece);
+    }
+
+    fn body_offset(&self, at: usize) -> usize {
+        let index = self
+            .map
+            .partition_point(|(start, _)| *start <= at)
+            .saturating_sub(1);
+        let (start, body) = self.map.get(index).copied().unwrap_or((0, 0));
+        body + (at - start)
+    }
+}
+
+/// A citation found in a run of text, before it is resolved.
+struct Found {
+    range: Range<usize>,
+    in_text: bool,
+    parts: Vec<Part>,
+}
+
+struct Part {
+    prefix: String,
+    key: String,
+    key_range: Range<usize>,
+    suppress_author: bool,
+    suffix: String,
+}
+
+/// A heading being read: its events are held back until its id is known.
+struct PendingHeading<'a> {
+    level: u8,
+    explicit_id: Option<String>,
+    offset: usize,
+    events: Vec<Event<'a>>,
+    text: String,
+}
+
+struct Transformer<'a> {
+    body: &'a str,
+    resolver: &'a dyn Resolve,
+    analysis: Analysis,
+    out: Vec<Event<'a>>,
+    run: TextRun,
+    /// Depth of constructs whose text is never scanned for citations (links, images).
+    opaque: usize,
+    in_code_block: Option<(String, String)>,
+    heading: Option<PendingHeading<'a>>,
+    used_ids: HashMap<String, usize>,
+    block: usize,
+    /// The current block's text, for sentences: segments and the pending citation indexes.
+    sentence_text: Vec<Segment>,
+    block_citations: Vec<usize>,
+    /// Whether code blocks are highlighted: analysis discards the HTML, and
+    /// highlighting is the costliest step of rendering a body.
+    highlights: bool,
+}
+
+impl<'a> Transformer<'a> {
+    fn new(body: &'a str, resolver: &'a dyn Resolve) -> Self {
+        Transformer {
+            body,
+            resolver,
+            analysis: Analysis::default(),
+            out: Vec::new(),
+            run: TextRun::default(),
+            opaque: 0,
+            in_code_block: None,
+            heading: None,
+            used_ids: HashMap::new(),
+            block: 0,
+            sentence_text: Vec::new(),
+            block_citations: Vec::new(),
+            highlights: true,
+        }
+    }
+
+    fn run(&mut self) -> Vec<Event<'a>> {
+        let parser = Parser::new_ext(self.body, options()).into_offset_iter();
+        for (event, range) in parser {
+            self.event(event, range);
+        }
+        self.flush_text();
+        self.end_block();
+        std::mem::take(&mut self.out)
+    }
+
+    fn event(&mut self, event: Event<'a>, range: Range<usize>) {
+        if let Some((_, code)) = &mut self.in_code_block {
+            match event {
+                Event::Text(text) => return code.push_str(&text),
+                Event::End(TagEnd::CodeBlock) => return self.end_code_block(),
+                _ => return,
+            }
+        }
+        match event {
+            Event::Text(text) if self.opaque == 0 => self.run.push(&text, range.start),
+            Event::SoftBreak if self.opaque == 0 => self.run.push(" ", range.start),
+            other => {
+                self.flush_text();
+                self.structural(other, range);
+            }
+        }
+    }
+
+    fn structural(&mut self, event: Event<'a>, range: Range<usize>) {
+        match event {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                self.end_block();
+                self.heading = Some(PendingHeading {
+                    level: heading_level(level),
+                    explicit_id: id.map(|id| id.to_string()),
+                    offset: range.start,
+                    events: Vec::new(),
+                    text: String::new(),
+                });
+            }
+            Event::End(TagEnd::Heading(_)) => self.end_heading(),
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let language = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split_whitespace().next().unwrap_or("").to_string()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
+                self.in_code_block = Some((language, String::new()));
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                self.opaque += 1;
+                let dest_url = self.link_destination(dest_url, range.start);
+                self.emit(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::Image { .. }) => {
+                self.opaque += 1;
+                self.emit(event);
+            }
+            Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
+                self.opaque = self.opaque.saturating_sub(1);
+                self.emit(event);
+            }
+            Event::Text(ref text) | Event::Code(ref text) => {
+                self.sentence_push(text);
+                self.emit(event);
+            }
+            Event::InlineMath(tex) => self.math(&tex, false, range),
+            Event::DisplayMath(tex) => self.math(&tex, true, range),
+            Event::Start(Tag::Paragraph)
+            | Event::Start(Tag::Item)
+            | Event::Start(Tag::TableCell) => {
+                self.end_block();
+                self.emit(event);
+            }
+            Event::End(TagEnd::Paragraph)
+            | Event::End(TagEnd::Item)
+            | Event::End(TagEnd::TableCell) => {
+                self.end_block();
+                self.emit(event);
+            }
+            other => self.emit(other),
+        }
+    }
+
+    /// A formula as MathML; TeX that does not convert is shown as written (escaped)
+    /// and recorded as a problem at its offset.
+    fn math(&mut self, tex: &str, display: bool, range: Range<usize>) {
+        let html = match math::to_mathml(tex, display) {
+            // A wide formula scrolls inside its own box; keyboard users reach it by Tab.
+            Ok(mathml) if display => {
+                format!("<span class=\"math-block\" tabindex=\"0\">{mathml}</span>")
+            }
+            Ok(mathml) => mathml,
+            Err(message) => {
+                self.analysis.math_problems.push(MathProblem {
+                    offset: range.start,
+                    length: range.len(),
+                    message,
+                });
+                math_source_html(tex, display)
+            }
+        };
+        self.emit(Event::InlineHtml(html.into()));
+    }
+
+    fn emit(&mut self, event: Event<'a>) {
+        match &mut self.heading {
+            Some(heading) => heading.events.push(event),
+            None => self.out.push(event),
+        }
+    }
+
+    fn sentence_push(&mut self, text: &str) {
+        if let Some(heading) = &mut self.heading {
+            heading.text.push_str(text);
+            return;
+        }
+        match self.sentence_text.last_mut() {
+            Some(Segment::Text(last)) => last.push_str(text),
+            _ => self.sentence_text.push(Segment::Text(text.to_string())),
+        }
+    }
+
+    fn link_destination(&mut self, dest: CowStr<'a>, offset: usize) -> CowStr<'a> {
+        if is_external(&dest) {
+            return dest;
+        }
+        self.analysis.links.push(Link {
+            destination: dest.to_string(),
+            offset,
+        });
+        match self.resolver.link(&dest) {
+            Some(url) => CowStr::from(url),
+            None => dest,
+        }
+    }
+
+    fn end_heading(&mut self) {
+        let Some(PendingHeading {
+            level,
+            explicit_id,
+            offset,
+            events,
+            text,
+        }) = self.heading.take()
+        else {
+            return;
+        };
+        let id = self.unique_id(explicit_id.unwrap_or_else(|| slugify(&text)));
+        self.analysis.headings.push(Heading {
+            level,
+            text: text.trim().to_string(),
+            id: id.clone(),
+            offset,
+        });
+        self.out
+            .push(Event::Html(format!("<h{level} id=\"{id}\">").into()));
+        self.out.extend(events);
+        self.out.push(Event::Html(
+            format!("<a class=\"anchor\" href=\"#{id}\" aria-label=\"Link to this section\">#</a></h{level}>\n").into(),
+        ));
+    }
+
+    fn unique_id(&mut self, id: String) -> String {
+        let count = self.used_ids.entry(id.clone()).or_insert(0);
+        *count += 1;
+        if *count == 1 {
+            id
+        } else {
+            format!("{id}-{}", *count - 1)
+        }
+    }
+
+    fn end_code_block(&mut self) {
+        let Some((language, code)) = self.in_code_block.take() else {
+            return;
+        };
+        if !self.highlights {
+            return;
+        }
+        self.out
+            .push(Event::Html(highlight::code_block(&code, &language).into()));
+    }
+
+    fn current_anchor(&self) -> Option<String> {
+        self.analysis
+            .headings
+            .last()
+            .map(|heading| heading.id.clone())
+    }
+
+    /// Scans the gathered text for citations; emits text and citation HTML.
+    fn flush_text(&mut self) {
+        if self.run.text.is_empty() {
+            return;
+        }
+        let run = std::mem::take(&mut self.run);
+        if self.heading.is_some() {
+            return self.plain(&run.text);
+        }
+        let mut cursor = 0;
+        for found in find_citations(&run, self.body) {
+            self.plain(&run.text[cursor..found.range.start]);
+            cursor = found.range.end;
+            self.citation(&run, found);
+        }
+        self.plain(&run.text[cursor..]);
+    }
+
+    fn plain(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        self.sentence_push(text);
+        self.emit(Event::Text(CowStr::from(text.to_string())));
+    }
+
+    fn citation(&mut self, run: &TextRun, found: Found) {
+        let index = self.analysis.citations.len();
+        let keys = found
+            .parts
+            .iter()
+            .map(|part| CitedKey {
+                key: part.key.clone(),
+                range: run.body_offset(part.key_range.start)..run.body_offset(part.key_range.end),
+            })
+            .collect();
+        self.analysis.citations.push(Citation {
+            keys,
+            in_text: found.in_text,
+            anchor: self.current_anchor(),
+            block: self.block,
+            sentence: Vec::new(),
+        });
+        self.block_citations.push(index);
+        self.sentence_text.push(Segment::Cite(index));
+        let html = citation_html(&found, &run.text[found.range.clone()], self.resolver);
+        self.emit(Event::InlineHtml(html.into()));
+    }
+
+    /// Closes a block (paragraph, list item, table cell): cuts the sentence around each
+    /// of its citations.
+    fn end_block(&mut self) {
+        if self.sentence_text.is_empty() && self.block_citations.is_empty() {
+            return;
+        }
+        let segments = std::mem::take(&mut self.sentence_text);
+        for index in std::mem::take(&mut self.block_citations) {
+            if let Some(position) = segments.iter().position(|s| *s == Segment::Cite(index)) {
+                self.analysis.citations[index].sentence = sentence_around(&segments, position);
+            }
+        }
+        self.block += 1;
+    }
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+/// Links with a scheme (`https:`, `mailto:`, …), protocol-relative or site-absolute
+/// links are not checked; the sanitizer removes dangerous schemes.
+fn is_external(destination: &str) -> bool {
+    destination.starts_with('/') || has_scheme(destination)
+}
+
+fn has_scheme(destination: &str) -> bool {
+    let Some((scheme, _)) = destination.split_once(':') else {
+        return false;
+    };
+    scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// A formula that could not be converted, shown as the TeX that was written.
+fn math_source_html(tex: &str, display: bool) -> String {
+    let escaped = escape_html(tex);
+    if display {
+        format!("<code class=\"math-error math-display\">$${escaped}$$</code>")
+    } else {
+        format!("<code class=\"math-error\">${escaped}$</code>")
+    }
+}
+
+/// The segments of the sentence that contains `segments[position]`.
+fn sentence_around(segments: &[Segment], position: usize) -> Vec<Segment> {
+    let mut start = 0;
+    let mut first_text = None;
+    for (i, segment) in segments[..position].iter().enumerate().rev() {
+        if let Segment::Text(text) = segment
+            && let Some(cut) = last_sentence_start(text)
+        {
+            start = i;
+            first_text = Some(text[cut..].to_string());
+            break;
+        }
+    }
+    let mut end = segments.len();
+    let mut last_text = None;
+    for (i, segment) in segments.iter().enumerate().skip(position + 1) {
+        if let Segment::Text(text) = segment
+            && let Some(cut) = first_sentence_end(text)
+        {
+            end = i + 1;
+            last_text = Some(text[..cut].to_string());
+            break;
+        }
+    }
+    let mut sentence: Vec<Segment> = segments[start..end].to_vec();
+    if let Some(text) = first_text {
+        sentence[0] = Segment::Text(text);
+    }
+    if let Some(text) = last_text {
+        let last = sentence.len() - 1;
+        if start == end - 1 {
+            // The same text segment both starts and ends the sentence: cannot happen, as
+            // the citation lies between them.
+        } else {
+            sentence[last] = Segment::Text(text);
+        }
+    }
+    trim_segments(sentence)
+}
+
+fn trim_segments(mut sentence: Vec<Segment>) -> Vec<Segment> {
+    if let Some(Segment::Text(first)) = sentence.first_mut() {
+        *first = first.trim_start().to_string();
+    }
+    if let Some(Segment::Text(last)) = sentence.last_mut() {
+        *last = last.trim_end().to_string();
+    }
+    sentence.retain(|segment| !matches!(segment, Segment::Text(text) if text.is_empty()));
+    sentence
+}
+
+/// Byte index just after the last sentence end (". " before a capital) in `text`.
+fn last_sentence_start(text: &str) -> Option<usize> {
+    sentence_breaks(text).last()
+}
+
+/// Byte index just after the first sentence-ending punctuation in `text`.
+fn first_sentence_end(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    (0..bytes.len()).find_map(|i| {
+        let ends = matches!(bytes[i], b'.' | b'?' | b'!')
+            && bytes
+                .get(i + 1)
+                .is_none_or(|next| next.is_ascii_whitespace());
+        (ends && !is_abbreviation(&text[..i])).then_some(i + 1)
+    })
+}
+
+/// Positions where a new sentence starts: after `. `, `? ` or `! ` before a capital.
+fn sentence_breaks(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let bytes = text.as_bytes();
+    (1..bytes.len()).filter(move |&i| {
+        let starts_word = !bytes[i].is_ascii_whitespace();
+        let after_space = bytes[i - 1].is_ascii_whitespace();
+        let mut j = i - 1;
+        while j > 0 && bytes[j].is_ascii_whitespace() {
+            j -= 1;
+        }
+        starts_word
+            && after_space
+            && matches!(bytes[j], b'.' | b'?' | b'!')
+            && !is_abbreviation(&text[..j])
+            && (bytes[i].is_ascii_uppercase()
+                || bytes[i] == b'['
+                || bytes[i] == b'@'
+                || !bytes[i].is_ascii())
+    })
+}
+
+fn is_abbreviation(before_dot: &str) -> bool {
+    let word = before_dot
+        .rsplit(|c: char| c.is_whitespace() || c == '(')
+        .next()
+        .unwrap_or("");
+    matches!(
+        word,
+        "e.g" | "i.e" | "et al" | "al" | "vs" | "cf" | "etc" | "Fig" | "Eq" | "approx"
+    )
+}
+
+/// Finds every citation in a run of text.
+fn find_citations(run: &TextRun, body: &str) -> Vec<Found> {
+    let text = run.text.as_str();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        let rest = &text[i..];
+        let c = rest.chars().next().unwrap_or(' ');
+        let next = if c == '[' {
+            bracketed_citation(text, i, run, body)
+        } else if c == '@' {
+            in_text_citation(text, i, run, body)
+        } else {
+            None
+        };
+        match next {
+            Some(citation) => {
+                i = citation.range.end;
+                found.push(citation);
+            }
+            None => i += c.len_utf8(),
+        }
+    }
+    found
+}
+
+/// `[prefix @key, suffix; -@other]` starting at `start`.
+fn bracketed_citation(text: &str, start: usize, run: &TextRun, body: &str) -> Option<Found> {
+    let close = start + text[start..].find(']')?;
+    let inner = &text[start + 1..close];
+    if inner.contains('[') || !inner.contains('@') {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let mut offset = start + 1;
+    for piece in inner.split(';') {
+        parts.push(citation_part(piece, offset, run, body)?);
+        offset += piece.len() + 1;
+    }
+    Some(Found {
+        range: start..close + 1,
+        in_text: false,
+        parts,
+    })
+}
+
+fn citation_part(piece: &str, offset: usize, run: &TextRun, body: &str) -> Option<Part> {
+    let at = piece.find('@')?;
+    let before = &piece[..at];
+    let suppress_author = before.ends_with('-');
+    let prefix = before.strip_suffix('-').unwrap_or(before).trim();
+    if before[..before.len() - usize::from(suppress_author)]
+        .ends_with(|c: char| c.is_alphanumeric())
+    {
+        return None;
+    }
+    let key_len = key_length(&piece[at + 1..])?;
+    let key_start = offset + at;
+    if is_escaped(run, body, key_start) {
+        return None;
+    }
+    let suffix = piece[at + 1 + key_len..].trim();
+    Some(Part {
+        prefix: prefix.to_string(),
+        key: piece[at + 1..at + 1 + key_len].to_string(),
+        key_range: key_start..key_start + 1 + key_len,
+        suppress_author,
+        suffix: suffix.to_string(),
+    })
+}
+
+/// `@key` in running text; not after a word character (e-mail addresses).
+fn in_text_citation(text: &str, start: usize, run: &TextRun, body: &str) -> Option<Found> {
+    let before = text[..start].chars().next_back();
+    if before.is_some_and(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '@' | '/' | '\\')) {
+        return None;
+    }
+    if is_escaped(run, body, start) {
+        return None;
+    }
+    let key_len = key_length(&text[start + 1..])?;
+    let end = start + 1 + key_len;
+    let part = Part {
+        prefix: String::new(),
+        key: text[start + 1..end].to_string(),
+        key_range: start..end,
+        suppress_author: false,
+        suffix: String::new(),
+    };
+    Some(Found {
+        range: start..end,
+        in_text: true,
+        parts: vec![part],
+    })
+}
+
+/// Length of a citation key at the start of `text`: Pandoc's rule, letters, digits and
+/// `_` with internal punctuation `:.-/`, never ending in punctuation.
+fn key_length(text: &str) -> Option<usize> {
+    let first = text.chars().next()?;
+    if !(first.is_ascii_alphanumeric() || first == '_') {
+        return None;
+    }
+    let mut length = 0;
+    let mut last_word_end = 0;
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            length += c.len_utf8();
+            last_word_end = length;
+        } else if matches!(c, ':' | '.' | '-' | '/') {
+            length += 1;
+        } else {
+            break;
+        }
+    }
+    Some(last_word_end)
+}
+
+/// True when the `@` at `at` in the run was written as `\@` in the source.
+fn is_escaped(run: &TextRun, body: &str, at: usize) -> bool {
+    let offset = run.body_offset(at);
+    body.as_bytes().get(offset) == Some(&b'@') && offset > 0 && body.as_bytes()[offset - 1] == b'\\'
+}
+
+/// The HTML of one citation; unresolved keys stay as the text that was written.
+fn citation_html(found: &Found, written: &str, resolver: &dyn Resolve) -> String {
+    let targets: Option<Vec<CiteTarget>> = found
+        .parts
+        .iter()
+        .map(|p| resolver.citation(&p.key))
+        .collect();
+    let Some(targets) = targets else {
+        return escape_html(written);
+    };
+    if found.in_text {
+        let target = &targets[0];
+        return format!(
+            "<a class=\"citation\" href=\"{}\" title=\"{}\">{} ({})</a>",
+            escape_html(&target.url),
+            escape_html(&target.title),
+            escape_html(&target.names),
+            escape_html(&target.year)
+        );
+    }
+    let items: Vec<String> = found
+        .parts
+        .iter()
+        .zip(&targets)
+        .map(|(part, target)| parenthetical_item(part, target))
+        .collect();
+    format!(
+        "<span class=\"citation-group\">({})</span>",
+        items.join("; ")
+    )
+}
+
+fn parenthetical_item(part: &Part, target: &CiteTarget) -> String {
+    let label = if part.suppress_author {
+        escape_html(&target.year)
+    } else {
+        format!(
+            "{}, {}",
+            escape_html(&target.names),
+            escape_html(&target.year)
+        )
+    };
+    let mut item = String::new();
+    if !part.prefix.is_empty() {
+        item.push_str(&escape_html(&part.prefix));
+        item.push(' ');
+    }
+    item.push_str(&format!(
+        "<a class=\"citation\" href=\"{}\" title=\"{}\">{label}</a>",
+        escape_html(&target.url),
+        escape_html(&target.title)
+    ));
+    if !part.suffix.is_empty() {
+        let suffix = part.suffix.trim_start_matches(',').trim();
+        item.push_str(", ");
+        item.push_str(&escape_html(suffix));
+    }
+    item
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(body: &str) -> Vec<(String, bool)> {
+        analyze(body)
+            .citations
+            .iter()
+            .flat_map(|c| c.keys.iter().map(move |k| (k.key.clone(), c.in_text)))
+            .collect()
+    }
+
+    fn owned(list: &[(&str, bool)]) -> Vec<(String, bool)> {
+        list.iter().map(|(k, t)| (k.to_string(), *t)).collect()
+    }
+
+    #[test]
+    fn finds_parenthetical_and_in_text_citations() {
+        let found = keys("As shown [@a; @b-c], @d2023x argues.\n");
+        assert_eq!(
+            found,
+            owned(&[("a", false), ("b-c", false), ("d2023x", true)])
+        );
+    }
+
+    #[test]
+    fn ignores_emails_code_escapes_and_link_text() {
+        let body =
+            "Mail me@x.org, `@code`, \\@escaped, [@inlink](http://x) and\n\n```\n@block\n```\n";
+        assert!(keys(body).is_empty(), "{:?}", keys(body));
+    }
+
+    #[test]
+    fn records_key_byte_ranges_in_the_body() {
+        let body = "Intro\nline two [@key] end\n";
+        let analysis = analyze(body);
+        let key = &analysis.citations[0].keys[0];
+        assert_eq!(&body[key.range.clone()], "@key");
+    }
+
+    #[test]
+    fn key_does_not_swallow_trailing_punctuation() {
+        assert_eq!(keys("See @abc2023x."), owned(&[("abc2023x", true)]));
+    }
+
+    #[test]
+    fn citation_spanning_a_line_break_is_found() {
+        assert_eq!(
+            keys("Both [@a;\n@b] work."),
+            owned(&[("a", false), ("b", false)])
+        );
+    }
+
+    #[test]
+    fn headings_get_unique_stable_ids() {
+        let analysis = analyze("# Intro\n\n## Intro\n\n## Custom {#mine}\n");
+        let ids: Vec<_> = analysis.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["intro", "intro-1", "mine"]);
+    }
+
+    #[test]
+    fn citation_knows_its_heading_and_sentence() {
+        let analysis = analyze("## Methods\n\nFirst one. Then DPO [@r] is used. Last.\n");
+        let citation = &analysis.citations[0];
+        assert_eq!(citation.anchor.as_deref(), Some("methods"));
+        assert_eq!(
+            citation.sentence,
+            vec![
+                Segment::Text("Then DPO ".into()),
+                Segment::Cite(0),
+                Segment::Text(" is used.".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn sentence_does_not_break_after_et_al() {
+        let analysis = analyze("Smith et al. Found [@r] here. Next.");
+        assert_eq!(
+            analysis.citations[0].sentence[0],
+            Segment::Text("Smith et al. Found ".into())
+        );
+    }
+
+    struct Fixed;
+    impl Resolve for Fixed {
+        fn citation(&self, key: &str) -> Option<CiteTarget> {
+            Some(CiteTarget {
+                url: format!("/p/{key}/"),
+                names: "Rafailov et al.".into(),
+                year: "2023".into(),
+                title: "T".into(),
+            })
+        }
+        fn link(&self, destination: &str) -> Option<String> {
+            Some(format!("/resolved/{destination}"))
+        }
+    }
+
+    #[test]
+    fn renders_author_year_links() {
+        let (html, _) = render("See [@a] and @b. [see @c, p. 3; -@d]\n", &Fixed);
+        assert!(
+            html.contains(
+                "(<a class=\"citation\" href=\"/p/a/\" title=\"T\">Rafailov et al., 2023</a>)"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                "<a class=\"citation\" href=\"/p/b/\" title=\"T\">Rafailov et al. (2023)</a>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("(see <a class=\"citation\" href=\"/p/c/\" title=\"T\">Rafailov et al., 2023</a>, p. 3; <a class=\"citation\" href=\"/p/d/\" title=\"T\">2023</a>)"), "{html}");
+    }
+
+    #[test]
+    fn rewrites_internal_links_and_keeps_external_ones() {
+        let (html, analysis) = render("[a](x.md#y) [b](https://e.org)\n", &Fixed);
+        assert!(html.contains("href=\"/resolved/x.md#y\""), "{html}");
+        assert!(html.contains("href=\"https://e.org\""), "{html}");
+        assert_eq!(analysis.links.len(), 1);
+    }
+
+    #[test]
+    fn slugify_makes_readable_anchors() {
+        assert_eq!(
+            slugify("Rank-based Training (2023)!"),
+            "rank-based-training-2023"
+        );
+        assert_eq!(slugify("  "), "section");
+    }
+}
