@@ -1,14 +1,27 @@
 //! `survey`: a static-site generator for living literature surveys.
 //!
-//! The pipeline flows one way: load (files, [`source`]) -> parse and assemble (a typed,
-//! validated, cross-linked [`site::Site`], [`assemble`]) -> render (HTML per template
-//! job, [`render`]) -> emit (the atomic write, [`output`]). Problems are collected as
-//! [`diagnostics::Diagnostic`] values on the way, never panics. After render,
-//! [`search::index`] turns the rendered pages into the search index's files.
+//! The pipeline flows one way, a folder per stage:
 //!
-//! One engine runs that pipeline for every command: [`incremental::LiveBuild`], which
-//! keeps each step's results and redoes only what its inputs changed. `build` and
-//! `check` start it with nothing kept; `serve` keeps it running.
+//! - [`load`]: the site's files from disk, once (the only stage that reads them);
+//! - [`parse`]: one file -> a value (`site.yaml`, front-matter, Markdown, maths,
+//!   highlighting), knowing nothing of the other files;
+//! - [`assemble`]: every parsed file -> one validated, cross-linked
+//!   [`assemble::site::Site`] (layout, links, citations, the reference graph, related
+//!   papers, listings);
+//! - [`render`]: the site -> every output file, each page a template job that records
+//!   what it read;
+//! - [`search`]: the rendered pages -> the search index's files;
+//! - [`emit`]: the outputs -> the output folder, all or nothing.
+//!
+//! Beside the stages: [`model`] (the entities, as plain data), [`formats`] (a paper as
+//! a label, a CSL reference, BibTeX, CSL-JSON), [`diagnostics`] (problems as values,
+//! never panics), [`paths`], [`hash`] and [`html`]. [`engine::LiveBuild`] runs the
+//! pipeline for every command and redoes only what changed: `build` and `check` start
+//! it with nothing kept or from the cache folder, [`serve`] keeps it running.
+//! [`commands`] holds the command line and what only a command needs.
+//!
+//! Dependencies point down that list (a stage uses the ones before it and the shared
+//! modules, never one after it), and no two modules import each other.
 
 pub mod assemble;
 pub mod commands;
@@ -100,7 +113,7 @@ pub fn build(root: &Path, base_url: Option<&str>) -> Build {
     )
 }
 
-/// [`build`] with every option: the engine ([`incremental::LiveBuild`]) started with
+/// [`build`] with every option: the engine ([`engine::LiveBuild`]) started with
 /// nothing kept or from the cache folder, so `build`, `check` and `serve` run one
 /// pipeline.
 pub fn build_with(root: &Path, options: BuildOptions) -> Build {

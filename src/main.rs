@@ -8,9 +8,9 @@ fn main() -> ExitCode {
         Err(error) => {
             let _ = error.print();
             ExitCode::from(if error.use_stderr() {
-                survey::commands::cli::EXIT_USAGE
+                survey::commands::EXIT_USAGE
             } else {
-                survey::commands::cli::EXIT_OK
+                survey::commands::EXIT_OK
             })
         }
     }

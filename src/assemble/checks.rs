@@ -2,26 +2,16 @@
 //! citation keys, the topics papers name; and the warnings for papers nothing cites
 //! and chapters without prose.
 
-use std::collections::BTreeMap;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use link::LinkError;
-use link::LinkTargets;
-use link::Target;
+use super::link::{LinkError, LinkTargets, Target};
 
 use crate::assemble::salvage::Salvage;
 use crate::assemble::site::Site;
-use crate::diagnostics::Diagnostic;
-use crate::diagnostics::Diagnostics;
-use crate::diagnostics::Position;
-use crate::diagnostics::closest;
-use crate::diagnostics::one_of;
+use crate::diagnostics::{Diagnostic, Diagnostics, Position, closest, one_of};
 use crate::load::SourceFile;
-use crate::model::Page;
-use crate::model::PageKind;
-use crate::model::Paper;
-use crate::model::Topic;
+use crate::model::{Page, PageKind, Paper, Topic};
 use crate::parse::frontmatter;
 use crate::parse::markdown::Analysis;
 
@@ -389,4 +379,14 @@ fn line_starting(text: &str, prefix: &str) -> Option<Position> {
             line: index + 1,
             column: 1,
         })
+}
+
+/// The site needs a home page (one whose file failed to load has said why).
+pub(super) fn check_layout(pages: &[Page], salvage: &Salvage, diagnostics: &mut Diagnostics) {
+    if !pages.iter().any(|p| p.kind == PageKind::Home) && !salvage.has_home() {
+        diagnostics.push(
+            Diagnostic::error("content/_index.md", "the home page is missing")
+                .help("create content/_index.md with a `title:`"),
+        );
+    }
 }

@@ -3,29 +3,19 @@
 //! [`parse_file`] depends on that file alone (and the set of chapter folders), so the
 //! engine keeps its result until the file's text changes.
 
-use std::collections::BTreeMap;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::assemble::salvage::Salvage;
-use crate::diagnostics::Diagnostic;
-use crate::diagnostics::Diagnostics;
-use crate::diagnostics::Position;
-use crate::diagnostics::suggest;
+use crate::diagnostics::{Diagnostic, Diagnostics, Position, suggest};
 use crate::load::SourceFile;
-use crate::model::Page;
-use crate::model::PageFields;
-use crate::model::PageKind;
-use crate::model::Paper;
-use crate::model::PaperFields;
-use crate::model::Topic;
-use crate::model::is_valid_key;
-use crate::parse::frontmatter;
-use crate::parse::markdown;
+use crate::model::{Page, PageFields, PageKind, Paper, PaperFields, Topic, is_valid_key};
 use crate::parse::markdown::Analysis;
-use crate::parse::validate;
+use crate::parse::{frontmatter, markdown, validate};
 
-use super::RESERVED;
+/// Chapter names that would collide with generated pages.
+const RESERVED: &[&str] = &[
+    "papers", "authors", "years", "venues", "search", "pagefind", "static", "assets", "topics",
+];
 
 /// What one content file contributes, computed from that file alone (its path and
 /// text) and the set of chapter folders: the unit that `serve` caches between rebuilds.
@@ -279,16 +269,6 @@ fn load_page(
         body: split.body.to_string(),
         body_offset: split.body_offset,
     })
-}
-
-/// The site needs a home page (one whose file failed to load has said why).
-pub(super) fn check_layout(pages: &[Page], salvage: &Salvage, diagnostics: &mut Diagnostics) {
-    if !pages.iter().any(|p| p.kind == PageKind::Home) && !salvage.has_home() {
-        diagnostics.push(
-            Diagnostic::error("content/_index.md", "the home page is missing")
-                .help("create content/_index.md with a `title:`"),
-        );
-    }
 }
 
 /// Home first, then chapters by weight, each followed by its sections by weight.

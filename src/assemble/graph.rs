@@ -1,17 +1,12 @@
 //! The reference graph: which bodies cite which papers, where (mentions, in reading
 //! order), each body's reference list in the style's order, and each topic's papers.
 
-use std::collections::BTreeMap;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::assemble::site::Mention;
-use crate::assemble::site::MentionPart;
-use crate::assemble::site::Site;
-use crate::parse::markdown::Analysis;
-use crate::parse::markdown::Segment;
+use crate::assemble::site::{Mention, MentionPart, Site};
+use crate::parse::markdown::{Analysis, Segment};
 
-use super::related::related;
-use super::related::related_of;
+use super::related::{related, related_of};
 
 pub(super) fn build_graph(site: &mut Site) {
     // Four independent passes over the same site: run them side by side.

@@ -27,24 +27,17 @@ mod entities;
 mod graph;
 mod related;
 
-use checks::{Checker, body_location, check_paper_topics, link_targets, warn_orphans};
+use checks::{
+    Checker, body_location, check_layout, check_paper_topics, link_targets, warn_orphans,
+};
 pub use checks::{
     bodies_linking_to, body_checks, body_source, orphan_warning, own_warning, refresh_link_target,
 };
 pub use entities::{Entity, Parsed, chapter_folders, parse_file};
-pub(crate) use entities::{Kind, classify};
-use entities::{build_topics, check_layout, collect_entities, order_pages};
+use entities::{build_topics, collect_entities, order_pages};
 use graph::{build_graph, reference_keys};
 pub use graph::{cited_keys, replace_analysis};
 use related::related_of;
-
-/// Chapter names that would collide with generated pages.
-const RESERVED: &[&str] = &[
-    "papers", "authors", "years", "venues", "search", "pagefind", "static", "assets", "topics",
-];
-
-/// How many related papers a paper page shows.
-const RELATED_COUNT: usize = 5;
 
 /// Site-wide results that `serve` keeps between rebuilds, so a rebuild repeats only
 /// what its inputs changed. Formatting every reference in a CSL style is the one worth
@@ -68,7 +61,7 @@ impl Memo {
     }
 }
 
-/// [`assemble`] from files already parsed by [`parse_file`]; `sources` still supplies
+/// The assemble stage, from files already parsed by [`parse_file`]; `sources` supplies
 /// the texts that diagnostics point into.
 pub fn assemble_parsed(
     sources: &Sources,

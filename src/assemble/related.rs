@@ -2,12 +2,12 @@
 //! sharing its topics. Near-linear: candidates come from co-citations and a topic
 //! index, never from all pairs.
 
-use std::collections::BTreeMap;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::assemble::site::Site;
 
-use super::RELATED_COUNT;
+/// How many related papers a paper page shows.
+const RELATED_COUNT: usize = 5;
 
 /// Papers cited in the same paragraph most often; ties (and a short list) are settled
 /// by shared topics. Candidates come from co-citations and from a topic -> papers index,

@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::assemble::{self, Kind};
+use super::entities::{Kind, classify};
 use crate::load::SourceFile;
 use crate::model::TopicFields;
 use crate::parse::frontmatter;
@@ -53,7 +53,7 @@ impl Salvage {
     }
 
     fn add(&mut self, file: &SourceFile) {
-        let Ok(kind) = assemble::classify(&file.path) else {
+        let Ok(kind) = classify(&file.path) else {
             return; // Outside the layout: it never defined anything.
         };
         let split = frontmatter::split(file).ok();

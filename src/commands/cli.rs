@@ -9,8 +9,9 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 
+use crate::commands::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, contribute};
 use crate::diagnostics::{self, Format};
-use crate::{Build, commands::contribute, emit};
+use crate::{Build, emit};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -126,10 +127,6 @@ pub enum New {
         root: PathBuf,
     },
 }
-
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_PROBLEMS: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {

@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::commands::cli::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
+use crate::commands::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
 use crate::diagnostics::{self, Diagnostic, Diagnostics, Format};
 use crate::{commands::readme, commands::scaffold, parse::bibtex};
 

@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use crate::commands::cli::{EXIT_PROBLEMS, EXIT_USAGE};
 use crate::commands::contribute::{self, print_problems};
 use crate::commands::http::{self, Client};
 use crate::commands::import_id::{self, COMMAND_LINE, Endpoints, Id, Request};
+use crate::commands::{EXIT_PROBLEMS, EXIT_USAGE};
 use crate::diagnostics::Diagnostic;
 use crate::model::Paper;
 use crate::parse::bibtex::Imported;

@@ -12,8 +12,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 
-use crate::commands::cli::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
 use crate::commands::readme;
+use crate::commands::{EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
 
 /// Marks where the title goes in the files below.
 const TITLE: &str = "__TITLE__";

@@ -13,9 +13,10 @@
 //!    them when the templates or the shared template data changed).
 //!
 //! Before all of that, the usual saves while writing (a page's or a paper's body,
-//! citations and headings included, and a paper's fields other than its topics) are
-//! patched into the last good site, updating only what they can change ([`patch`]):
-//! on a large survey the site-wide passes above take far longer than the pages.
+//! citations and headings included, any field of a paper, its topics too, and a new
+//! paper) are patched into the last good site, updating only what they can change
+//! ([`patch`]): on a large survey the site-wide passes above take far longer than the
+//! pages.
 //!
 //! The same memory can be saved on disk and taken up by the next process
 //! ([`persist`]): `survey build` then starts where the last build ended, as `serve`

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostics::{Diagnostic, Diagnostics, Position};
 use crate::load::SourceFile;
 use crate::model::PaperFields;
+use crate::parse::frontmatter;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -75,20 +76,9 @@ pub fn parse(
     base_url_override: Option<&str>,
     diagnostics: &mut Diagnostics,
 ) -> Option<Config> {
-    let mut config: Config = match serde_yaml::from_str(&file.text) {
+    let mut config: Config = match frontmatter::parse_document(&file.text) {
         Ok(config) => config,
-        Err(error) => {
-            let position = error
-                .location()
-                .map_or(Position { line: 1, column: 1 }, |l| {
-                    Position::of_offset(&file.text, l.index())
-                });
-            let message = error.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_string();
+        Err((position, message)) => {
             diagnostics.push(Diagnostic::error(&file.path, message).at(position).help(
                 "site.yaml needs `title:` and `base_url:`; optional: description, repo_url, language, citation_style, survey",
             ));

@@ -12,6 +12,21 @@ use crate::diagnostics::{Diagnostic, Position};
 use crate::load::SourceFile;
 use crate::model::{PageFields, PaperFields};
 
+/// A whole YAML document (`site.yaml`) as `T`, or where it fails and why (the
+/// message without serde_yaml's own "at line" suffix: the position says it).
+pub fn parse_document<T: DeserializeOwned>(text: &str) -> Result<T, (Position, String)> {
+    serde_yaml::from_str(text).map_err(|error| {
+        let position = error
+            .location()
+            .map_or(Position { line: 1, column: 1 }, |l| {
+                Position::of_offset(text, l.index())
+            });
+        let message = error.to_string();
+        let message = message.split(" at line ").next().unwrap_or(&message);
+        (position, message.to_string())
+    })
+}
+
 /// A file split at its `---` fences.
 #[derive(Debug, Clone)]
 pub struct Split<'a> {

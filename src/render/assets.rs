@@ -6,17 +6,14 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
-use crate::assemble::listings::Group;
-use crate::assemble::listings::Listings;
+use crate::assemble::listings::{Group, Listings};
 use crate::assemble::site::Site;
 use crate::emit::Output;
 use crate::html::escape_html;
 use crate::load::StaticFile;
-use crate::model::Page;
-use crate::model::Paper;
+use crate::model::{Page, Paper};
 
-use super::meta;
-use super::paper_pages;
+use super::{meta, paper_pages};
 
 /// Static files with a content hash in the name for CSS and JS, so browsers never use a
 /// stale copy after a deploy: logical name -> hashed path.

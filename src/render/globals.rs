@@ -1,17 +1,13 @@
 //! Template data shared by every page (navigation, asset paths, the survey itself),
 //! built once per build and set as Tera's global context.
 
-use std::collections::BTreeMap;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
 use crate::assemble::site::Site;
 use crate::formats::cite;
-use crate::model::Page;
-use crate::model::PageKind;
-
-use super::renderer::Link;
+use crate::model::{Page, PageKind};
 
 /// Topic id -> its title and where it is, as paper summaries link it (looked up for
 /// every paper of every list).
@@ -182,4 +178,11 @@ pub(super) fn nav_tree(site: &Site, base_path: &str, counted: bool) -> Vec<NavIt
             )
         })
         .collect()
+}
+
+/// A title and where it leads, as templates show links.
+#[derive(Serialize, Clone, Hash)]
+pub struct Link {
+    pub(super) title: String,
+    pub(super) url: String,
 }

@@ -5,15 +5,13 @@ use super::meta::WebMeta;
 use serde::Serialize;
 
 use crate::assemble::listings;
-use crate::assemble::listings::Group;
-use crate::assemble::listings::ListingKind;
+use crate::assemble::listings::{Group, ListingKind};
 use crate::diagnostics::Diagnostic;
 use crate::formats::cite;
 use crate::model::PageKind;
 
-use super::renderer::Link;
-use super::renderer::ListedPaper;
-use super::renderer::Renderer;
+use super::globals::Link;
+use super::renderer::{ListedPaper, Renderer};
 
 /// One listing page: an author's, a year's or a venue's papers.
 #[derive(Serialize)]
@@ -238,16 +236,4 @@ fn by_initial(groups: &[Group], entry: impl Fn(&Group) -> IndexEntry) -> Vec<Ind
         }
     }
     sections
-}
-
-/// "A, B, C et al." with at most three names, for lists.
-pub(super) fn short_authors(fields: &crate::model::PaperFields) -> String {
-    let named = fields.named_authors();
-    let shown: Vec<&str> = named.iter().take(3).map(String::as_str).collect();
-    let more = named.len() > 3 || fields.authors_incomplete();
-    match (shown.is_empty(), more) {
-        (true, _) => String::new(),
-        (false, true) => format!("{} et al.", shown.join(", ")),
-        (false, false) => shown.join(", "),
-    }
 }

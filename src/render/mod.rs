@@ -39,9 +39,9 @@ mod sanitize;
 mod tables;
 
 use assets::{hashed_assets, plain_outputs, static_outputs};
+pub use globals::Link;
 pub use globals::NavItem;
 use globals::{GlobalData, topic_links};
-pub use renderer::Link;
 use renderer::Renderer;
 use tables::Recorded;
 

@@ -9,15 +9,12 @@ use crate::assemble::site::MentionPart;
 use crate::diagnostics::Diagnostic;
 use crate::formats::cite;
 use crate::html::escape_html;
-use crate::model::Page;
-use crate::model::PageKind;
-use crate::model::Paper;
+use crate::model::{Page, PageKind, Paper};
 use crate::parse::markdown;
 
+use super::globals::Link;
 use super::meta;
-use super::renderer::Link;
-use super::renderer::ListedPaper;
-use super::renderer::Renderer;
+use super::renderer::{ListedPaper, Renderer};
 
 #[derive(Serialize)]
 pub(super) struct TopicBlock {

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
-use super::{Link, NavItem};
+use super::globals::{Link, NavItem};
 use crate::assemble::listings::{Group, ListingKind, Listings};
 use crate::assemble::site::{Mention, Site};
 use crate::formats::cite::Label;

@@ -9,20 +9,13 @@ use crate::assemble::listings;
 use crate::diagnostics::Diagnostic;
 use crate::emit::Output;
 use crate::html::escape_html;
-use crate::model::PageKind;
-use crate::model::PaperFields;
+use crate::model::{PageKind, PaperFields};
 use crate::parse::markdown;
-use crate::parse::markdown::CiteTarget;
-use crate::parse::markdown::Resolve;
+use crate::parse::markdown::{CiteTarget, Resolve};
 
-use super::Job;
-use super::JobKey;
-use super::PaperHtml;
-use super::ROWS_MARKER;
-use super::listing_pages::short_authors;
+use super::globals::Link;
 use super::sanitize::sanitize;
-use super::tables::paper_path;
-use super::template_error;
+use super::{Job, JobKey, PaperHtml, ROWS_MARKER, template_error};
 
 /// Renders one job. It reaches the site only through its [`SiteView`], which records
 /// every read.
@@ -83,12 +76,6 @@ pub(super) struct PaperSummary {
 #[derive(Serialize)]
 pub(super) struct ListedPaper {
     pub(super) item: String,
-}
-
-#[derive(Serialize, Clone, Hash)]
-pub struct Link {
-    pub(super) title: String,
-    pub(super) url: String,
 }
 
 impl Renderer<'_> {
@@ -219,5 +206,22 @@ impl Renderer<'_> {
             repo.trim_end_matches('/'),
             source.to_string_lossy().replace('\\', "/")
         ))
+    }
+}
+
+/// A paper's site-relative path, as [`Paper::path`] gives it.
+pub(super) fn paper_path(key: &str) -> String {
+    format!("papers/{key}/")
+}
+
+/// "A, B, C et al." with at most three names, for lists.
+pub(super) fn short_authors(fields: &crate::model::PaperFields) -> String {
+    let named = fields.named_authors();
+    let shown: Vec<&str> = named.iter().take(3).map(String::as_str).collect();
+    let more = named.len() > 3 || fields.authors_incomplete();
+    match (shown.is_empty(), more) {
+        (true, _) => String::new(),
+        (false, true) => format!("{} et al.", shown.join(", ")),
+        (false, false) => shown.join(", "),
     }
 }

@@ -7,10 +7,8 @@ use super::reads::Read;
 use crate::diagnostics::Diagnostic;
 use crate::model::PaperFields;
 
-use super::ROWS_MARKER;
-use super::paper_pages;
-use super::renderer::ListedPaper;
-use super::renderer::Renderer;
+use super::renderer::{ListedPaper, Renderer};
+use super::{ROWS_MARKER, paper_pages};
 
 impl Renderer<'_> {
     /// A page of the all-papers table's data; its `rows` are a marker that
@@ -130,9 +128,4 @@ impl Renderer<'_> {
 pub(super) struct Recorded<T> {
     pub(super) value: T,
     pub(super) reads: Box<[Read]>,
-}
-
-/// A paper's site-relative path, as [`Paper::path`] gives it.
-pub(super) fn paper_path(key: &str) -> String {
-    format!("papers/{key}/")
 }
