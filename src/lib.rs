@@ -66,15 +66,17 @@ impl Build {
 /// Everything `build` validates, plus what only matters in the repository (the README
 /// paper list); renders in memory, builds no search index and writes nothing.
 pub fn check(root: &Path) -> Build {
-    check_with(root, None)
+    check_with(root, None, None)
 }
 
-/// [`check`] starting from the cache folder `cache` (read, never written).
-pub fn check_with(root: &Path, cache: Option<&Path>) -> Build {
+/// [`check`] starting from the cache folder `cache` (read, never written), with the
+/// pages a build left in the folder `output` that are still as it wrote them.
+pub fn check_with(root: &Path, cache: Option<&Path>, output: Option<&Path>) -> Build {
     let options = BuildOptions {
         base_url: None,
         search: false,
         cache,
+        output,
         save_cache: false,
     };
     let mut result = build_with(root, options);
@@ -95,6 +97,9 @@ pub struct BuildOptions<'a> {
     pub search: bool,
     /// The cache folder to start from (`None`: `--no-cache`, start from nothing).
     pub cache: Option<&'a Path>,
+    /// The output folder the last build wrote: the cache keeps pages by hash, and the
+    /// unchanged ones are read back from there.
+    pub output: Option<&'a Path>,
     /// Whether to save the engine's memory into `cache` after a successful build.
     pub save_cache: bool,
 }
@@ -108,6 +113,7 @@ pub fn build(root: &Path, base_url: Option<&str>) -> Build {
             base_url,
             search: true,
             cache: None,
+            output: None,
             save_cache: false,
         },
     )
@@ -117,7 +123,8 @@ pub fn build(root: &Path, base_url: Option<&str>) -> Build {
 /// nothing kept or from the cache folder, so `build`, `check` and `serve` run one
 /// pipeline.
 pub fn build_with(root: &Path, options: BuildOptions) -> Build {
-    let (engine, rebuild) = engine::LiveBuild::with_cache(root, options.base_url, options.cache);
+    let (engine, rebuild) =
+        engine::LiveBuild::with_cache(root, options.base_url, options.cache, options.output);
     if let Some(folder) = options
         .cache
         .filter(|_| options.save_cache && rebuild.succeeded)

@@ -61,6 +61,7 @@ impl Fixture {
                 base_url: self.base_url.as_deref(),
                 search: self.search,
                 cache: None,
+                output: None,
                 save_cache: false,
             },
         );

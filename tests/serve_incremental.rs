@@ -433,6 +433,7 @@ fn clean_build(root: &Path) -> survey::Build {
         base_url: Some(BASE_URL),
         search: false,
         cache: None,
+        output: None,
         save_cache: false,
     };
     survey::build_with(root, options)
@@ -714,9 +715,12 @@ fn builds_from_the_cache_folder_equal_clean_builds() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("survey");
     let cache = dir.path().join("cache");
+    let output = dir.path().join("public");
     let papers = generated_corpus(&root, 5);
+    // As `survey build` does: start from the cache and the output folder, save, emit.
     let cached_build = |step: &str| {
-        let (live, rebuild) = LiveBuild::with_cache(&root, Some(BASE_URL), Some(&cache));
+        let (live, rebuild) =
+            LiveBuild::with_cache(&root, Some(BASE_URL), Some(&cache), Some(&output));
         let clean = clean_build(&root);
         assert_eq!(
             rebuild.diagnostics.sorted(),
@@ -731,6 +735,7 @@ fn builds_from_the_cache_folder_equal_clean_builds() {
                 "{step}: {}",
                 first_difference(&files, &expected)
             );
+            survey::emit::emit(&output, &clean.outputs).unwrap();
         }
         rebuild.rendered
     };
@@ -749,6 +754,15 @@ fn builds_from_the_cache_folder_equal_clean_builds() {
         small += usize::from(rendered < all / 10);
     }
     assert!(small >= 4, "only {small} of 6 edits rendered few pages");
+    // A page changed by hand in the output is not the build's: it renders again.
+    let page = output.join("index.html");
+    std::fs::write(&page, "edited by hand").unwrap();
+    assert_eq!(cached_build("a page edited by hand"), 1);
+    assert_ne!(std::fs::read(&page).unwrap(), b"edited by hand");
+    // Without the output folder the cache still has the references and the reads:
+    // every page renders again, and equals a clean build.
+    std::fs::remove_dir_all(&output).unwrap();
+    assert_eq!(cached_build("output folder removed"), all);
     std::fs::write(cache.join("engine.bin"), b"not a saved state").unwrap();
     let (_, cold) = LiveBuild::new(&root, Some(BASE_URL));
     assert_eq!(

@@ -144,6 +144,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 base_url: base_url.as_deref(),
                 search: !no_search,
                 cache: cache.as_deref(),
+                output: Some(&output),
                 save_cache: true,
             };
             build(&root, &output, options)
@@ -242,7 +243,9 @@ fn check(
     if let Some(code) = contribute::require_site(root) {
         return code;
     }
-    let mut result = crate::check_with(root, cache);
+    // The pages a default `survey build` left, read back where still as written.
+    let output = Path::new(crate::paths::OUTPUT_DIR);
+    let mut result = crate::check_with(root, cache, Some(output));
     if links {
         let options = crate::commands::linkcheck::Options::from_env();
         let dead = crate::commands::linkcheck::run(root, &result.sources, &options);

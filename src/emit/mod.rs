@@ -47,7 +47,7 @@ pub fn emit(dir: &Path, outputs: &[Output]) -> Result<()> {
         .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
     staging::clean_stale(&parent, &name, dir)?;
     let staging = Staging::create(&parent, &name)?;
-    let manifest = parent.join(format!(".{name}.survey-manifest"));
+    let manifest = manifest_path(dir);
     match fill_and_swap(&staging, dir, &manifest, outputs) {
         // The staging folder holds the previous output: the next build starts from it.
         Ok(previous) => staging.keep_as_spare(&parent, &name, &previous)?,
@@ -58,6 +58,40 @@ pub fn emit(dir: &Path, outputs: &[Output]) -> Result<()> {
     }
     hook::report();
     Ok(())
+}
+
+/// Where the manifest of the output folder `dir` lives: beside it, as
+/// `.<name>.survey-manifest`.
+fn manifest_path(dir: &Path) -> PathBuf {
+    let name = dir
+        .file_name()
+        .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+    dir.with_file_name(format!(".{name}.survey-manifest"))
+}
+
+/// The SHA-256 of an output's bytes, as the manifest records it.
+pub fn content_hash(bytes: &[u8]) -> [u8; 32] {
+    manifest::hash(bytes)
+}
+
+/// The bytes of each `(path, hash)` the last build wrote into `dir` and that are still
+/// exactly that: the manifest gives the path that hash, and the file on disk is still
+/// the one the build left (inode, size, modification time). `None` for any other:
+/// missing, edited or replaced by hand, or never written by this tool.
+pub fn read_unchanged(dir: &Path, wanted: &[(&str, [u8; 32])]) -> Vec<Option<Vec<u8>>> {
+    let manifest = Manifest::load(&manifest_path(dir));
+    wanted
+        .par_iter()
+        .map(|(path, hash)| {
+            let entry = manifest.entries.get(*path).filter(|e| e.hash == *hash)?;
+            let file = dir.join(safe_relative(path).ok()?);
+            let bytes = std::fs::read(&file).ok()?;
+            // Read first, then compare the stamp: a change during the read shows.
+            let metadata = std::fs::symlink_metadata(&file).ok()?;
+            let still = metadata.is_file() && Stamp::of(&metadata) == Some(entry.stamp);
+            still.then_some(bytes)
+        })
+        .collect()
 }
 
 /// Builds the new tree in `staging`, swaps it in for `dir`, then records what it wrote

@@ -130,17 +130,19 @@ pub struct Rebuild {
 impl LiveBuild {
     /// Loads and builds the site under `root`, with `base_url` replacing site.yaml's.
     pub fn new(root: &Path, base_url: Option<&str>) -> (Self, Rebuild) {
-        Self::with_cache(root, base_url, None)
+        Self::with_cache(root, base_url, None, None)
     }
 
     /// [`LiveBuild::new`] starting from what [`LiveBuild::save`] left in `cache`, if
-    /// that is readable and from this build of the tool ([`persist`]).
+    /// that is readable and from this build of the tool ([`persist`]), with the
+    /// outputs the last build wrote into the folder `output` that are still as written.
     pub fn with_cache(
         root: &Path,
         base_url: Option<&str>,
         cache: Option<&Path>,
+        output: Option<&Path>,
     ) -> (Self, Rebuild) {
-        let restored = cache.and_then(persist::load);
+        let restored = cache.and_then(|cache| persist::load(cache, output));
         if restored.is_none() {
             crate::formats::csl::prepare_locales();
         }

@@ -1,6 +1,10 @@
 //! The engine's memory kept on disk between runs of `survey build` (the cache folder,
 //! `.survey-cache/` by default): the formatted references, and every job's last render
-//! with the reads it made and their fingerprints.
+//! with the reads it made and their fingerprints. A render is kept as its output's path
+//! and hash, not its bytes: the output folder already holds them, and its manifest
+//! says which files are still exactly what the last build wrote
+//! ([`crate::emit::read_unchanged`]). A job whose file is gone or was changed by hand
+//! is not restored, so it renders again.
 //!
 //! A build that starts from it is a rebuild like `serve`'s after a reload: every file is
 //! read and parsed again (cheap), references are formatted again only for papers whose
@@ -19,12 +23,13 @@
 use std::fs;
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::{FastMap, JobRecord};
 use crate::assemble::Memo;
 use crate::diagnostics::Diagnostic;
-use crate::emit::Output;
+use crate::emit::{self, Output};
 use crate::formats::csl;
 use crate::render::JobKey;
 use crate::render::reads::Read;
@@ -48,8 +53,15 @@ struct SavedJob<Key, Result, Reads> {
     reads: Reads,
 }
 
-type Loaded = State<SavedJob<JobKey, Result<Output, Diagnostic>, Vec<Read>>, Read>;
-type ToSave<'a> = State<SavedJob<&'a JobKey, &'a Result<Output, Diagnostic>, &'a [Read]>, &'a Read>;
+/// A render as kept: an output by path and content hash, or the error it gave.
+#[derive(Serialize, Deserialize)]
+enum Saved<Path, Error> {
+    Output { path: Path, hash: [u8; 32] },
+    Failed(Error),
+}
+
+type Loaded = State<SavedJob<JobKey, Saved<String, Diagnostic>, Vec<Read>>, Read>;
+type ToSave<'a> = State<SavedJob<&'a JobKey, Saved<&'a str, &'a Diagnostic>, &'a [Read]>, &'a Read>;
 
 /// The parts of a [`super::LiveBuild`] restored from a saved state.
 pub(super) struct Restored {
@@ -59,22 +71,41 @@ pub(super) struct Restored {
     pub(super) reads: FastMap<Read, u64>,
 }
 
-/// The state saved in `folder` by this build of the tool, if there is one.
-pub(super) fn load(folder: &Path) -> Option<Restored> {
+/// The state saved in `folder` by this build of the tool, if there is one, with the
+/// outputs read back from the output folder `output` (none without one).
+pub(super) fn load(folder: &Path, output: Option<&Path>) -> Option<Restored> {
     let bytes = fs::read(folder.join(crate::paths::ENGINE_STATE_FILE)).ok()?;
     let state: Loaded = postcard::from_bytes(&bytes).ok()?;
     if state.build != build_id()? {
         return None;
     }
+    let wanted: Vec<(&str, [u8; 32])> = (state.jobs.iter())
+        .filter_map(|job| match &job.result {
+            Saved::Output { path, hash } => Some((path.as_str(), *hash)),
+            Saved::Failed(_) => None,
+        })
+        .collect();
+    let mut found = match output {
+        Some(output) => emit::read_unchanged(output, &wanted),
+        None => vec![None; wanted.len()],
+    }
+    .into_iter();
     let rendered = (state.jobs.into_iter().enumerate())
-        .map(|(index, job)| {
+        .filter_map(|(index, job)| {
+            let result = match job.result {
+                Saved::Output { path, .. } => Ok(Output {
+                    path,
+                    bytes: found.next().flatten()?,
+                }),
+                Saved::Failed(diagnostic) => Err(diagnostic),
+            };
             let record = JobRecord {
                 // Distinct from one another; renders of this process count from here.
                 render: index as u64 + 1,
-                result: job.result,
+                result,
                 reads: job.reads.into_boxed_slice(),
             };
-            (job.key, record)
+            Some((job.key, record))
         })
         .collect();
     Some(Restored {
@@ -96,10 +127,16 @@ pub(super) fn save(
     let Some(build) = build_id() else {
         return Ok(());
     };
-    let mut jobs: Vec<_> = (rendered.iter())
+    let mut jobs: Vec<_> = (rendered.par_iter())
         .map(|(key, record)| SavedJob {
             key,
-            result: &record.result,
+            result: match &record.result {
+                Ok(output) => Saved::Output {
+                    path: output.path.as_str(),
+                    hash: emit::content_hash(&output.bytes),
+                },
+                Err(diagnostic) => Saved::Failed(diagnostic),
+            },
             reads: &*record.reads,
         })
         .collect();
