@@ -106,7 +106,7 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 }
 
 /// Collects diagnostics across stages; sorted by file and line when read.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
 }

@@ -42,7 +42,7 @@ pub mod serve;
 use std::path::Path;
 
 use assemble::site::Site;
-use diagnostics::Diagnostics;
+use diagnostics::{Diagnostic, Diagnostics};
 use emit::Output;
 use load::Sources;
 
@@ -53,6 +53,9 @@ pub struct Build {
     /// Present when there were no errors.
     pub site: Option<Site>,
     pub outputs: Vec<Output>,
+    /// Files the output folder already holds as this build would write them (from the
+    /// cache folder: their bytes were not read). [`emit::emit_keeping`] keeps them.
+    pub kept: Vec<emit::Kept>,
     /// Pages rendered by this build; the others were taken from the cache folder.
     pub rendered: usize,
 }
@@ -136,9 +139,8 @@ pub fn build_with(root: &Path, options: BuildOptions) -> Build {
         );
     }
     let mut build = engine.into_build(rebuild);
-    if options.search && !build.outputs.is_empty() {
-        let site = build.site.as_ref();
-        add_search_index(&mut build.outputs, site, &mut build.diagnostics);
+    if options.search && build.site.is_some() {
+        add_search_index(&mut build, options.output);
         if build.diagnostics.has_errors() {
             build.site = None;
         }
@@ -146,14 +148,30 @@ pub fn build_with(root: &Path, options: BuildOptions) -> Build {
     build
 }
 
-/// Indexes the rendered pages and adds the index's files to `outputs`.
-fn add_search_index(outputs: &mut Vec<Output>, site: Option<&Site>, diagnostics: &mut Diagnostics) {
-    let language = site.map_or("en", |site| site.config.language.as_str());
-    match search::index(outputs, language) {
-        Ok(index) => {
-            outputs.extend(index.outputs);
-            outputs.sort_by(|a, b| a.path.cmp(&b.path));
+/// Indexes the rendered pages, those kept in the output folder `output` included, and
+/// adds the index's files to the build's outputs.
+fn add_search_index(build: &mut Build, output: Option<&Path>) {
+    let language = (build.site.as_ref()).map_or("en", |site| site.config.language.as_str());
+    let kept_pages: Vec<emit::Kept> = (build.kept.iter())
+        .filter(|file| file.path.ends_with(".html"))
+        .cloned()
+        .collect();
+    let mut pages = build.outputs.clone();
+    if let (Some(output), false) = (output, kept_pages.is_empty()) {
+        match emit::read_kept(output, &kept_pages) {
+            Ok(read) => pages.extend(read),
+            Err(error) => {
+                let message = format!("cannot index the pages kept in the output: {error:#}");
+                build.diagnostics.push(Diagnostic::error(output, message));
+                return;
+            }
         }
-        Err(diagnostic) => diagnostics.push(diagnostic),
+    }
+    match search::index(&pages, language) {
+        Ok(index) => {
+            build.outputs.extend(index.outputs);
+            build.outputs.sort_by(|a, b| a.path.cmp(&b.path));
+        }
+        Err(diagnostic) => build.diagnostics.push(diagnostic),
     }
 }

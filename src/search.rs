@@ -61,7 +61,7 @@ pub fn index(outputs: &[Output], language: &str) -> Result<SearchIndex, Diagnost
         .filter(|(name, _)| !UNUSED_PREFIXES.iter().any(|p| name.starts_with(p)))
         .map(|(name, bytes)| Output {
             path: format!("{}/{name}", crate::paths::SEARCH_DIR),
-            bytes,
+            bytes: bytes.into(),
         })
         .collect();
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
@@ -131,7 +131,7 @@ mod tests {
     fn page(path: &str, body: &str) -> Output {
         Output {
             path: path.into(),
-            bytes: format!("<!DOCTYPE html><html lang=\"en\"><head><title>t</title></head><body>{body}</body></html>").into_bytes(),
+            bytes: format!("<!DOCTYPE html><html lang=\"en\"><head><title>t</title></head><body>{body}</body></html>").into_bytes().into(),
         }
     }
 

@@ -78,7 +78,7 @@ impl Fixture {
             files: result
                 .outputs
                 .into_iter()
-                .map(|o| (o.path, o.bytes))
+                .map(|o| (o.path, o.bytes.to_vec()))
                 .collect(),
             base_path: site.config.base_path(),
             base_url: site.config.base_url(),

@@ -19,7 +19,7 @@ const RESERVED: &[&str] = &[
 
 /// What one content file contributes, computed from that file alone (its path and
 /// text) and the set of chapter folders: the unit that `serve` caches between rebuilds.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Parsed {
     pub entity: Option<Entity>,
     /// Analysis of the entity's Markdown body (empty without an entity).
@@ -27,7 +27,7 @@ pub struct Parsed {
     pub diagnostics: Diagnostics,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Entity {
     Page(Page),
     Paper(Paper),

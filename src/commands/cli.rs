@@ -208,21 +208,25 @@ fn build(root: &Path, output_dir: &Path, options: crate::BuildOptions) -> ExitCo
         );
         return ExitCode::from(EXIT_PROBLEMS);
     };
-    if let Err(error) = emit::emit(output_dir, &result.outputs) {
+    if let Err(error) = emit::emit_keeping(output_dir, &result.outputs, &result.kept) {
         eprintln!("error: {error:#}");
         return ExitCode::from(EXIT_USAGE);
     }
-    let bytes: usize = result.outputs.iter().map(|o| o.bytes.len()).sum();
+    let written: u64 = result.outputs.iter().map(|o| o.bytes.len() as u64).sum();
+    let bytes = written + result.kept.iter().map(|file| file.size).sum::<u64>();
     println!(
         "built {} pages and {} papers into {} ({} files, {:.1} MB, {} rendered anew) in {} ms",
         site.pages.len(),
         site.papers.len(),
         output_dir.display(),
-        result.outputs.len(),
+        result.outputs.len() + result.kept.len(),
         bytes as f64 / 1e6,
         result.rendered,
         started.elapsed().as_millis()
     );
+    // The process ends here: freeing the site and every page one by one would only
+    // delay the exit (a few percent of a warm build at 10 000 papers).
+    std::mem::forget(result);
     ExitCode::from(EXIT_OK)
 }
 

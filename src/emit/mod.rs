@@ -31,11 +31,17 @@ use rayon::prelude::*;
 use anyhow::{Context, Result, bail};
 
 use manifest::{Entry, Manifest, Stamp};
-pub use output::Output;
+pub use output::{Kept, Output};
 use staging::Staging;
 
 /// Writes `outputs` as the new content of `dir`, atomically replacing what was there.
 pub fn emit(dir: &Path, outputs: &[Output]) -> Result<()> {
+    emit_keeping(dir, outputs, &[])
+}
+
+/// [`emit`], with the `kept` files, which `dir` already holds ([`unchanged`]), in the
+/// new site as they are.
+pub fn emit_keeping(dir: &Path, outputs: &[Output], kept: &[Kept]) -> Result<()> {
     let parent = match dir.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
@@ -48,7 +54,7 @@ pub fn emit(dir: &Path, outputs: &[Output]) -> Result<()> {
     staging::clean_stale(&parent, &name, dir)?;
     let staging = Staging::create(&parent, &name)?;
     let manifest = manifest_path(dir);
-    match fill_and_swap(&staging, dir, &manifest, outputs) {
+    match fill_and_swap(&staging, dir, &manifest, outputs, kept) {
         // The staging folder holds the previous output: the next build starts from it.
         Ok(previous) => staging.keep_as_spare(&parent, &name, &previous)?,
         Err(error) => {
@@ -74,22 +80,40 @@ pub fn content_hash(bytes: &[u8]) -> [u8; 32] {
     manifest::hash(bytes)
 }
 
-/// The bytes of each `(path, hash)` the last build wrote into `dir` and that are still
-/// exactly that: the manifest gives the path that hash, and the file on disk is still
-/// the one the build left (inode, size, modification time). `None` for any other:
-/// missing, edited or replaced by hand, or never written by this tool.
-pub fn read_unchanged(dir: &Path, wanted: &[(&str, [u8; 32])]) -> Vec<Option<Vec<u8>>> {
+/// Which of the `(path, hash)` files the last build wrote into `dir` are still exactly
+/// that: the manifest gives the path that hash, and the file on disk is still the one
+/// the build left (inode, size, modification time). `None` for any other: missing,
+/// edited or replaced by hand, or never written by this tool. Reads no file's bytes.
+pub fn unchanged(dir: &Path, wanted: &[(&str, [u8; 32])]) -> Vec<Option<Kept>> {
     let manifest = Manifest::load(&manifest_path(dir));
     wanted
         .par_iter()
         .map(|(path, hash)| {
             let entry = manifest.entries.get(*path).filter(|e| e.hash == *hash)?;
             let file = dir.join(safe_relative(path).ok()?);
-            let bytes = std::fs::read(&file).ok()?;
-            // Read first, then compare the stamp: a change during the read shows.
             let metadata = std::fs::symlink_metadata(&file).ok()?;
             let still = metadata.is_file() && Stamp::of(&metadata) == Some(entry.stamp);
-            still.then_some(bytes)
+            still.then(|| Kept {
+                path: path.to_string(),
+                hash: *hash,
+                size: entry.stamp.size,
+            })
+        })
+        .collect()
+}
+
+/// The bytes of `kept` files, read from `dir` (for the search index, which reads every
+/// page). Fails if one changed since [`unchanged`] vouched for it.
+pub fn read_kept(dir: &Path, kept: &[Kept]) -> Result<Vec<Output>> {
+    kept.par_iter()
+        .map(|file| {
+            let path = dir.join(safe_relative(&file.path)?);
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            if manifest::hash(&bytes) != file.hash {
+                bail!("{} changed during the build: run it again", path.display());
+            }
+            Ok(Output::new(file.path.clone(), bytes))
         })
         .collect()
 }
@@ -103,10 +127,14 @@ fn fill_and_swap(
     dir: &Path,
     manifest: &Path,
     outputs: &[Output],
+    kept: &[Kept],
 ) -> Result<Manifest> {
     let previous = Manifest::load(manifest);
     let spare = staging.spare_manifest();
-    let written = write_all(&staging.site(), dir, outputs, &previous, &spare)?;
+    let files: Vec<File> = (outputs.iter().map(File::Written))
+        .chain(kept.iter().map(File::Kept))
+        .collect();
+    let written = write_all(&staging.site(), dir, &files, &previous, &spare)?;
     let pending = staging.folder.join("manifest");
     written.save(&pending)?;
     hook::checkpoint();
@@ -124,13 +152,13 @@ fn fill_and_swap(
 fn write_all(
     site: &Path,
     current: &Path,
-    outputs: &[Output],
+    outputs: &[File],
     previous: &Manifest,
     spare: &Manifest,
 ) -> Result<Manifest> {
     let relatives: Vec<PathBuf> = outputs
         .iter()
-        .map(|output| safe_relative(&output.path))
+        .map(|output| safe_relative(output.path()))
         .collect::<Result<_>>()?;
     let directories: BTreeSet<&Path> = (relatives.iter())
         .filter_map(|path| path.parent())
@@ -151,7 +179,7 @@ fn write_all(
         .map(|(relative, output)| {
             let entry = place(site, current, relative, output, [previous, spare])?;
             hook::checkpoint();
-            Ok((output.path.clone(), entry))
+            Ok((output.path().to_string(), entry))
         })
         .collect::<Result<_>>()?;
     Ok(Manifest {
@@ -184,20 +212,42 @@ fn prune(
     Ok(())
 }
 
-/// Puts one output at `site/relative`: the spare tree's file if it is still exactly
+/// One file of the new site: rendered now, or kept from the current output.
+enum File<'a> {
+    Written(&'a Output),
+    Kept(&'a Kept),
+}
+
+impl File<'_> {
+    fn path(&self) -> &str {
+        match self {
+            File::Written(output) => &output.path,
+            File::Kept(kept) => &kept.path,
+        }
+    }
+
+    fn hash(&self) -> [u8; 32] {
+        match self {
+            File::Written(output) => manifest::hash(&output.bytes),
+            File::Kept(kept) => kept.hash,
+        }
+    }
+}
+
+/// Puts one file at `site/relative`: the spare tree's file if it is still exactly
 /// what its manifest says, with the same bytes; else a hard link to the current
-/// output's file when that one is; else a new file.
+/// output's file when that one is; else a new file (a kept file is copied then).
 fn place(
     site: &Path,
     current: &Path,
     relative: &Path,
-    output: &Output,
+    file: &File,
     [previous, spare]: [&Manifest; 2],
 ) -> Result<Entry> {
-    let hash = manifest::hash(&output.bytes);
+    let hash = file.hash();
     let target = site.join(relative);
     let existing = std::fs::symlink_metadata(&target).ok();
-    if let Some(entry) = spare.entries.get(&output.path).filter(|e| e.hash == hash)
+    if let Some(entry) = spare.entries.get(file.path()).filter(|e| e.hash == hash)
         && existing
             .as_ref()
             .is_some_and(|m| m.is_file() && Stamp::of(m) == Some(entry.stamp))
@@ -209,20 +259,26 @@ fn place(
         std::fs::remove_file(&target)
             .with_context(|| format!("cannot replace {}", target.display()))?;
     }
-    if let Some(entry) = previous
-        .entries
-        .get(&output.path)
-        .filter(|e| e.hash == hash)
-    {
-        let existing = current.join(relative);
-        let unchanged = std::fs::symlink_metadata(&existing)
+    let live = current.join(relative);
+    if let Some(entry) = previous.entries.get(file.path()).filter(|e| e.hash == hash) {
+        let unchanged = std::fs::symlink_metadata(&live)
             .is_ok_and(|m| m.is_file() && Stamp::of(&m) == Some(entry.stamp));
         // A link can fail (another device, too many links): then the file is written.
-        if unchanged && std::fs::hard_link(&existing, &target).is_ok() {
+        if unchanged && std::fs::hard_link(&live, &target).is_ok() {
             return Ok(*entry);
         }
     }
-    let stamp = write_file(&target, &output.bytes)?;
+    let stamp = match file {
+        File::Written(output) => write_file(&target, &output.bytes)?,
+        File::Kept(kept) => {
+            let bytes =
+                std::fs::read(&live).with_context(|| format!("cannot read {}", live.display()))?;
+            if manifest::hash(&bytes) != kept.hash {
+                bail!("{} changed during the build: run it again", live.display());
+            }
+            write_file(&target, &bytes)?
+        }
+    };
     Ok(Entry { hash, stamp })
 }
 
@@ -269,7 +325,7 @@ mod tests {
             &dir,
             &[Output {
                 path: "a.html".into(),
-                bytes: b"1".to_vec(),
+                bytes: b"1".to_vec().into(),
             }],
         )
         .unwrap();
@@ -277,7 +333,7 @@ mod tests {
             &dir,
             &[Output {
                 path: "b.html".into(),
-                bytes: b"2".to_vec(),
+                bytes: b"2".to_vec().into(),
             }],
         )
         .unwrap();
@@ -356,7 +412,7 @@ mod tests {
     fn output(path: &str, bytes: &str) -> Output {
         Output {
             path: path.into(),
-            bytes: bytes.as_bytes().to_vec(),
+            bytes: bytes.as_bytes().to_vec().into(),
         }
     }
 
@@ -403,6 +459,37 @@ mod tests {
     }
 
     #[test]
+    fn kept_files_stay_without_their_bytes_and_only_while_unchanged() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("public");
+        emit(&dir, &[output("a.html", "a"), output("b.html", "b")]).unwrap();
+        let wanted = [
+            ("a.html", content_hash(b"a")),
+            ("b.html", content_hash(b"other")),
+            ("c.html", content_hash(b"c")),
+        ];
+        let found = unchanged(&dir, &wanted);
+        let kept = found[0].clone().expect("a.html is as written");
+        assert_eq!(kept.size, 1);
+        assert!(found[1].is_none(), "another hash than the manifest's");
+        assert!(found[2].is_none(), "never written");
+        // The new site: a.html kept as it is, b.html rendered anew.
+        emit_keeping(&dir, &[output("b.html", "B")], std::slice::from_ref(&kept)).unwrap();
+        assert_eq!(std::fs::read(dir.join("a.html")).unwrap(), b"a");
+        assert_eq!(std::fs::read(dir.join("b.html")).unwrap(), b"B");
+        assert_eq!(
+            read_kept(&dir, std::slice::from_ref(&kept)).unwrap()[0].bytes[..],
+            *b"a"
+        );
+        // A kept file that changed in between is never passed off as the build's.
+        std::fs::write(dir.join("a.html"), "edited").unwrap();
+        assert!(unchanged(&dir, &wanted[..1])[0].is_none());
+        assert!(read_kept(&dir, std::slice::from_ref(&kept)).is_err());
+        assert!(emit_keeping(&dir, &[], &[kept]).is_err());
+        assert_eq!(std::fs::read(dir.join("a.html")).unwrap(), b"edited");
+    }
+
+    #[test]
     fn a_failed_write_leaves_the_previous_output() {
         let temp = tempfile::tempdir().unwrap();
         let dir = temp.path().join("public");
@@ -410,7 +497,7 @@ mod tests {
             &dir,
             &[Output {
                 path: "a.html".into(),
-                bytes: b"1".to_vec(),
+                bytes: b"1".to_vec().into(),
             }],
         )
         .unwrap();
@@ -419,7 +506,7 @@ mod tests {
                 &dir,
                 &[Output {
                     path: "../evil".into(),
-                    bytes: vec![]
+                    bytes: vec![].into()
                 }]
             )
             .is_err()

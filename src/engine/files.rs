@@ -29,7 +29,7 @@ pub fn text_hash(text: &str) -> u64 {
 }
 
 /// Hashes of one content file: all of it, and its front-matter alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileHashes {
     pub text: u64,
     pub front: u64,

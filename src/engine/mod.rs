@@ -40,7 +40,7 @@ use rayon::prelude::*;
 use crate::assemble::site::Site;
 use crate::assemble::{self, Parsed};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::emit::Output;
+use crate::emit::{Kept, Output};
 use crate::load::Sources;
 use crate::parse::config;
 use crate::render::exports;
@@ -102,7 +102,7 @@ struct LastGood {
     diagnostics: Diagnostics,
 }
 
-#[derive(Clone)]
+#[derive(Clone, serde::Serialize, serde::Deserialize)]
 struct CachedParse {
     text_hash: u64,
     chapters_hash: u64,
@@ -166,6 +166,8 @@ impl LiveBuild {
         };
         if let Some(restored) = restored {
             live.memo = restored.memo;
+            live.parsed = restored.parsed;
+            live.entries = restored.entries;
             live.shared = restored.shared;
             live.renders = restored.rendered.len() as u64;
             live.rendered = restored.rendered;
@@ -177,7 +179,7 @@ impl LiveBuild {
 
     /// Saves what a later [`LiveBuild::with_cache`] starts from into the folder `cache`.
     pub fn save(&self, cache: &Path) -> std::io::Result<()> {
-        persist::save(cache, &self.memo, self.shared, &self.rendered, &self.reads)
+        persist::save(cache, self)
     }
 
     /// Re-reads `changed` paths (relative to the root; files or folders, existing or
@@ -206,12 +208,18 @@ impl LiveBuild {
     /// report and write it: the site and its outputs only if the rebuild succeeded.
     pub fn into_build(self, rebuild: Rebuild) -> crate::Build {
         let succeeded = rebuild.succeeded;
+        let kept: Vec<Kept> = (self.rendered.values())
+            .filter_map(|record| record.kept.clone())
+            .filter(|_| succeeded)
+            .collect();
+        let kept_paths: HashSet<&str> = kept.iter().map(|file| file.path.as_str()).collect();
         let outputs = if succeeded {
             let files = Arc::try_unwrap(self.outputs).unwrap_or_else(|shared| (*shared).clone());
             (files.into_iter())
+                .filter(|(path, _)| !kept_paths.contains(&**path))
                 .map(|(path, bytes)| Output {
                     path: path.to_string(),
-                    bytes: bytes.to_vec(),
+                    bytes,
                 })
                 .collect()
         } else {
@@ -222,6 +230,7 @@ impl LiveBuild {
             diagnostics: rebuild.diagnostics,
             site: self.last.map(|last| last.site).filter(|_| succeeded),
             outputs,
+            kept,
             rendered: rebuild.rendered,
         }
     }
@@ -352,6 +361,7 @@ impl LiveBuild {
                 render: self.renders,
                 result: done.result,
                 reads: done.reads,
+                kept: None,
             };
             self.rendered.insert(job, record);
         }
@@ -477,12 +487,13 @@ fn replace_outputs<'a>(
     changed
 }
 
-/// Puts `bytes` at `path` in `files` unless they are there already; true if they were not.
-fn put_output(files: &mut SiteFiles, path: &str, bytes: &[u8]) -> bool {
-    if files.get(path).map(|b| &b[..]) == Some(bytes) {
+/// Puts `bytes` at `path` in `files` (shared, not copied) unless equal ones are there
+/// already; true if they were not.
+fn put_output(files: &mut SiteFiles, path: &str, bytes: &Arc<[u8]>) -> bool {
+    if files.get(path).is_some_and(|b| b[..] == bytes[..]) {
         return false;
     }
-    files.insert(Arc::from(path), Arc::from(bytes));
+    files.insert(Arc::from(path), Arc::clone(bytes));
     true
 }
 
@@ -509,8 +520,12 @@ fn parsed_templates(
 struct JobRecord {
     /// Which render this was (see [`LiveBuild::renders`]).
     render: u64,
+    /// The output; its bytes are empty when it is `kept`.
     result: Result<Output, Diagnostic>,
     reads: Box<[Read]>,
+    /// Restored from the cache folder with the output folder's file as its output,
+    /// whose bytes are not read unless needed ([`persist`]).
+    kept: Option<Kept>,
 }
 
 /// A rebuild's outputs before they are applied.

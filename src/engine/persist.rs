@@ -20,27 +20,32 @@
 //! - the file is replaced by a rename, so a build killed while saving leaves the old
 //!   state or the new one.
 
+use std::collections::HashMap;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::{FastMap, JobRecord};
+use super::{CachedParse, FastMap, JobRecord, LiveBuild};
 use crate::assemble::Memo;
 use crate::diagnostics::Diagnostic;
 use crate::emit::{self, Output};
 use crate::formats::csl;
-use crate::render::JobKey;
 use crate::render::reads::Read;
+use crate::render::{JobKey, exports};
 
 /// What is kept of a [`super::LiveBuild`]: generic so that saving serializes the
 /// engine's own records by reference ([`ToSave`]) in the shape loading reads ([`Loaded`]),
 /// instead of copying every output first.
 #[derive(Serialize, Deserialize)]
-struct State<Job, Read> {
+struct State<Job, Read, Parse, Entries> {
     build: u64,
     references: Option<csl::Saved>,
+    /// Each content file's parse, by path, with the text hash it was made from.
+    parsed: Vec<Parse>,
+    /// Each paper's BibTeX and CSL-JSON entry.
+    entries: Entries,
     shared: Option<u64>,
     jobs: Vec<Job>,
     reads: Vec<(Read, u64)>,
@@ -60,12 +65,24 @@ enum Saved<Path, Error> {
     Failed(Error),
 }
 
-type Loaded = State<SavedJob<JobKey, Saved<String, Diagnostic>, Vec<Read>>, Read>;
-type ToSave<'a> = State<SavedJob<&'a JobKey, Saved<&'a str, &'a Diagnostic>, &'a [Read]>, &'a Read>;
+type Loaded = State<
+    SavedJob<JobKey, Saved<String, Diagnostic>, Vec<Read>>,
+    Read,
+    (PathBuf, CachedParse),
+    exports::Entries,
+>;
+type ToSave<'a> = State<
+    SavedJob<&'a JobKey, Saved<&'a str, &'a Diagnostic>, &'a [Read]>,
+    &'a Read,
+    (&'a PathBuf, &'a CachedParse),
+    &'a exports::Entries,
+>;
 
 /// The parts of a [`super::LiveBuild`] restored from a saved state.
 pub(super) struct Restored {
     pub(super) memo: Memo,
+    pub(super) parsed: HashMap<PathBuf, CachedParse>,
+    pub(super) entries: exports::Entries,
     pub(super) shared: Option<u64>,
     pub(super) rendered: FastMap<JobKey, JobRecord>,
     pub(super) reads: FastMap<Read, u64>,
@@ -86,30 +103,33 @@ pub(super) fn load(folder: &Path, output: Option<&Path>) -> Option<Restored> {
         })
         .collect();
     let mut found = match output {
-        Some(output) => emit::read_unchanged(output, &wanted),
+        Some(output) => emit::unchanged(output, &wanted),
         None => vec![None; wanted.len()],
     }
     .into_iter();
     let rendered = (state.jobs.into_iter().enumerate())
         .filter_map(|(index, job)| {
-            let result = match job.result {
-                Saved::Output { path, .. } => Ok(Output {
-                    path,
-                    bytes: found.next().flatten()?,
-                }),
-                Saved::Failed(diagnostic) => Err(diagnostic),
+            let (result, kept) = match job.result {
+                Saved::Output { path, .. } => {
+                    let kept = found.next().flatten()?;
+                    (Ok(Output::new(path, Vec::new())), Some(kept))
+                }
+                Saved::Failed(diagnostic) => (Err(diagnostic), None),
             };
             let record = JobRecord {
                 // Distinct from one another; renders of this process count from here.
                 render: index as u64 + 1,
                 result,
                 reads: job.reads.into_boxed_slice(),
+                kept,
             };
             Some((job.key, record))
         })
         .collect();
     Some(Restored {
         memo: state.references.map(Memo::restore).unwrap_or_default(),
+        parsed: state.parsed.into_iter().collect(),
+        entries: state.entries,
         shared: state.shared,
         rendered,
         reads: state.reads.into_iter().collect(),
@@ -117,36 +137,40 @@ pub(super) fn load(folder: &Path, output: Option<&Path>) -> Option<Restored> {
 }
 
 /// Saves the engine's memory in `folder` (created if needed), replacing what was there.
-pub(super) fn save(
-    folder: &Path,
-    memo: &Memo,
-    shared: Option<u64>,
-    rendered: &FastMap<JobKey, JobRecord>,
-    reads: &FastMap<Read, u64>,
-) -> std::io::Result<()> {
+pub(super) fn save(folder: &Path, live: &LiveBuild) -> std::io::Result<()> {
     let Some(build) = build_id() else {
         return Ok(());
     };
-    let mut jobs: Vec<_> = (rendered.par_iter())
+    let mut jobs: Vec<_> = (live.rendered.par_iter())
         .map(|(key, record)| SavedJob {
             key,
-            result: match &record.result {
-                Ok(output) => Saved::Output {
+            result: match (&record.result, &record.kept) {
+                (Ok(output), Some(kept)) => Saved::Output {
+                    path: output.path.as_str(),
+                    hash: kept.hash,
+                },
+                (Ok(output), None) => Saved::Output {
                     path: output.path.as_str(),
                     hash: emit::content_hash(&output.bytes),
                 },
-                Err(diagnostic) => Saved::Failed(diagnostic),
+                (Err(diagnostic), _) => Saved::Failed(diagnostic),
             },
             reads: &*record.reads,
         })
         .collect();
     jobs.sort_by(|a, b| a.key.cmp(b.key));
-    let mut reads: Vec<(&Read, u64)> = reads.iter().map(|(read, print)| (read, *print)).collect();
+    let mut reads: Vec<(&Read, u64)> = (live.reads.iter())
+        .map(|(read, print)| (read, *print))
+        .collect();
     reads.sort();
+    let mut parsed: Vec<(&PathBuf, &CachedParse)> = live.parsed.iter().collect();
+    parsed.sort_by(|a, b| a.0.cmp(b.0));
     let state: ToSave = State {
         build,
-        references: memo.save(),
-        shared,
+        references: live.memo.save(),
+        parsed,
+        entries: &live.entries,
+        shared: live.shared,
         jobs,
         reads,
     };

@@ -85,7 +85,7 @@ pub struct PageFields {
     pub topics: Vec<TopicFields>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PageKind {
     Home,
@@ -94,7 +94,7 @@ pub enum PageKind {
 }
 
 /// A Markdown page of the survey: the home page, a chapter or a section.
-#[derive(Debug, Clone, Hash)]
+#[derive(Debug, Clone, Hash, Deserialize, Serialize)]
 pub struct Page {
     /// `""` for home, `data` for a chapter, `data/human` for a section. Also its topic id.
     pub id: String,
@@ -126,7 +126,7 @@ impl Page {
 }
 
 /// A paper of the survey.
-#[derive(Debug, Clone, Hash)]
+#[derive(Debug, Clone, Hash, Deserialize, Serialize)]
 pub struct Paper {
     /// The citation key: the file stem.
     pub key: String,

@@ -46,12 +46,12 @@ pub(super) fn static_outputs(
         if let Some(hashed) = assets.get(&path) {
             outputs.push(Output {
                 path: hashed.clone(),
-                bytes: file.bytes.clone(),
+                bytes: file.bytes.clone().into(),
             });
         }
         outputs.push(Output {
             path,
-            bytes: file.bytes.clone(),
+            bytes: file.bytes.clone().into(),
         });
     }
     outputs
@@ -82,19 +82,19 @@ pub(super) fn plain_outputs(site: &Site, listings: &Listings) -> Vec<Output> {
     vec![
         Output {
             path: "sitemap.xml".into(),
-            bytes: sitemap.into_bytes(),
+            bytes: sitemap.into_bytes().into(),
         },
         Output {
             path: "atom.xml".into(),
-            bytes: meta::atom_feed(site).into_bytes(),
+            bytes: meta::atom_feed(site).into_bytes().into(),
         },
         Output {
             path: "robots.txt".into(),
-            bytes: robots.into_bytes(),
+            bytes: robots.into_bytes().into(),
         },
         Output {
             path: ".nojekyll".into(),
-            bytes: Vec::new(),
+            bytes: std::sync::Arc::from([]),
         },
     ]
 }

@@ -77,12 +77,12 @@ pub fn outputs(site: &Site) -> Vec<Output> {
 /// Each paper's BibTeX entry and CSL-JSON item, written once per paper and joined into
 /// every file that lists it; `serve` keeps them between rebuilds, so only papers whose
 /// fields changed are written again.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Entries {
     by_key: HashMap<String, Entry, foldhash::fast::RandomState>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct Entry {
     fields: PaperFields,
     bibtex: String,
@@ -213,7 +213,7 @@ impl Files {
         let mut joined = Vec::new();
         for (index, file) in self.files.iter_mut().enumerate() {
             if which(index, file) {
-                file.output.bytes = entries.join(&file.keys, file.format).into_bytes();
+                file.output.bytes = entries.join(&file.keys, file.format).into_bytes().into();
                 joined.push(index);
             }
         }
@@ -300,6 +300,6 @@ impl Files {
 fn output(path: String, text: String) -> Output {
     Output {
         path,
-        bytes: text.into_bytes(),
+        bytes: text.into_bytes().into(),
     }
 }

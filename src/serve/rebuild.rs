@@ -140,7 +140,7 @@ fn index_and_publish(shared: &Shared, request: IndexRequest) {
         .iter()
         .map(|(path, bytes)| crate::emit::Output {
             path: path.to_string(),
-            bytes: bytes.to_vec(),
+            bytes: Arc::clone(bytes),
         })
         .collect();
     let index = match crate::search::index(&outputs, &request.language) {
@@ -156,7 +156,7 @@ fn index_and_publish(shared: &Shared, request: IndexRequest) {
     }
     let mut files = SiteFiles::clone(&request.files);
     for output in index.outputs {
-        files.insert(Arc::from(output.path), Arc::from(output.bytes));
+        files.insert(Arc::from(output.path), output.bytes);
     }
     let snapshot = Snapshot {
         files: Arc::new(files),

@@ -33,7 +33,7 @@ pub fn options() -> Options {
 }
 
 /// A heading with its stable anchor.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Heading {
     pub level: u8,
     pub text: String,
@@ -42,7 +42,7 @@ pub struct Heading {
 }
 
 /// One cited key inside a citation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CitedKey {
     pub key: String,
     /// Byte range of `@key` in the body.
@@ -50,7 +50,7 @@ pub struct CitedKey {
 }
 
 /// A citation: `[@a; @b]` (parenthetical) or `@a` (in-text).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Citation {
     pub keys: Vec<CitedKey>,
     pub in_text: bool,
@@ -63,21 +63,21 @@ pub struct Citation {
 }
 
 /// A piece of a sentence: plain text, or a citation (by its index in the analysis).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Segment {
     Text(String),
     Cite(usize),
 }
 
 /// A link written in the Markdown.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Link {
     pub destination: String,
     pub offset: usize,
 }
 
 /// A formula whose TeX could not be converted to MathML.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct MathProblem {
     /// Byte offset of the formula (its opening `$`) in the body.
     pub offset: usize,
@@ -87,7 +87,7 @@ pub struct MathProblem {
 }
 
 /// What a body contains, with byte offsets into the body.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Analysis {
     pub headings: Vec<Heading>,
     pub citations: Vec<Citation>,
