@@ -21,7 +21,8 @@
 //! [`commands`] holds the command line and what only a command needs.
 //!
 //! Dependencies point down that list (a stage uses the ones before it and the shared
-//! modules, never one after it), and no two modules import each other.
+//! modules, never one after it; the one exception is [`emit::Output`], the file type
+//! render and search hand on), and no two modules import each other.
 
 pub mod assemble;
 pub mod commands;
