@@ -66,6 +66,16 @@ pub fn emit_keeping(dir: &Path, outputs: &[Output], kept: &[Kept]) -> Result<()>
     Ok(())
 }
 
+/// The bytes of the kept file at `path`, which must still hash to `hash`: a file
+/// changed since [`unchanged`] vouched for it is an error, never passed off as built.
+fn read_verified(path: &Path, hash: [u8; 32]) -> Result<Vec<u8>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if manifest::hash(&bytes) != hash {
+        bail!("{} changed during the build: run it again", path.display());
+    }
+    Ok(bytes)
+}
+
 /// Where the manifest of the output folder `dir` lives: beside it, as
 /// `.<name>.survey-manifest`.
 fn manifest_path(dir: &Path) -> PathBuf {
@@ -107,12 +117,7 @@ pub fn unchanged(dir: &Path, wanted: &[(&str, [u8; 32])]) -> Vec<Option<Kept>> {
 pub fn read_kept(dir: &Path, kept: &[Kept]) -> Result<Vec<Output>> {
     kept.par_iter()
         .map(|file| {
-            let path = dir.join(safe_relative(&file.path)?);
-            let bytes =
-                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            if manifest::hash(&bytes) != file.hash {
-                bail!("{} changed during the build: run it again", path.display());
-            }
+            let bytes = read_verified(&dir.join(safe_relative(&file.path)?), file.hash)?;
             Ok(Output::new(file.path.clone(), bytes))
         })
         .collect()
@@ -270,14 +275,7 @@ fn place(
     }
     let stamp = match file {
         File::Written(output) => write_file(&target, &output.bytes)?,
-        File::Kept(kept) => {
-            let bytes =
-                std::fs::read(&live).with_context(|| format!("cannot read {}", live.display()))?;
-            if manifest::hash(&bytes) != kept.hash {
-                bail!("{} changed during the build: run it again", live.display());
-            }
-            write_file(&target, &bytes)?
-        }
+        File::Kept(kept) => write_file(&target, &read_verified(&live, kept.hash)?)?,
     };
     Ok(Entry { hash, stamp })
 }
@@ -321,22 +319,8 @@ mod tests {
     fn replaces_the_previous_output() {
         let temp = tempfile::tempdir().unwrap();
         let dir = temp.path().join("public");
-        emit(
-            &dir,
-            &[Output {
-                path: "a.html".into(),
-                bytes: b"1".to_vec().into(),
-            }],
-        )
-        .unwrap();
-        emit(
-            &dir,
-            &[Output {
-                path: "b.html".into(),
-                bytes: b"2".to_vec().into(),
-            }],
-        )
-        .unwrap();
+        emit(&dir, &[output("a.html", "1")]).unwrap();
+        emit(&dir, &[output("b.html", "2")]).unwrap();
         assert!(!dir.join("a.html").exists());
         assert_eq!(std::fs::read(dir.join("b.html")).unwrap(), b"2");
         assert_eq!(
@@ -409,11 +393,8 @@ mod tests {
         names
     }
 
-    fn output(path: &str, bytes: &str) -> Output {
-        Output {
-            path: path.into(),
-            bytes: bytes.as_bytes().to_vec().into(),
-        }
+    fn output(path: &str, text: &str) -> Output {
+        Output::new(path, text.as_bytes())
     }
 
     #[cfg(unix)]
@@ -493,24 +474,8 @@ mod tests {
     fn a_failed_write_leaves_the_previous_output() {
         let temp = tempfile::tempdir().unwrap();
         let dir = temp.path().join("public");
-        emit(
-            &dir,
-            &[Output {
-                path: "a.html".into(),
-                bytes: b"1".to_vec().into(),
-            }],
-        )
-        .unwrap();
-        assert!(
-            emit(
-                &dir,
-                &[Output {
-                    path: "../evil".into(),
-                    bytes: vec![].into()
-                }]
-            )
-            .is_err()
-        );
+        emit(&dir, &[output("a.html", "1")]).unwrap();
+        assert!(emit(&dir, &[output("../evil", "")]).is_err());
         assert_eq!(std::fs::read(dir.join("a.html")).unwrap(), b"1");
     }
 }
