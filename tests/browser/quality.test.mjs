@@ -99,7 +99,7 @@ test("no page kind shifts its layout: phone and desktop, light and dark, with an
   assert.deepEqual(problems, []);
 });
 
-test("Lighthouse scores every page kind at or above the budget, mobile and desktop", async () => {
+test("Lighthouse scores every page kind at or above the budget, mobile and desktop", async (t) => {
   const { minScore, seoExempt, presets, attempts } = budgets.lighthouse;
   const chrome = await launchChrome();
   const problems = [];
@@ -118,6 +118,8 @@ test("Lighthouse scores every page kind at or above the budget, mobile and deskt
           const again = await audit(chrome, `${site.origin}${base}${path}`, preset);
           if (below(again, kind).length < below(result, kind).length) result = again;
         }
+        const scores = Object.entries(result.scores).map(([category, score]) => `${category} ${score}`);
+        t.diagnostic(`${kind} (${preset}): ${scores.join(", ")}, CLS ${result.cls.toFixed(3)}`);
         for (const [category, min] of below(result, kind)) {
           const score = result.scores[category];
           problems.push(`${kind} (${preset}) ${category} ${score} < ${min}: ${result.failing[category].join(", ")}`);
