@@ -53,6 +53,7 @@ pub struct Build {
     pub diagnostics: Diagnostics,
     /// Present when there were no errors.
     pub site: Option<Site>,
+    /// The files to write; empty for `check` ([`BuildOptions::keep_pages`]).
     pub outputs: Vec<Output>,
     /// Files the output folder already holds as this build would write them (from the
     /// cache folder: their bytes were not read). [`emit::emit_keeping`] keeps them.
@@ -82,6 +83,7 @@ pub fn check_with(root: &Path, cache: Option<&Path>, output: Option<&Path>) -> B
         cache,
         output,
         save_cache: false,
+        keep_pages: false,
     };
     let mut result = build_with(root, options);
     if let (Some(site), Some(readme)) = (&result.site, &result.sources.readme)
@@ -106,6 +108,10 @@ pub struct BuildOptions<'a> {
     pub output: Option<&'a Path>,
     /// Whether to save the engine's memory into `cache` after a successful build.
     pub save_cache: bool,
+    /// Whether to keep the rendered pages. `check` does not: each page is still
+    /// rendered (template errors are errors), but its bytes are dropped as soon as it
+    /// is, so memory does not grow with the pages, and the build has no outputs.
+    pub keep_pages: bool,
 }
 
 /// Loads, assembles, renders and indexes the site under `root`; `base_url` overrides
@@ -119,6 +125,7 @@ pub fn build(root: &Path, base_url: Option<&str>) -> Build {
             cache: None,
             output: None,
             save_cache: false,
+            keep_pages: true,
         },
     )
 }
@@ -127,8 +134,13 @@ pub fn build(root: &Path, base_url: Option<&str>) -> Build {
 /// nothing kept or from the cache folder, so `build`, `check` and `serve` run one
 /// pipeline.
 pub fn build_with(root: &Path, options: BuildOptions) -> Build {
-    let (engine, rebuild) =
-        engine::LiveBuild::with_cache(root, options.base_url, options.cache, options.output);
+    let (engine, rebuild) = engine::LiveBuild::with_cache(
+        root,
+        options.base_url,
+        options.cache,
+        options.output,
+        options.keep_pages,
+    );
     if let Some(folder) = options
         .cache
         .filter(|_| options.save_cache && rebuild.succeeded)

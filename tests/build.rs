@@ -359,3 +359,37 @@ fn raw_html_in_markdown_is_sanitized() {
     assert!(prose.contains(">link</a>"), "{prose}");
     assert!(prose.contains("<b>bold</b>"));
 }
+
+/// `check` renders every page, so a template that fails only when rendered is an
+/// error there too, but it keeps none of them: its result has no outputs, and its
+/// memory does not grow with the pages (docs/benchmarks.md).
+#[test]
+fn check_renders_every_page_and_keeps_none() {
+    let good = common::site_with(None);
+    let checked = survey::check(good.path());
+    assert!(checked.succeeded(), "{:?}", checked.diagnostics.sorted());
+    assert!(checked.rendered > 0, "check rendered no page");
+    assert_eq!(checked.outputs.len(), 0, "check kept rendered pages");
+    let built = survey::build(good.path(), None);
+    let page = |path: &str| built.outputs.iter().any(|o| o.path == path);
+    let pages = built.outputs.iter().filter(|o| o.path.ends_with(".html"));
+    assert!(page("index.html") && pages.clone().all(|o| !o.bytes.is_empty()));
+
+    let broken = common::site_with(None);
+    let template = std::fs::read_to_string(common::repo_path("templates/paper.html")).unwrap();
+    std::fs::create_dir_all(broken.path().join("templates")).unwrap();
+    std::fs::write(
+        broken.path().join("templates/paper.html"),
+        template + "{{ no_such_value.no_such_field }}\n",
+    )
+    .unwrap();
+    let checked = survey::check(broken.path());
+    let errors: Vec<String> = (checked.diagnostics.sorted().iter())
+        .filter(|d| d.severity == survey::diagnostics::Severity::Error)
+        .map(|d| format!("{}: {}", d.path.display(), d.message))
+        .collect();
+    assert!(
+        errors.iter().any(|e| e.contains("paper.html")),
+        "a failing template is an error of check: {errors:?}"
+    );
+}

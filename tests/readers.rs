@@ -63,6 +63,7 @@ impl Fixture {
                 cache: None,
                 output: None,
                 save_cache: false,
+                keep_pages: true,
             },
         );
         let problems: Vec<String> = result

@@ -146,6 +146,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 cache: cache.as_deref(),
                 output: Some(&output),
                 save_cache: true,
+                keep_pages: true,
             };
             build(&root, &output, options)
         }

@@ -89,6 +89,9 @@ pub struct LiveBuild {
     /// The site's language as of the last successful rebuild (for the search index).
     language: String,
     outputs: Arc<SiteFiles>,
+    /// False for `check`: rendered pages are dropped at once (see
+    /// [`crate::BuildOptions::keep_pages`]); their outputs stay with empty bytes.
+    keep_pages: bool,
     /// What the last rebuild assembled, if it succeeded: what [`patch`] starts from.
     last: Option<LastGood>,
 }
@@ -130,17 +133,19 @@ pub struct Rebuild {
 impl LiveBuild {
     /// Loads and builds the site under `root`, with `base_url` replacing site.yaml's.
     pub fn new(root: &Path, base_url: Option<&str>) -> (Self, Rebuild) {
-        Self::with_cache(root, base_url, None, None)
+        Self::with_cache(root, base_url, None, None, true)
     }
 
     /// [`LiveBuild::new`] starting from what [`LiveBuild::save`] left in `cache`, if
     /// that is readable and from this build of the tool ([`persist`]), with the
-    /// outputs the last build wrote into the folder `output` that are still as written.
+    /// outputs the last build wrote into the folder `output` that are still as written;
+    /// without `keep_pages`, rendered pages are checked and dropped (`survey check`).
     pub fn with_cache(
         root: &Path,
         base_url: Option<&str>,
         cache: Option<&Path>,
         output: Option<&Path>,
+        keep_pages: bool,
     ) -> (Self, Rebuild) {
         let restored = cache.and_then(|cache| persist::load(cache, output));
         if restored.is_none() {
@@ -162,6 +167,7 @@ impl LiveBuild {
             other_paths: Vec::new(),
             language: "en".to_string(),
             outputs: Arc::new(SiteFiles::new()),
+            keep_pages,
             last: None,
         };
         if let Some(restored) = restored {
@@ -213,7 +219,7 @@ impl LiveBuild {
             .filter(|_| succeeded)
             .collect();
         let kept_paths: HashSet<&str> = kept.iter().map(|file| file.path.as_str()).collect();
-        let outputs = if succeeded {
+        let outputs = if succeeded && self.keep_pages {
             let files = Arc::try_unwrap(self.outputs).unwrap_or_else(|shared| (*shared).clone());
             (files.into_iter())
                 .filter(|(path, _)| !kept_paths.contains(&**path))
@@ -346,8 +352,15 @@ impl LiveBuild {
                 Some(record) => record.reads.iter().any(|read| changed.contains(read)),
             })
             .collect();
+        let keep_pages = self.keep_pages;
         let fresh: Vec<(JobKey, render::Rendered)> = (stale.par_iter())
-            .map(|job| ((*job).clone(), prepared.render_job(job)))
+            .map(|job| {
+                let mut done = prepared.render_job(job);
+                if !keep_pages && let Ok(output) = &mut done.result {
+                    output.bytes = Arc::from(Vec::new());
+                }
+                ((*job).clone(), done)
+            })
             .collect();
         let rendered = fresh.len();
         for (job, done) in fresh {
