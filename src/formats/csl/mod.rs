@@ -321,7 +321,7 @@ impl Parts {
         let chunk = single
             .len()
             .div_ceil(4 * rayon::current_num_threads())
-            .max(16);
+            .clamp(16, MAX_RUN);
         let (plain, groups) = rayon::join(
             || {
                 (single.par_chunks(chunk))
@@ -447,6 +447,13 @@ struct Run {
 }
 
 /// One hayagriva run: a citation per paper, then the reference list.
+/// The most papers one formatting run of [`Parts::in_parallel`] takes. hayagriva's
+/// `finish` compares every entry with the ones before it, so a run costs the square
+/// of its size: at 100 000 papers, eight runs of 12 500 spent minutes in
+/// `Entry::eq` alone. Short runs keep the whole linear; there are still enough of
+/// them for every thread.
+const MAX_RUN: usize = 128;
+
 fn run(papers: &[&Paper], style: &IndependentStyle, locale: &LocaleCode) -> Run {
     let locale_files = locales_for(locale);
     let entries: Vec<Entry> = papers

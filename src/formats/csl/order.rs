@@ -14,7 +14,7 @@
 //! Invariant: the result equals the order of one run over all papers, passed in key
 //! order, with the style that only sorts. It relies on the style's comparison being a
 //! consistent order with ties kept in key order, as hayagriva's stable sort keeps them.
-//! When too many papers are out of place, that one run is made instead.
+//! When too many papers are out of place, they are all sorted ([`sort_by_style`]).
 
 use std::collections::BTreeMap;
 
@@ -23,8 +23,14 @@ use rayon::prelude::*;
 use super::{Content, Styles, run};
 use crate::model::Paper;
 
-/// Beyond this share of papers out of place (in percent), one sorting run is cheaper.
+/// Beyond this share of papers out of place (in percent), sorting all is cheaper.
 const MOST_OUT_OF_PLACE: usize = 10;
+
+/// Up to this many papers, one hayagriva run sorts them; beyond, a parallel merge
+/// sort by [`precedes`] does. A run's `finish` compares every entry with the ones
+/// before it, so its cost grows with the square of its size: one run over 100 000
+/// papers had not ended after ten minutes, all of them in `Entry::eq`.
+const ONE_SORTING_RUN_AT_MOST: usize = 2_000;
 
 /// Every paper key in the style's reference-list order. `papers` are in key order and
 /// `contents` holds each one's formatted reference.
@@ -41,8 +47,7 @@ pub(super) fn reference_order(
     let guess = guessed_order(papers, contents);
     let (checked, out_of_place) = split_in_order(&guess, styles);
     if out_of_place.len() * 100 > papers.len() * MOST_OUT_OF_PLACE {
-        let site_wide = run(papers, &styles.sorting, &styles.locale);
-        return site_wide.items.into_iter().map(|(key, _)| key).collect();
+        return sort_by_style(papers, styles, ONE_SORTING_RUN_AT_MOST);
     }
     let mut order: Vec<String> = checked.iter().map(|paper| paper.key.clone()).collect();
     let by_key: BTreeMap<&str, &Paper> = papers.iter().map(|p| (p.key.as_str(), *p)).collect();
@@ -98,25 +103,47 @@ fn guessed_order<'a>(papers: &[&'a Paper], contents: &BTreeMap<&str, &Content>) 
 }
 
 /// Inserts `fresh` papers (in key order) into `order`, a list already in the style's
-/// order: they are sorted among themselves by one run, and each one's place among the
-/// others is found by binary search, in parallel.
+/// order: they are sorted among themselves ([`sort_by_style`]), and each one's place
+/// among the others is found by binary search, in parallel.
 pub(super) fn insert_sorted(
     order: &mut Vec<String>,
     fresh: &[&Paper],
     papers: &BTreeMap<&str, &Paper>,
     styles: &Styles,
 ) {
-    let fresh_run = run(fresh, &styles.sorting, &styles.locale);
-    let positions: Vec<usize> = (fresh_run.items.par_iter())
-        .map(|(key, _)| {
+    let fresh = sort_by_style(fresh, styles, ONE_SORTING_RUN_AT_MOST);
+    let positions: Vec<usize> = (fresh.par_iter())
+        .map(|key| {
             let paper = papers[key.as_str()];
             order.partition_point(|other| precedes(papers[other.as_str()], paper, styles))
         })
         .collect();
     // Positions count only the old papers; each earlier insertion shifts the rest.
-    for (inserted, ((key, _), position)) in fresh_run.items.into_iter().zip(positions).enumerate() {
+    for (inserted, (key, position)) in fresh.into_iter().zip(positions).enumerate() {
         order.insert(position + inserted, key);
     }
+}
+
+/// The keys of `papers` (in key order) in the style's order, as one run over them all
+/// gives it: by that run up to `one_run_at_most` papers, else by a stable parallel
+/// merge sort comparing pairs with [`precedes`]. Both agree because the style's
+/// comparison is a consistent order whose ties stay in key order (see the module doc).
+fn sort_by_style(papers: &[&Paper], styles: &Styles, one_run_at_most: usize) -> Vec<String> {
+    if papers.len() <= one_run_at_most {
+        let one_run = run(papers, &styles.sorting, &styles.locale);
+        return one_run.items.into_iter().map(|(key, _)| key).collect();
+    }
+    let mut sorted = papers.to_vec();
+    sorted.par_sort_by(|a, b| {
+        if a.key == b.key {
+            std::cmp::Ordering::Equal
+        } else if precedes(a, b, styles) {
+            std::cmp::Ordering::Less
+        } else {
+            std::cmp::Ordering::Greater
+        }
+    });
+    sorted.into_iter().map(|paper| paper.key.clone()).collect()
 }
 
 /// Whether `first` comes before `second` in the site-wide reference list: a run of the
@@ -130,4 +157,53 @@ pub(super) fn precedes(first: &Paper, second: &Paper, styles: &Styles) -> bool {
     };
     let pair_run = run(&pair, &styles.sorting, &styles.locale);
     (pair_run.items.first()).is_some_and(|(key, _)| *key == first.key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::formats::csl::style;
+    use crate::model::PaperFields;
+
+    /// Papers whose order needs every sort key: shared and distinct authors, years
+    /// and titles, and exact ties (left in key order).
+    fn papers() -> Vec<Paper> {
+        let rows = [
+            ("Zoe Zeta", 2021, "Later"),
+            ("Ann Alpha", 2023, "Beta study"),
+            ("Ann Alpha", 2023, "Alpha study"),
+            ("Ann Alpha", 2020, "Gamma study"),
+            ("Bob Beta", 2022, "Same title"),
+            ("Bob Beta", 2022, "Same title"),
+            ("Carl van der Berg", 2019, "Particles"),
+            ("OpenAI", 2024, "A report"),
+            ("ann alpha", 2023, "lowercase"),
+        ];
+        (rows.iter().enumerate())
+            .map(|(index, (author, year, title))| {
+                let key = format!("paper{index:02}");
+                let mut fields = PaperFields::new(*title, *year);
+                fields.authors = vec![author.to_string()];
+                Paper {
+                    key: key.clone(),
+                    source: format!("content/papers/{key}.md").into(),
+                    fields,
+                    body: String::new(),
+                    body_offset: 0,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_merge_sort_gives_the_order_of_one_run() {
+        let papers = papers();
+        let papers: Vec<&Paper> = papers.iter().collect();
+        for name in ["apa", "chicago-author-date", "ieee"] {
+            let styles = Styles::new(style(name).unwrap(), "en");
+            let one_run = sort_by_style(&papers, &styles, usize::MAX);
+            let merged = sort_by_style(&papers, &styles, 0);
+            assert_eq!(merged, one_run, "{name}");
+        }
+    }
 }
