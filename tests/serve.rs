@@ -8,7 +8,7 @@ mod serve_client;
 use std::time::{Duration, Instant};
 
 use common::TestSite;
-use serve_client::{Events, TIMEOUT, eventually, get, request};
+use serve_client::{Events, TIMEOUT, eventually, get, request, token_of};
 use survey::serve::{Options, Server};
 
 fn start(site: &TestSite) -> Server {
@@ -24,12 +24,6 @@ fn start_with_search(site: &TestSite, search: bool) -> Server {
         search,
     })
     .expect("the server starts")
-}
-
-/// The build token a served page carries in its live-reload tag.
-fn token_of(html: &str) -> String {
-    let start = html.find("data-generation=\"").expect("the live tag") + 17;
-    html[start..].split('"').next().unwrap().to_string()
 }
 
 fn paper(title: &str) -> String {

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use common::TestSite;
-use serve_client::{Response, eventually, get};
+use serve_client::{Response, eventually, get, token_of};
 use survey::serve::{Options, Server};
 
 const PAPER: &str = "content/papers/beta2022second.md";
@@ -47,8 +47,7 @@ impl Tally {
             html.trim_end().ends_with("</html>"),
             "a truncated {page} was served"
         );
-        let build = build_of(&html);
-        assert!(!build.is_empty(), "{page} has no build token");
+        let build = token_of(&html);
         let revision =
             revision_of(&html).unwrap_or_else(|mix| panic!("{page} mixes builds: {mix}"));
         let mut hasher = DefaultHasher::new();
@@ -100,14 +99,6 @@ fn revision_of(html: &str) -> Result<u64, String> {
             "original title shown: {original}, revisions shown: {revised:?}"
         )),
     }
-}
-
-/// The build a page was served from: the token of its live-reload tag.
-fn build_of(html: &str) -> String {
-    html.split_once("data-generation=\"")
-        .and_then(|(_, rest)| rest.split('"').next())
-        .unwrap_or("")
-        .to_string()
 }
 
 fn client(address: SocketAddr, stop: &AtomicBool, tally: &Mutex<Tally>, first: usize) {

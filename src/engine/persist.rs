@@ -3,7 +3,7 @@
 //! with the reads it made and their fingerprints. A render is kept as its output's path
 //! and hash, not its bytes: the output folder already holds them, and its manifest
 //! says which files are still exactly what the last build wrote
-//! ([`crate::emit::read_unchanged`]). A job whose file is gone or was changed by hand
+//! ([`crate::emit::unchanged`]). A job whose file is gone or was changed by hand
 //! is not restored, so it renders again.
 //!
 //! A build that starts from it is a rebuild like `serve`'s after a reload: every file is

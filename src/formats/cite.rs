@@ -119,16 +119,7 @@ mod tests {
     use super::*;
 
     fn paper(key: &str, authors: &[&str], year: i32, title: &str) -> Paper {
-        Paper {
-            key: key.into(),
-            source: format!("content/papers/{key}.md").into(),
-            fields: PaperFields {
-                authors: authors.iter().map(|a| a.to_string()).collect(),
-                ..PaperFields::new(title, year)
-            },
-            body: String::new(),
-            body_offset: 0,
-        }
+        Paper::for_tests(key, authors, year, title)
     }
 
     #[test]

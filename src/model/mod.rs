@@ -140,6 +140,22 @@ impl Paper {
     pub fn path(&self) -> String {
         format!("papers/{}/", self.key)
     }
+
+    /// A paper with only these fields and no body, filed where its key says: the
+    /// unit tests' one way to make a paper.
+    #[cfg(test)]
+    pub fn for_tests(key: &str, authors: &[&str], year: i32, title: &str) -> Paper {
+        Paper {
+            key: key.into(),
+            source: format!("content/papers/{key}.md").into(),
+            fields: PaperFields {
+                authors: authors.iter().map(|a| a.to_string()).collect(),
+                ..PaperFields::new(title, year)
+            },
+            body: String::new(),
+            body_offset: 0,
+        }
+    }
 }
 
 /// A node of the taxonomy: every chapter and section is a topic, and so is every finer

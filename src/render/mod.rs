@@ -127,7 +127,7 @@ pub struct PreparedParts {
 /// are spliced in there after rendering rather than copied through Tera's values.
 const ROWS_MARKER: &str = "<!-- survey: the rows of every paper -->";
 
-/// Per paper, what the renderer writes and keeps ([`Kept`]): its row of the
+/// Per paper, what the renderer writes and keeps ([`kept::Kept`]): its row of the
 /// all-papers table with its place in it, its entry in paper lists, its reference in
 /// HTML. Rows and entries are kept while the paper's fields hash the same
 /// ([`Renderer::fields_hash`]), references while its formatted reference and title are.

@@ -209,7 +209,7 @@ impl Renderer<'_> {
     }
 }
 
-/// A paper's site-relative path, as [`Paper::path`] gives it.
+/// A paper's site-relative path, as [`crate::model::Paper::path`] gives it.
 pub(super) fn paper_path(key: &str) -> String {
     format!("papers/{key}/")
 }

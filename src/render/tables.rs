@@ -123,7 +123,7 @@ impl Renderer<'_> {
     }
 }
 
-/// A value kept across jobs ([`Kept`]) with the reads it was written from, which every
+/// A value kept across jobs ([`super::kept::Kept`]) with the reads it was written from, which every
 /// job that uses it logs as its own.
 pub(super) struct Recorded<T> {
     pub(super) value: T,

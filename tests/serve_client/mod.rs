@@ -30,6 +30,13 @@ impl Response {
     }
 }
 
+/// The build token a served page carries in its live-reload tag.
+pub fn token_of(html: &str) -> String {
+    let (_, rest) =
+        (html.split_once("data-generation=\"")).expect("a served page carries the live-reload tag");
+    rest.split('"').next().unwrap().to_string()
+}
+
 /// `GET raw_path` with `Connection: close`.
 pub fn get(address: SocketAddr, raw_path: &str) -> Response {
     request(address, "GET", raw_path)

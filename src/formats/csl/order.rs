@@ -27,9 +27,8 @@ use crate::model::Paper;
 const MOST_OUT_OF_PLACE: usize = 10;
 
 /// Up to this many papers, one hayagriva run sorts them; beyond, a parallel merge
-/// sort by [`precedes`] does. A run's `finish` compares every entry with the ones
-/// before it, so its cost grows with the square of its size: one run over 100 000
-/// papers had not ended after ten minutes, all of them in `Entry::eq`.
+/// sort by [`precedes`] does, because a run costs the square of its size (see
+/// [`super::MAX_RUN`]): one run over 100 000 papers had not ended after ten minutes.
 const ONE_SORTING_RUN_AT_MOST: usize = 2_000;
 
 /// Every paper key in the style's reference-list order. `papers` are in key order and
@@ -163,7 +162,6 @@ pub(super) fn precedes(first: &Paper, second: &Paper, styles: &Styles) -> bool {
 mod tests {
     use super::*;
     use crate::formats::csl::style;
-    use crate::model::PaperFields;
 
     /// Papers whose order needs every sort key: shared and distinct authors, years
     /// and titles, and exact ties (left in key order).
@@ -181,16 +179,7 @@ mod tests {
         ];
         (rows.iter().enumerate())
             .map(|(index, (author, year, title))| {
-                let key = format!("paper{index:02}");
-                let mut fields = PaperFields::new(*title, *year);
-                fields.authors = vec![author.to_string()];
-                Paper {
-                    key: key.clone(),
-                    source: format!("content/papers/{key}.md").into(),
-                    fields,
-                    body: String::new(),
-                    body_offset: 0,
-                }
+                Paper::for_tests(&format!("paper{index:02}"), &[author], *year, title)
             })
             .collect()
     }
