@@ -40,10 +40,12 @@ pub mod render;
 pub mod search;
 pub mod serve;
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use assemble::site::Site;
-use diagnostics::{Diagnostic, Diagnostics};
+use diagnostics::Diagnostics;
 use emit::Output;
 use load::Sources;
 
@@ -53,11 +55,14 @@ pub struct Build {
     pub diagnostics: Diagnostics,
     /// Present when there were no errors.
     pub site: Option<Site>,
-    /// The files to write; empty for `check` ([`BuildOptions::keep_pages`]).
+    /// The files to write; empty for `check`, and without the pages a build placed
+    /// as it rendered them ([`BuildOptions::pages`]).
     pub outputs: Vec<Output>,
     /// Files the output folder already holds as this build would write them (from the
     /// cache folder: their bytes were not read). [`emit::emit_keeping`] keeps them.
     pub kept: Vec<emit::Kept>,
+    /// Pages already written into the new output tree ([`engine::Pages::Place`]).
+    pub staged: Vec<emit::Kept>,
     /// Pages rendered by this build; the others were taken from the cache folder.
     pub rendered: usize,
 }
@@ -83,7 +88,7 @@ pub fn check_with(root: &Path, cache: Option<&Path>, output: Option<&Path>) -> B
         cache,
         output,
         save_cache: false,
-        keep_pages: false,
+        pages: engine::Pages::Discard,
     };
     let mut result = build_with(root, options);
     if let (Some(site), Some(readme)) = (&result.site, &result.sources.readme)
@@ -95,7 +100,7 @@ pub fn check_with(root: &Path, cache: Option<&Path>, output: Option<&Path>) -> B
 }
 
 /// How to build: what `survey build` and `survey check` ask for.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone)]
 pub struct BuildOptions<'a> {
     /// Overrides site.yaml's `base_url`.
     pub base_url: Option<&'a str>,
@@ -108,10 +113,11 @@ pub struct BuildOptions<'a> {
     pub output: Option<&'a Path>,
     /// Whether to save the engine's memory into `cache` after a successful build.
     pub save_cache: bool,
-    /// Whether to keep the rendered pages. `check` does not: each page is still
-    /// rendered (template errors are errors), but its bytes are dropped as soon as it
-    /// is, so memory does not grow with the pages, and the build has no outputs.
-    pub keep_pages: bool,
+    /// What becomes of each page once rendered: kept in the build's outputs, dropped
+    /// (`check`: each page is still rendered, so template errors are errors), or
+    /// written into the output tree at once (`build`). Unless kept, memory does not
+    /// grow with the pages.
+    pub pages: engine::Pages,
 }
 
 /// Loads, assembles, renders and indexes the site under `root`; `base_url` overrides
@@ -125,7 +131,7 @@ pub fn build(root: &Path, base_url: Option<&str>) -> Build {
             cache: None,
             output: None,
             save_cache: false,
-            keep_pages: true,
+            pages: engine::Pages::Keep,
         },
     )
 }
@@ -139,7 +145,7 @@ pub fn build_with(root: &Path, options: BuildOptions) -> Build {
         options.base_url,
         options.cache,
         options.output,
-        options.keep_pages,
+        options.pages.clone(),
     );
     if let Some(folder) = options
         .cache
@@ -153,7 +159,11 @@ pub fn build_with(root: &Path, options: BuildOptions) -> Build {
     }
     let mut build = engine.into_build(rebuild);
     if options.search && build.site.is_some() {
-        add_search_index(&mut build, options.output);
+        let placed = match &options.pages {
+            engine::Pages::Place(emitter) => Some(&**emitter),
+            _ => None,
+        };
+        add_search_index(&mut build, options.output, placed);
         if build.diagnostics.has_errors() {
             build.site = None;
         }
@@ -161,26 +171,34 @@ pub fn build_with(root: &Path, options: BuildOptions) -> Build {
     build
 }
 
-/// Indexes the rendered pages, those kept in the output folder `output` included, and
-/// adds the index's files to the build's outputs.
-fn add_search_index(build: &mut Build, output: Option<&Path>) {
+/// Indexes the rendered pages: those in memory, those kept in the output folder
+/// `output` and those `placed` in the new tree, read one at a time; adds the index's
+/// files to the build's outputs.
+fn add_search_index(build: &mut Build, output: Option<&Path>, placed: Option<&emit::Emitter>) {
     let language = (build.site.as_ref()).map_or("en", |site| site.config.language.as_str());
-    let kept_pages: Vec<emit::Kept> = (build.kept.iter())
-        .filter(|file| file.path.ends_with(".html"))
-        .cloned()
+    let in_memory: HashMap<&str, &Output> = (build.outputs.iter())
+        .map(|output| (output.path.as_str(), output))
         .collect();
-    let mut pages = build.outputs.clone();
-    if let (Some(output), false) = (output, kept_pages.is_empty()) {
-        match emit::read_kept(output, &kept_pages) {
-            Ok(read) => pages.extend(read),
-            Err(error) => {
-                let message = format!("cannot index the pages kept in the output: {error:#}");
-                build.diagnostics.push(Diagnostic::error(output, message));
-                return;
-            }
+    let kept: HashMap<&str, &emit::Kept> = (build.kept.iter())
+        .map(|file| (file.path.as_str(), file))
+        .collect();
+    let paths: Vec<&str> = (in_memory.keys().chain(kept.keys()).copied())
+        .chain(build.staged.iter().map(|file| file.path.as_str()))
+        .collect();
+    let read = |path: &str| -> anyhow::Result<Arc<[u8]>> {
+        if let Some(output) = in_memory.get(path) {
+            return Ok(Arc::clone(&output.bytes));
         }
-    }
-    match search::index(&pages, language) {
+        if let (Some(file), Some(output)) = (kept.get(path), output) {
+            let read = emit::read_kept(output, std::slice::from_ref(*file))?;
+            return Ok(read.into_iter().map(|o| o.bytes).next().unwrap_or_default());
+        }
+        match placed {
+            Some(emitter) => Ok(emitter.read(path)?.into()),
+            None => anyhow::bail!("{path} is neither in memory nor in a folder"),
+        }
+    };
+    match search::index_pages(&paths, read, language) {
         Ok(index) => {
             build.outputs.extend(index.outputs);
             build.outputs.sort_by(|a, b| a.path.cmp(&b.path));

@@ -1,9 +1,9 @@
 //! The search index: rendered pages in, Pagefind's files (under `pagefind/`) out.
 //!
-//! Pagefind runs as a library on the HTML strings the render stage made; nothing is
-//! read from or written to disk here. Only pages that mark their searchable part with
-//! `data-pagefind-body` are indexed (chapters, sections, papers); listings, the search
-//! page and the 404 page are not.
+//! Pagefind runs as a library on the pages the render stage made, read one at a time
+//! from wherever the build keeps them; nothing is written to disk here. Only pages
+//! that mark their searchable part with `data-pagefind-body` are indexed (chapters,
+//! sections, papers); listings, the search page and the 404 page are not.
 //!
 //! Invariants:
 //! - pages are added in output-path order and Pagefind names its files by content
@@ -14,6 +14,9 @@
 //!   the folder it was loaded from, so one index works under any base path;
 //! - only the files our own search script needs are kept (the core script, its
 //!   worker, WebAssembly and the index), not Pagefind's ready-made UIs.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::diagnostics::Diagnostic;
 use crate::emit::Output;
@@ -41,21 +44,37 @@ pub struct SearchIndex {
 
 /// Indexes the pages among `outputs` that carry `data-pagefind-body`.
 pub fn index(outputs: &[Output], language: &str) -> Result<SearchIndex, Diagnostic> {
-    let mut pages: Vec<(String, String)> = outputs
-        .iter()
-        .filter(|output| is_searchable(output))
-        .map(|output| {
-            (
-                page_url(&output.path),
-                String::from_utf8_lossy(&output.bytes).into_owned(),
-            )
-        })
+    let by_path: HashMap<&str, &Arc<[u8]>> = (outputs.iter())
+        .map(|output| (output.path.as_str(), &output.bytes))
         .collect();
-    pages.sort_by(|a, b| a.0.cmp(&b.0));
+    let paths: Vec<&str> = by_path.keys().copied().collect();
+    let read = |path: &str| {
+        Ok(by_path
+            .get(path)
+            .map(|bytes| Arc::clone(bytes))
+            .unwrap_or_default())
+    };
+    index_pages(&paths, read, language)
+}
+
+/// Indexes the pages among the output files at `paths` that carry
+/// `data-pagefind-body`, reading each one's bytes with `read` when its turn comes: a
+/// large site's pages need not all be in memory at once.
+pub fn index_pages(
+    paths: &[&str],
+    read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
+    language: &str,
+) -> Result<SearchIndex, Diagnostic> {
+    let mut pages: Vec<(String, &str)> = (paths.iter())
+        .filter(|path| path.ends_with(".html"))
+        .map(|path| (page_url(path), *path))
+        .collect();
+    pages.sort();
+    pages.dedup();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|error| failure(format!("cannot start the indexer: {error}")))?;
-    let files = runtime.block_on(run_pagefind(&pages, language))?;
+    let (files, indexed) = runtime.block_on(run_pagefind(&pages, read, language))?;
     let mut outputs: Vec<Output> = files
         .into_iter()
         .filter(|(name, _)| !UNUSED_PREFIXES.iter().any(|p| name.starts_with(p)))
@@ -67,16 +86,13 @@ pub fn index(outputs: &[Output], language: &str) -> Result<SearchIndex, Diagnost
     outputs.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(SearchIndex {
         outputs,
-        pages: pages.into_iter().map(|(url, _)| url).collect(),
+        pages: indexed,
     })
 }
 
-fn is_searchable(output: &Output) -> bool {
-    output.path.ends_with(".html")
-        && output
-            .bytes
-            .windows(BODY_MARKER.len())
-            .any(|window| window == BODY_MARKER)
+fn is_searchable(html: &[u8]) -> bool {
+    html.windows(BODY_MARKER.len())
+        .any(|window| window == BODY_MARKER)
 }
 
 /// `papers/x/index.html` -> `/papers/x/`; `404.html` -> `/404.html`.
@@ -87,11 +103,13 @@ fn page_url(path: &str) -> String {
     }
 }
 
-/// Feeds every page to Pagefind and returns its files as (name, bytes).
+/// Feeds every searchable page of `pages` (URL, output path) to Pagefind, in order;
+/// returns its files as (name, bytes) and the URLs indexed.
 async fn run_pagefind(
-    pages: &[(String, String)],
+    pages: &[(String, &str)],
+    read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
     language: &str,
-) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+) -> Result<(Vec<(String, Vec<u8>)>, Vec<String>), Diagnostic> {
     let options = pagefind::options::PagefindServiceConfig::builder()
         .force_language(language.to_string())
         // Heading anchors are a bare `#`, and a formula's TeX source (its MathML
@@ -100,23 +118,33 @@ async fn run_pagefind(
         .build();
     let mut index = pagefind::api::PagefindIndex::new(Some(options))
         .map_err(|error| failure(format!("cannot configure Pagefind: {error:#}")))?;
-    for (url, html) in pages {
+    let mut indexed = Vec::new();
+    for (url, path) in pages {
+        let bytes = read(path)
+            .map_err(|error| failure(format!("cannot read {path} to index it: {error:#}")))?;
+        if !is_searchable(&bytes) {
+            continue;
+        }
+        let html = String::from_utf8_lossy(&bytes).into_owned();
+        drop(bytes);
         index
-            .add_html_file(None, Some(url.clone()), html.clone())
+            .add_html_file(None, Some(url.clone()), html)
             .await
             .map_err(|error| failure(format!("cannot index {url}: {error:#}")))?;
+        indexed.push(url.clone());
     }
     let files = index
         .get_files()
         .await
         .map_err(|error| failure(format!("cannot build the search index: {error:#}")))?;
-    Ok(files
+    let files = files
         .into_iter()
         .map(|file| {
             let name = file.filename.to_string_lossy().replace('\\', "/");
             (name, file.contents)
         })
-        .collect())
+        .collect();
+    Ok((files, indexed))
 }
 
 fn failure(message: String) -> Diagnostic {

@@ -393,3 +393,68 @@ fn check_renders_every_page_and_keeps_none() {
         "a failing template is an error of check: {errors:?}"
     );
 }
+
+/// `survey build` writes each page into the new tree as soon as it is rendered: the
+/// build keeps none of their bytes, the search index still covers them (read back one
+/// at a time), and the output folder ends up byte for byte what a build that kept
+/// every page in memory writes.
+#[test]
+fn build_places_pages_as_rendered_and_writes_the_same_site() {
+    let site = common::site_with(None);
+    let in_memory = survey::build(site.path(), None);
+    assert!(
+        in_memory.succeeded(),
+        "{:?}",
+        in_memory.diagnostics.sorted()
+    );
+    let kept_dir = site.path().join("kept");
+    survey::emit::emit(&kept_dir, &in_memory.outputs).unwrap();
+
+    let streamed_dir = site.path().join("streamed");
+    let emitter = std::sync::Arc::new(survey::emit::Emitter::begin(&streamed_dir).unwrap());
+    let options = survey::BuildOptions {
+        base_url: None,
+        search: true,
+        cache: None,
+        output: Some(&streamed_dir),
+        save_cache: false,
+        pages: survey::engine::Pages::Place(std::sync::Arc::clone(&emitter)),
+    };
+    let streamed = survey::build_with(site.path(), options);
+    assert!(streamed.succeeded(), "{:?}", streamed.diagnostics.sorted());
+    let html_in_memory = (streamed.outputs.iter()).filter(|o| o.path.ends_with(".html"));
+    assert!(
+        html_in_memory
+            .clone()
+            .all(|o| !o.path.starts_with("papers/")),
+        "paper pages stayed in memory: {:?}",
+        html_in_memory.map(|o| &o.path).collect::<Vec<_>>()
+    );
+    assert_eq!(streamed.staged.len(), streamed.rendered);
+    let emitter = std::sync::Arc::into_inner(emitter).expect("the build let go of the emitter");
+    emitter.finish(&streamed.outputs, &streamed.kept).unwrap();
+
+    let tree = |dir: &std::path::Path| -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|entry| entry.file_type().is_file())
+            .map(|entry| {
+                let relative = entry.path().strip_prefix(dir).unwrap();
+                (
+                    relative.display().to_string(),
+                    std::fs::read(entry.path()).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let (kept, streamed) = (tree(&kept_dir), tree(&streamed_dir));
+    assert!(kept.iter().any(|(path, _)| path.starts_with("pagefind/")));
+    assert_eq!(kept.len(), streamed.len());
+    for ((path, bytes), (other, other_bytes)) in kept.iter().zip(&streamed) {
+        assert_eq!(path, other);
+        assert!(bytes == other_bytes, "{path} differs");
+    }
+}

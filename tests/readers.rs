@@ -63,7 +63,7 @@ impl Fixture {
                 cache: None,
                 output: None,
                 save_cache: false,
-                keep_pages: true,
+                pages: survey::engine::Pages::Keep,
             },
         );
         let problems: Vec<String> = result

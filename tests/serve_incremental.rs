@@ -435,7 +435,7 @@ fn clean_build(root: &Path) -> survey::Build {
         cache: None,
         output: None,
         save_cache: false,
-        keep_pages: true,
+        pages: survey::engine::Pages::Keep,
     };
     survey::build_with(root, options)
 }
@@ -727,7 +727,7 @@ fn builds_from_the_cache_folder_equal_clean_builds() {
             cache: Some(&cache),
             output: Some(&output),
             save_cache: true,
-            keep_pages: true,
+            pages: survey::engine::Pages::Keep,
         };
         let build = survey::build_with(&root, options);
         let clean = clean_build(&root);

@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
@@ -146,7 +147,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 cache: cache.as_deref(),
                 output: Some(&output),
                 save_cache: true,
-                keep_pages: true,
+                pages: crate::engine::Pages::Keep,
             };
             build(&root, &output, options)
         }
@@ -197,8 +198,18 @@ fn serve(root: PathBuf, interface: IpAddr, port: u16, open: bool, search: bool) 
     }
 }
 
-fn build(root: &Path, output_dir: &Path, options: crate::BuildOptions) -> ExitCode {
+/// Builds into `output_dir`, each page written into the new tree as it is rendered;
+/// the tree replaces the output only if the whole build succeeds.
+fn build(root: &Path, output_dir: &Path, mut options: crate::BuildOptions) -> ExitCode {
     let started = Instant::now();
+    let emitter = match emit::Emitter::begin(output_dir) {
+        Ok(emitter) => Arc::new(emitter),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    options.pages = crate::engine::Pages::Place(Arc::clone(&emitter));
     let result = crate::build_with(root, options);
     print_diagnostics(&result, Format::Human);
     let Some(site) = result.site.as_ref().filter(|_| result.succeeded()) else {
@@ -209,18 +220,23 @@ fn build(root: &Path, output_dir: &Path, options: crate::BuildOptions) -> ExitCo
         );
         return ExitCode::from(EXIT_PROBLEMS);
     };
-    if let Err(error) = emit::emit_keeping(output_dir, &result.outputs, &result.kept) {
+    let finished = match Arc::try_unwrap(emitter) {
+        Ok(emitter) => emitter.finish(&result.outputs, &result.kept),
+        Err(_) => Err(anyhow::anyhow!("the new site is still being written")),
+    };
+    if let Err(error) = finished {
         eprintln!("error: {error:#}");
         return ExitCode::from(EXIT_USAGE);
     }
     let written: u64 = result.outputs.iter().map(|o| o.bytes.len() as u64).sum();
-    let bytes = written + result.kept.iter().map(|file| file.size).sum::<u64>();
+    let elsewhere = result.kept.iter().chain(&result.staged);
+    let bytes = written + elsewhere.map(|file| file.size).sum::<u64>();
     println!(
         "built {} pages and {} papers into {} ({} files, {:.1} MB, {} rendered anew) in {} ms",
         site.pages.len(),
         site.papers.len(),
         output_dir.display(),
-        result.outputs.len() + result.kept.len(),
+        result.outputs.len() + result.kept.len() + result.staged.len(),
         bytes as f64 / 1e6,
         result.rendered,
         started.elapsed().as_millis()

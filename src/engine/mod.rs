@@ -40,7 +40,7 @@ use rayon::prelude::*;
 use crate::assemble::site::Site;
 use crate::assemble::{self, Parsed};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::emit::{Kept, Output};
+use crate::emit::{Emitter, Kept, Output};
 use crate::load::Sources;
 use crate::parse::config;
 use crate::render::exports;
@@ -58,6 +58,33 @@ pub type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
 
 /// The built site: output path -> bytes, shared cheaply with the HTTP server.
 pub type SiteFiles = BTreeMap<Arc<str>, Arc<[u8]>>;
+
+/// What becomes of each page once it is rendered.
+#[derive(Clone, Default)]
+pub enum Pages {
+    /// Kept in memory: `serve` answers from them.
+    #[default]
+    Keep,
+    /// Checked and dropped at once: `survey check` (a template error is still an error).
+    Discard,
+    /// Written into the new output tree at once, then dropped: `survey build`, whose
+    /// memory then does not grow with the pages.
+    Place(Arc<Emitter>),
+}
+
+impl Pages {
+    /// Hands a freshly rendered `output` over; returns it as the file the new tree
+    /// holds when it went there (its bytes are then dropped).
+    fn take(&self, output: &mut Output) -> Option<Kept> {
+        let placed = match self {
+            Pages::Keep => return None,
+            Pages::Discard => None,
+            Pages::Place(emitter) => Some(emitter.place(output)?),
+        };
+        output.bytes = Arc::from(Vec::new());
+        placed
+    }
+}
 
 /// A site kept built in memory, rebuilt as its files change.
 pub struct LiveBuild {
@@ -89,9 +116,8 @@ pub struct LiveBuild {
     /// The site's language as of the last successful rebuild (for the search index).
     language: String,
     outputs: Arc<SiteFiles>,
-    /// False for `check`: rendered pages are dropped at once (see
-    /// [`crate::BuildOptions::keep_pages`]); their outputs stay with empty bytes.
-    keep_pages: bool,
+    /// Where rendered pages go; unless kept, their outputs stay with empty bytes.
+    pages: Pages,
     /// What the last rebuild assembled, if it succeeded: what [`patch`] starts from.
     last: Option<LastGood>,
 }
@@ -133,19 +159,19 @@ pub struct Rebuild {
 impl LiveBuild {
     /// Loads and builds the site under `root`, with `base_url` replacing site.yaml's.
     pub fn new(root: &Path, base_url: Option<&str>) -> (Self, Rebuild) {
-        Self::with_cache(root, base_url, None, None, true)
+        Self::with_cache(root, base_url, None, None, Pages::Keep)
     }
 
     /// [`LiveBuild::new`] starting from what [`LiveBuild::save`] left in `cache`, if
     /// that is readable and from this build of the tool ([`persist`]), with the
     /// outputs the last build wrote into the folder `output` that are still as written;
-    /// without `keep_pages`, rendered pages are checked and dropped (`survey check`).
+    /// rendered pages go where `pages` says.
     pub fn with_cache(
         root: &Path,
         base_url: Option<&str>,
         cache: Option<&Path>,
         output: Option<&Path>,
-        keep_pages: bool,
+        pages: Pages,
     ) -> (Self, Rebuild) {
         let restored = cache.and_then(|cache| persist::load(cache, output));
         if restored.is_none() {
@@ -167,7 +193,7 @@ impl LiveBuild {
             other_paths: Vec::new(),
             language: "en".to_string(),
             outputs: Arc::new(SiteFiles::new()),
-            keep_pages,
+            pages,
             last: None,
         };
         if let Some(restored) = restored {
@@ -214,15 +240,20 @@ impl LiveBuild {
     /// report and write it: the site and its outputs only if the rebuild succeeded.
     pub fn into_build(self, rebuild: Rebuild) -> crate::Build {
         let succeeded = rebuild.succeeded;
-        let kept: Vec<Kept> = (self.rendered.values())
-            .filter_map(|record| record.kept.clone())
-            .filter(|_| succeeded)
+        let (staged, kept): (Vec<&JobRecord>, Vec<&JobRecord>) = (self.rendered.values())
+            .filter(|record| succeeded && record.kept.is_some())
+            .partition(|record| record.staged);
+        let files_of = |records: Vec<&JobRecord>| -> Vec<Kept> {
+            records.into_iter().filter_map(|r| r.kept.clone()).collect()
+        };
+        let (staged, kept) = (files_of(staged), files_of(kept));
+        let elsewhere: HashSet<&str> = (kept.iter().chain(&staged))
+            .map(|file| file.path.as_str())
             .collect();
-        let kept_paths: HashSet<&str> = kept.iter().map(|file| file.path.as_str()).collect();
-        let outputs = if succeeded && self.keep_pages {
+        let outputs = if succeeded && !matches!(self.pages, Pages::Discard) {
             let files = Arc::try_unwrap(self.outputs).unwrap_or_else(|shared| (*shared).clone());
             (files.into_iter())
-                .filter(|(path, _)| !kept_paths.contains(&**path))
+                .filter(|(path, _)| !elsewhere.contains(&**path))
                 .map(|(path, bytes)| Output {
                     path: path.to_string(),
                     bytes,
@@ -237,6 +268,7 @@ impl LiveBuild {
             site: self.last.map(|last| last.site).filter(|_| succeeded),
             outputs,
             kept,
+            staged,
             rendered: rebuild.rendered,
         }
     }
@@ -352,18 +384,16 @@ impl LiveBuild {
                 Some(record) => record.reads.iter().any(|read| changed.contains(read)),
             })
             .collect();
-        let keep_pages = self.keep_pages;
-        let fresh: Vec<(JobKey, render::Rendered)> = (stale.par_iter())
+        let pages = &self.pages;
+        let fresh: Vec<(JobKey, render::Rendered, Option<Kept>)> = (stale.par_iter())
             .map(|job| {
                 let mut done = prepared.render_job(job);
-                if !keep_pages && let Ok(output) = &mut done.result {
-                    output.bytes = Arc::from(Vec::new());
-                }
-                ((*job).clone(), done)
+                let staged = (done.result.as_mut().ok()).and_then(|output| pages.take(output));
+                ((*job).clone(), done, staged)
             })
             .collect();
         let rendered = fresh.len();
-        for (job, done) in fresh {
+        for (job, done, staged) in fresh {
             for read in &done.reads {
                 if !self.reads.contains_key(read) {
                     self.reads.insert(read.clone(), read.fingerprint(data));
@@ -374,7 +404,8 @@ impl LiveBuild {
                 render: self.renders,
                 result: done.result,
                 reads: done.reads,
-                kept: None,
+                staged: staged.is_some(),
+                kept: staged,
             };
             self.rendered.insert(job, record);
         }
@@ -537,8 +568,10 @@ struct JobRecord {
     result: Result<Output, Diagnostic>,
     reads: Box<[Read]>,
     /// Restored from the cache folder with the output folder's file as its output,
-    /// whose bytes are not read unless needed ([`persist`]).
+    /// whose bytes are not read unless needed ([`persist`]); or, when `staged`, the
+    /// file [`Pages::Place`] wrote into the new tree.
     kept: Option<Kept>,
+    staged: bool,
 }
 
 /// A rebuild's outputs before they are applied.

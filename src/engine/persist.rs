@@ -122,6 +122,7 @@ pub(super) fn load(folder: &Path, output: Option<&Path>) -> Option<Restored> {
                 result,
                 reads: job.reads.into_boxed_slice(),
                 kept,
+                staged: false,
             };
             Some((job.key, record))
         })
