@@ -458,3 +458,21 @@ fn build_places_pages_as_rendered_and_writes_the_same_site() {
         assert!(bytes == other_bytes, "{path} differs");
     }
 }
+
+/// `check`'s engine keeps no job's reads (it renders once), so if it is ever updated
+/// it cannot know which pages an edit touches: it renders every page again rather
+/// than trust a render it cannot check.
+#[test]
+fn an_engine_that_kept_no_reads_renders_everything_after_an_edit() {
+    let site = common::site_with(None);
+    let discard = survey::engine::Pages::Discard;
+    let (mut live, first) =
+        survey::engine::LiveBuild::with_cache(site.path(), None, None, None, discard);
+    assert!(first.succeeded, "{:?}", first.diagnostics.sorted());
+    let paper = std::path::PathBuf::from("content/papers/rafailov2023direct.md");
+    let text = std::fs::read_to_string(site.path().join(&paper)).unwrap();
+    std::fs::write(site.path().join(&paper), text + "\nOne more sentence.\n").unwrap();
+    let edited = live.update(&[paper]).expect("the paper changed");
+    assert!(edited.succeeded, "{:?}", edited.diagnostics.sorted());
+    assert_eq!(edited.rendered, first.rendered, "every page rendered again");
+}

@@ -66,6 +66,7 @@ pub enum Pages {
     #[default]
     Keep,
     /// Checked and dropped at once: `survey check` (a template error is still an error).
+    /// What each job read is dropped too: such an engine is never updated.
     Discard,
     /// Written into the new output tree at once, then dropped: `survey build`, whose
     /// memory then does not grow with the pages.
@@ -83,6 +84,13 @@ impl Pages {
         };
         output.bytes = Arc::from(Vec::new());
         placed
+    }
+
+    /// Whether the engine may rebuild, and so must keep what each job read: not for
+    /// `check`, which renders once, saves no cache and is never updated (at 100 000
+    /// papers the read lists are hundreds of MB).
+    fn rebuilds(&self) -> bool {
+        !matches!(self, Pages::Discard)
     }
 }
 
@@ -225,6 +233,7 @@ impl LiveBuild {
         if changed_sources.is_empty() {
             return None;
         }
+        self.forget_renders_without_reads();
         let mut rebuild = self.rebuild(&changed_sources);
         rebuild.changed_sources = changed_sources;
         Some(rebuild)
@@ -233,7 +242,17 @@ impl LiveBuild {
     /// Re-reads every file and rebuilds (after the watcher lost events).
     pub fn reload(&mut self) -> Rebuild {
         self.files.reload();
+        self.forget_renders_without_reads();
         self.rebuild(&[])
+    }
+
+    /// Without the reads of its jobs ([`Pages::Discard`]) no render can be trusted
+    /// after a change: every job renders again.
+    fn forget_renders_without_reads(&mut self) {
+        if !self.pages.rebuilds() {
+            self.rendered.clear();
+            self.reads.clear();
+        }
     }
 
     /// The engine's result after `rebuild` (its last), as `survey build` and `check`
@@ -389,6 +408,9 @@ impl LiveBuild {
             .map(|job| {
                 let mut done = prepared.render_job(job);
                 let staged = (done.result.as_mut().ok()).and_then(|output| pages.take(output));
+                if !pages.rebuilds() {
+                    done.reads = Box::default();
+                }
                 ((*job).clone(), done, staged)
             })
             .collect();
