@@ -6,7 +6,7 @@
 //! names that slugify alike (`Yi Zhang`, `Yi  Zhang`) share one page; papers in a group
 //! are newest first; the order of groups is deterministic.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::assemble::site::{NewestFirst, Site};
 use crate::formats::cite;
@@ -78,9 +78,28 @@ pub struct Listings {
     pub years: Vec<Group>,
     /// Most papers first, then by name.
     pub venues: Vec<Group>,
+    /// Slug -> position, per kind (authors, years, venues): a page looks up each of
+    /// its paper's groups, and every rebuild fingerprints those lookups again.
+    positions: [HashMap<String, usize>; 3],
 }
 
 impl Listings {
+    /// The group of `kind` with `slug`, if there is one.
+    pub fn group(&self, kind: ListingKind, slug: &str) -> Option<&Group> {
+        let at = *self.positions[kind as usize].get(slug)?;
+        self.of(kind).get(at)
+    }
+
+    /// Records where each group is, after the lists changed.
+    fn index_positions(&mut self) {
+        for kind in [ListingKind::Author, ListingKind::Year, ListingKind::Venue] {
+            let positions = (self.of(kind).iter().enumerate())
+                .map(|(at, group)| (group.slug.clone(), at))
+                .collect();
+            self.positions[kind as usize] = positions;
+        }
+    }
+
     pub fn of(&self, kind: ListingKind) -> &[Group] {
         match kind {
             ListingKind::Author => &self.authors,
@@ -143,8 +162,10 @@ pub fn collect(site: &Site) -> Listings {
         authors: finish(authors),
         years: finish(years),
         venues: finish(venues),
+        positions: Default::default(),
     };
     sort_groups(&mut listings);
+    listings.index_positions();
     listings
 }
 
@@ -193,6 +214,7 @@ pub fn update(listings: &mut Listings, site: &Site, old: &BTreeMap<String, Paper
             }
         }
     }
+    listings.index_positions();
 }
 
 /// A group from its members, as [`collect`] makes it: newest first, named as the

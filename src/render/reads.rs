@@ -181,7 +181,7 @@ reads! {
     /// One author's, year's or venue's group, by slug.
     Group(kind: ListingKind as &ListingKind, slug: String as &str)
         => fn group(data) -> Option<&'a Group> {
-        data.listings.of(*kind).iter().find(|group| group.slug == slug)
+        data.listings.group(*kind, slug)
     }
     /// Every author's, year's or venue's group.
     Groups(kind: ListingKind as &ListingKind) => fn groups(data) -> &'a [Group] {
