@@ -190,8 +190,7 @@ fn add_search_index(build: &mut Build, output: Option<&Path>, placed: Option<&em
             return Ok(Arc::clone(&output.bytes));
         }
         if let (Some(file), Some(output)) = (kept.get(path), output) {
-            let read = emit::read_kept(output, std::slice::from_ref(*file))?;
-            return Ok(read.into_iter().map(|o| o.bytes).next().unwrap_or_default());
+            return Ok(emit::read_kept_file(output, file)?.into());
         }
         match placed {
             Some(emitter) => Ok(emitter.read(path)?.into()),

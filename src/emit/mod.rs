@@ -235,11 +235,13 @@ pub fn unchanged(dir: &Path, wanted: &[(&str, [u8; 32])]) -> Vec<Option<Kept>> {
 /// page). Fails if one changed since [`unchanged`] vouched for it.
 pub fn read_kept(dir: &Path, kept: &[Kept]) -> Result<Vec<Output>> {
     kept.par_iter()
-        .map(|file| {
-            let bytes = read_verified(&dir.join(safe_relative(&file.path)?), file.hash)?;
-            Ok(Output::new(file.path.clone(), bytes))
-        })
+        .map(|file| Ok(Output::new(file.path.clone(), read_kept_file(dir, file)?)))
         .collect()
+}
+
+/// The bytes of one kept file, as [`read_kept`] reads them.
+pub fn read_kept_file(dir: &Path, file: &Kept) -> Result<Vec<u8>> {
+    read_verified(&dir.join(safe_relative(&file.path)?), file.hash)
 }
 
 /// The bytes of the kept file at `path`, which must still hash to `hash`: a file

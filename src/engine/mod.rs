@@ -28,10 +28,12 @@
 //! A failed rebuild keeps the last good outputs, so a preview never goes blank.
 
 mod files;
+mod pages;
+mod parse;
 mod patch;
 pub mod persist;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -40,7 +42,7 @@ use rayon::prelude::*;
 use crate::assemble::site::Site;
 use crate::assemble::{self, Parsed};
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::emit::{Emitter, Kept, Output};
+use crate::emit::{Kept, Output};
 use crate::load::Sources;
 use crate::parse::config;
 use crate::render::exports;
@@ -49,6 +51,8 @@ use crate::render::{self, JobKey};
 use files::FileHashes;
 
 pub use files::LiveFiles;
+pub use pages::Pages;
+use parse::parse_cached;
 
 /// Hash maps keyed by the thousands of jobs or papers of a large site, looked up on
 /// every rebuild: foldhash hashes such short keys faster than SipHash, and
@@ -58,41 +62,6 @@ pub type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
 
 /// The built site: output path -> bytes, shared cheaply with the HTTP server.
 pub type SiteFiles = BTreeMap<Arc<str>, Arc<[u8]>>;
-
-/// What becomes of each page once it is rendered.
-#[derive(Clone, Default)]
-pub enum Pages {
-    /// Kept in memory: `serve` answers from them.
-    #[default]
-    Keep,
-    /// Checked and dropped at once: `survey check` (a template error is still an error).
-    /// What each job read is dropped too: such an engine is never updated.
-    Discard,
-    /// Written into the new output tree at once, then dropped: `survey build`, whose
-    /// memory then does not grow with the pages.
-    Place(Arc<Emitter>),
-}
-
-impl Pages {
-    /// Hands a freshly rendered `output` over; returns it as the file the new tree
-    /// holds when it went there (its bytes are then dropped).
-    fn take(&self, output: &mut Output) -> Option<Kept> {
-        let placed = match self {
-            Pages::Keep => return None,
-            Pages::Discard => None,
-            Pages::Place(emitter) => Some(emitter.place(output)?),
-        };
-        output.bytes = Arc::from(Vec::new());
-        placed
-    }
-
-    /// Whether the engine may rebuild, and so must keep what each job read: not for
-    /// `check`, which renders once, saves no cache and is never updated (at 100 000
-    /// papers the read lists are hundreds of MB).
-    fn rebuilds(&self) -> bool {
-        !matches!(self, Pages::Discard)
-    }
-}
 
 /// A site kept built in memory, rebuilt as its files change.
 pub struct LiveBuild {
@@ -600,58 +569,4 @@ struct JobRecord {
 struct NewOutputs {
     jobs: Vec<JobKey>,
     others: Vec<Output>,
-}
-
-/// Every content file parsed, from the cache where its text and the set of chapter
-/// folders (a section's parse depends on whether its chapter exists) are unchanged.
-fn parse_cached(
-    cache: &mut HashMap<PathBuf, CachedParse>,
-    files: &LiveFiles,
-    chapters: &BTreeSet<String>,
-) -> Vec<Parsed> {
-    let content = &files.sources().content;
-    let chapters_hash = files::text_hash(&format!("{chapters:?}"));
-    let stale: Vec<(usize, u64)> = content
-        .iter()
-        .enumerate()
-        .filter_map(|(index, file)| {
-            let hash = files.hash_of(&file.path).unwrap_or_default();
-            let fresh = cache
-                .get(&file.path)
-                .is_some_and(|c| c.text_hash == hash && c.chapters_hash == chapters_hash);
-            (!fresh).then_some((index, hash))
-        })
-        .collect();
-    let parsed: Vec<(PathBuf, CachedParse)> = stale
-        .par_iter()
-        .map(|&(index, text_hash)| {
-            let file = &content[index];
-            let parsed = assemble::parse_file(file, chapters);
-            let hashes = FileHashes::of(&file.text, body_offset(&parsed));
-            let cached = CachedParse {
-                text_hash,
-                chapters_hash,
-                parsed,
-                hashes,
-            };
-            (file.path.clone(), cached)
-        })
-        .collect();
-    cache.extend(parsed);
-    if cache.len() != content.len() {
-        let present: HashSet<&Path> = content.iter().map(|f| f.path.as_path()).collect();
-        cache.retain(|path, _| present.contains(path.as_path()));
-    }
-    content
-        .iter()
-        .filter_map(|file| cache.get(&file.path).map(|c| c.parsed.clone()))
-        .collect()
-}
-
-fn body_offset(parsed: &Parsed) -> usize {
-    match &parsed.entity {
-        Some(assemble::Entity::Page(page)) => page.body_offset,
-        Some(assemble::Entity::Paper(paper)) => paper.body_offset,
-        None => 0,
-    }
 }

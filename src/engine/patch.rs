@@ -31,7 +31,8 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use super::files::FileHashes;
-use super::{CachedParse, LastGood, LiveBuild, Rebuild, body_offset, files};
+use super::parse::body_offset;
+use super::{CachedParse, LastGood, LiveBuild, Rebuild, files};
 use crate::assemble::site::Site;
 use crate::assemble::{self, Entity, Parsed};
 use crate::diagnostics::{Diagnostic, Diagnostics};

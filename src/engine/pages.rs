@@ -1,0 +1,40 @@
+//! Where a rendered page goes: kept in memory, dropped, or written into the new tree.
+
+use std::sync::Arc;
+
+use crate::emit::{Emitter, Kept, Output};
+
+/// What becomes of each page once it is rendered.
+#[derive(Clone, Default)]
+pub enum Pages {
+    /// Kept in memory: `serve` answers from them.
+    #[default]
+    Keep,
+    /// Checked and dropped at once: `survey check` (a template error is still an error).
+    /// What each job read is dropped too: such an engine is never updated.
+    Discard,
+    /// Written into the new output tree at once, then dropped: `survey build`, whose
+    /// memory then does not grow with the pages.
+    Place(Arc<Emitter>),
+}
+
+impl Pages {
+    /// Hands a freshly rendered `output` over; returns it as the file the new tree
+    /// holds when it went there (its bytes are then dropped).
+    pub(super) fn take(&self, output: &mut Output) -> Option<Kept> {
+        let placed = match self {
+            Pages::Keep => return None,
+            Pages::Discard => None,
+            Pages::Place(emitter) => Some(emitter.place(output)?),
+        };
+        output.bytes = Arc::from(Vec::new());
+        placed
+    }
+
+    /// Whether the engine may rebuild, and so must keep what each job read: not for
+    /// `check`, which renders once, saves no cache and is never updated (at 100 000
+    /// papers the read lists are hundreds of MB).
+    pub(super) fn rebuilds(&self) -> bool {
+        !matches!(self, Pages::Discard)
+    }
+}
