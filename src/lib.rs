@@ -39,6 +39,7 @@ pub mod paths;
 pub mod render;
 pub mod search;
 pub mod serve;
+pub mod tracked;
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -88,7 +88,7 @@ impl Fixture {
                 .iter()
                 .filter(|p| p.kind == survey::model::PageKind::Chapter)
                 .count(),
-            papers: site.papers.into_values().collect(),
+            papers: site.papers.into_map().into_values().collect(),
         }
     }
 }

@@ -251,8 +251,7 @@ fn real_site_labels_are_unique_and_agree_with_every_reference_list() {
 fn papers(site: &TestSite) -> BTreeMap<String, PaperFields> {
     let build = survey::build(site.root(), None);
     let site = build.site.expect("the site builds");
-    site.papers
-        .into_iter()
+    (site.papers.into_map().into_iter())
         .map(|(key, paper)| (key, paper.fields))
         .collect()
 }

@@ -15,10 +15,10 @@ pub(super) fn build_graph(site: &mut Site) {
         || rayon::join(|| mentions(shared), || references(shared)),
         || rayon::join(|| topic_papers(shared), || related(shared)),
     );
-    site.mentions = mentions;
-    site.references = references;
-    site.topic_papers = topic_papers;
-    site.related = related;
+    site.mentions = mentions.into();
+    site.references = references.into();
+    site.topic_papers = topic_papers.into();
+    site.related = related.into();
 }
 
 pub(super) fn mentions(site: &Site) -> BTreeMap<String, Vec<Mention>> {

@@ -106,19 +106,20 @@ pub fn assemble_parsed(
         return None;
     }
     let mut site = Site {
-        config,
-        pages,
-        papers,
-        topics,
-        analyses,
-        labels,
-        bibliography,
-        mentions: BTreeMap::new(),
-        related: BTreeMap::new(),
-        topic_papers: BTreeMap::new(),
-        references: BTreeMap::new(),
-        link_targets,
-        identities,
+        config: config.into(),
+        pages: pages.into(),
+        papers: papers.into(),
+        topics: topics.into(),
+        analyses: analyses.into(),
+        labels: labels.into(),
+        formatted: bibliography.all_formatted().collect(),
+        bibliography: bibliography.into(),
+        mentions: Default::default(),
+        related: Default::default(),
+        topic_papers: Default::default(),
+        references: Default::default(),
+        link_targets: link_targets.into(),
+        identities: identities.into(),
     };
     build_graph(&mut site);
     warn_orphans(&site, &texts, diagnostics);
@@ -148,7 +149,8 @@ pub fn refresh_paper_fields(
 ) -> Refreshed {
     let keys: &BTreeSet<String> = &old.keys().cloned().collect();
     let topics = refile(site, old);
-    site.bibliography = remembered_references(&site.papers, &site.config, memo);
+    site.bibliography = remembered_references(&site.papers, &site.config, memo).into();
+    site.formatted.sync(site.bibliography.all_formatted());
     relabel(site, keys);
     reorder_topic_lists(site, keys);
     let citing: BTreeSet<String> = (keys.iter())

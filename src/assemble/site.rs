@@ -1,16 +1,19 @@
 //! The assembled site: entities in maps keyed by id, relations as key lists.
-//! Built by [`crate::assemble`], read by [`crate::render`]; never mutated after.
+//! Built by [`crate::assemble`], read by [`crate::render`], patched in place by
+//! [`crate::engine`]. Every field is a [`crate::tracked`] container, so that what a
+//! read saw and what a patch changed are known without listing either by hand.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::assemble::duplicates::Identities;
 use crate::assemble::link::LinkTargets;
 use crate::formats::cite::Label;
-use crate::formats::csl::Bibliography;
+use crate::formats::csl::{Bibliography, Formatted};
 use crate::model::{Page, Paper, PaperFields, Topic};
 use crate::parse::config::Config;
 use crate::parse::markdown::Analysis;
+use crate::tracked::{Keyed, Logs, Tracked};
 
 /// A piece of the sentence around a citation, ready to show on the cited paper's page.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -35,32 +38,71 @@ pub struct Mention {
 
 #[derive(Debug, Clone)]
 pub struct Site {
-    pub config: Config,
+    pub config: Tracked<Config>,
     /// Home, then each chapter followed by its sections, in reading order.
-    pub pages: Vec<Page>,
-    pub papers: BTreeMap<String, Paper>,
+    pub pages: Tracked<Vec<Page>>,
+    pub papers: Keyed<Paper>,
     /// Every topic in tree order.
-    pub topics: Vec<Topic>,
+    pub topics: Tracked<Vec<Topic>>,
     /// Analyses of page bodies by page id, and of paper notes by `papers/<key>`.
-    pub analyses: BTreeMap<String, Analysis>,
-    pub labels: BTreeMap<String, Label>,
+    pub analyses: Keyed<Analysis>,
+    pub labels: Keyed<Label>,
     /// Every paper's reference in the site's citation style.
-    pub bibliography: Arc<Bibliography>,
+    pub bibliography: Tracked<Arc<Bibliography>>,
+    /// Each paper's reference from `bibliography`, as jobs read it: brought up to date
+    /// entry by entry ([`Keyed::sync`]), so that a field edit changes only the
+    /// references it formatted again.
+    pub formatted: Keyed<Formatted>,
     /// Paper key -> places that cite it, in reading order.
-    pub mentions: BTreeMap<String, Vec<Mention>>,
+    pub mentions: Keyed<Vec<Mention>>,
     /// Paper key -> papers most often cited alongside it.
-    pub related: BTreeMap<String, Vec<String>>,
+    pub related: Keyed<Vec<String>>,
     /// Topic id -> paper keys filed directly under it, newest first.
-    pub topic_papers: BTreeMap<String, Vec<String>>,
+    pub topic_papers: Keyed<Vec<String>>,
     /// Page id -> papers cited on the page, in reference-list order.
-    pub references: BTreeMap<String, Vec<String>>,
+    pub references: Keyed<Vec<String>>,
     /// Where internal Markdown links lead.
-    pub link_targets: LinkTargets,
+    pub link_targets: Tracked<LinkTargets>,
     /// Which paper has each arXiv id, DOI, URL and title (no two papers share one).
-    pub identities: Identities,
+    pub identities: Tracked<Identities>,
 }
 
 impl Site {
+    /// The change logs of every part of the site (see [`crate::tracked`]): listing a
+    /// field here is what lets a witness of it hold, and the pattern names every field.
+    pub fn logs<'a>(&'a self, logs: &mut Logs<'a>) {
+        let Site {
+            config,
+            pages,
+            papers,
+            topics,
+            analyses,
+            labels,
+            bibliography,
+            formatted,
+            mentions,
+            related,
+            topic_papers,
+            references,
+            link_targets,
+            identities,
+        } = self;
+        logs.add(config)
+            .add(pages)
+            .add(papers)
+            .add(topics)
+            .add(analyses);
+        logs.add(labels)
+            .add(bibliography)
+            .add(formatted)
+            .add(mentions)
+            .add(related);
+        logs.add(topic_papers)
+            .add(references)
+            .add(link_targets)
+            .add(identities);
+    }
+
     pub fn page(&self, id: &str) -> Option<&Page> {
         self.pages.iter().find(|page| page.id == id)
     }
@@ -71,20 +113,27 @@ impl Site {
 
     /// How many papers are filed under `topic_id` or a topic below it.
     pub fn count_under(&self, topic_id: &str) -> usize {
-        self.keys_under(topic_id).len()
+        let mut keys = crate::engine::FastSet::default();
+        keys.extend(self.filed_under(topic_id).flatten());
+        keys.len()
     }
 
     /// Keys filed under `topic_id` or any topic below it (all papers for `""`), without
     /// repeats, in key order.
     pub fn keys_under(&self, topic_id: &str) -> std::collections::BTreeSet<&String> {
-        let prefix = format!("{topic_id}/");
-        self.topic_papers
-            .iter()
-            .filter(|(id, _)| {
-                topic_id.is_empty() || id.as_str() == topic_id || id.starts_with(&prefix)
-            })
-            .flat_map(|(_, keys)| keys)
-            .collect()
+        self.filed_under(topic_id).flatten().collect()
+    }
+
+    /// The lists of papers filed directly under `topic_id` and each topic below it.
+    fn filed_under(&self, topic_id: &str) -> impl Iterator<Item = &Vec<String>> + use<'_> {
+        let topic_id = topic_id.to_owned();
+        let below = move |id: &str| {
+            let rest = id.strip_prefix(topic_id.as_str());
+            topic_id.is_empty() || rest.is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        };
+        (self.topic_papers.iter())
+            .filter(move |(id, _)| below(id))
+            .map(|(_, keys)| keys)
     }
 
     /// Newest first, then by title, then key: a stable order for paper lists.

@@ -8,9 +8,13 @@
 //!    the reference graph) runs over all of them, except that only papers whose
 //!    fields changed are formatted again in the CSL style ([`assemble::Memo`]).
 //! 3. Rendering: every template job records what it reads of the site as it reads it
-//!    ([`crate::render::reads`]); a rebuild fingerprints every read some job made and
-//!    renders again exactly the jobs with a read whose fingerprint changed (all of
-//!    them when the templates or the shared template data changed).
+//!    ([`crate::render::reads`]); a rebuild fingerprints again the reads some job made
+//!    whose answer may have changed, and renders again exactly the jobs with a read
+//!    whose fingerprint changed (all of them when the templates or the shared template
+//!    data changed). For `serve`, each fingerprint comes with what its answer was made
+//!    of, noted by the site's containers themselves ([`crate::tracked`]); while none of
+//!    that changed, the read is not answered again, so a one-paper edit costs in
+//!    proportion to the edit rather than to the site ([`reads`]).
 //!
 //! Before all of that, the usual saves while writing (a page's or a paper's body,
 //! citations and headings included, any field of a paper, its topics too, and a new
@@ -32,6 +36,7 @@ mod pages;
 mod parse;
 mod patch;
 pub mod persist;
+mod reads;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -46,13 +51,13 @@ use crate::emit::{Kept, Output};
 use crate::load::Sources;
 use crate::parse::config;
 use crate::render::exports;
-use crate::render::reads::Read;
 use crate::render::{self, JobKey};
 use files::FileHashes;
 
 pub use files::LiveFiles;
 pub use pages::Pages;
 use parse::parse_cached;
+use reads::{ReadId, ReadTable};
 
 /// Hash maps keyed by the thousands of jobs or papers of a large site, looked up on
 /// every rebuild: foldhash hashes such short keys faster than SipHash, and
@@ -80,8 +85,8 @@ pub struct LiveBuild {
     templates: Option<(u64, tera::Tera)>,
     /// Job -> its last render, with what it read.
     rendered: FastMap<JobKey, JobRecord>,
-    /// The fingerprint of every read of some job in `rendered`, as of the last rebuild.
-    reads: FastMap<Read, u64>,
+    /// Every read of some job in `rendered`, with its fingerprint as of the last rebuild.
+    reads: ReadTable,
     /// A hash of the templates and the shared template data the jobs were rendered with.
     shared: Option<u64>,
     /// Counts renders, so that [`JobRecord::render`] tells renders apart.
@@ -163,7 +168,7 @@ impl LiveBuild {
             entries: exports::Entries::default(),
             templates: None,
             rendered: FastMap::default(),
-            reads: FastMap::default(),
+            reads: ReadTable::default(),
             shared: None,
             renders: 0,
             applied: FastMap::default(),
@@ -360,16 +365,12 @@ impl LiveBuild {
             self.shared = Some(shared);
         }
         let data = prepared.data();
-        let changed: FastSet<&Read> = (self.reads.par_iter_mut())
-            .filter_map(|(read, print)| {
-                let now = read.fingerprint(data);
-                (std::mem::replace(print, now) != now).then_some(read)
-            })
-            .collect();
+        let witness = self.pages.witnesses();
+        let changed = self.reads.refresh(data, witness);
         let stale: Vec<&JobKey> = (jobs.iter())
             .filter(|job| match self.rendered.get(*job) {
                 None => true,
-                Some(record) => record.reads.iter().any(|read| changed.contains(read)),
+                Some(record) => changed.any_of(&record.reads),
             })
             .collect();
         let pages = &self.pages;
@@ -385,16 +386,11 @@ impl LiveBuild {
             .collect();
         let rendered = fresh.len();
         for (job, done, staged) in fresh {
-            for read in &done.reads {
-                if !self.reads.contains_key(read) {
-                    self.reads.insert(read.clone(), read.fingerprint(data));
-                }
-            }
             self.renders += 1;
             let record = JobRecord {
                 render: self.renders,
                 result: done.result,
-                reads: done.reads,
+                reads: self.reads.number(done.reads, data, witness),
                 staged: staged.is_some(),
                 kept: staged,
             };
@@ -404,8 +400,7 @@ impl LiveBuild {
         if self.rendered.len() > jobs.len() {
             let current: FastSet<&JobKey> = jobs.iter().collect();
             self.rendered.retain(|job, _| current.contains(job));
-            let read: FastSet<&Read> = self.rendered.values().flat_map(|r| &r.reads).collect();
-            self.reads.retain(|r, _| read.contains(r));
+            (self.reads).keep_used(self.rendered.values_mut().map(|record| &mut record.reads));
         }
         if self.rendered.values().any(|record| record.result.is_err()) {
             for job in &jobs {
@@ -557,7 +552,8 @@ struct JobRecord {
     render: u64,
     /// The output; its bytes are empty when it is `kept`.
     result: Result<Output, Diagnostic>,
-    reads: Box<[Read]>,
+    /// What it read, by number in [`LiveBuild::reads`].
+    reads: Box<[ReadId]>,
     /// Restored from the cache folder with the output folder's file as its output,
     /// whose bytes are not read unless needed ([`persist`]); or, when `staged`, the
     /// file [`Pages::Place`] wrote into the new tree.

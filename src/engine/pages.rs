@@ -37,4 +37,12 @@ impl Pages {
     pub(super) fn rebuilds(&self) -> bool {
         !matches!(self, Pages::Discard)
     }
+
+    /// Whether to note what each read's answer is made of ([`crate::tracked`]), so
+    /// that the next rebuild fingerprints only the reads of what changed: for `serve`,
+    /// whose engine is updated on every save. A `build`'s is at most saved, and a
+    /// witness means nothing to another process.
+    pub(super) fn witnesses(&self) -> bool {
+        matches!(self, Pages::Keep)
+    }
 }

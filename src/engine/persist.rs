@@ -27,6 +27,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::reads::{ReadId, ReadTable};
 use super::{CachedParse, FastMap, JobRecord, LiveBuild};
 use crate::assemble::Memo;
 use crate::diagnostics::Diagnostic;
@@ -48,6 +49,7 @@ struct State<Job, Read, Parse, Entries> {
     entries: Entries,
     shared: Option<u64>,
     jobs: Vec<Job>,
+    /// Every read some job made, with its fingerprint, in the order jobs number them.
     reads: Vec<(Read, u64)>,
 }
 
@@ -66,13 +68,13 @@ enum Saved<Path, Error> {
 }
 
 type Loaded = State<
-    SavedJob<JobKey, Saved<String, Diagnostic>, Vec<Read>>,
+    SavedJob<JobKey, Saved<String, Diagnostic>, Vec<ReadId>>,
     Read,
     (PathBuf, CachedParse),
     exports::Entries,
 >;
 type ToSave<'a> = State<
-    SavedJob<&'a JobKey, Saved<&'a str, &'a Diagnostic>, &'a [Read]>,
+    SavedJob<&'a JobKey, Saved<&'a str, &'a Diagnostic>, &'a [ReadId]>,
     &'a Read,
     (&'a PathBuf, &'a CachedParse),
     &'a exports::Entries,
@@ -85,7 +87,7 @@ pub(super) struct Restored {
     pub(super) entries: exports::Entries,
     pub(super) shared: Option<u64>,
     pub(super) rendered: FastMap<JobKey, JobRecord>,
-    pub(super) reads: FastMap<Read, u64>,
+    pub(super) reads: ReadTable,
 }
 
 /// The state saved in `folder` by this build of the tool, if there is one, with the
@@ -94,6 +96,10 @@ pub(super) fn load(folder: &Path, output: Option<&Path>) -> Option<Restored> {
     let bytes = fs::read(folder.join(crate::paths::ENGINE_STATE_FILE)).ok()?;
     let state: Loaded = postcard::from_bytes(&bytes).ok()?;
     if state.build != build_id()? {
+        return None;
+    }
+    let known = |id: &ReadId| (*id as usize) < state.reads.len();
+    if !(state.jobs.iter()).all(|job| job.reads.iter().all(known)) {
         return None;
     }
     let wanted: Vec<(&str, [u8; 32])> = (state.jobs.iter())
@@ -133,7 +139,7 @@ pub(super) fn load(folder: &Path, output: Option<&Path>) -> Option<Restored> {
         entries: state.entries,
         shared: state.shared,
         rendered,
-        reads: state.reads.into_iter().collect(),
+        reads: ReadTable::restore(state.reads)?,
     })
 }
 
@@ -160,10 +166,7 @@ pub(super) fn save(folder: &Path, live: &LiveBuild) -> std::io::Result<()> {
         })
         .collect();
     jobs.sort_by(|a, b| a.key.cmp(b.key));
-    let mut reads: Vec<(&Read, u64)> = (live.reads.iter())
-        .map(|(read, print)| (read, *print))
-        .collect();
-    reads.sort();
+    let reads: Vec<(&Read, u64)> = live.reads.saved().collect();
     let mut parsed: Vec<(&PathBuf, &CachedParse)> = live.parsed.iter().collect();
     parsed.sort_by(|a, b| a.0.cmp(b.0));
     let state: ToSave = State {

@@ -66,7 +66,13 @@ pub fn inputs_hash(site: &Site) -> u64 {
     let pages: Vec<(&String, PageKind)> = site.pages.iter().map(|p| (&p.id, p.kind)).collect();
     let topics: Vec<(&String, &Option<String>)> =
         site.topics.iter().map(|t| (&t.id, &t.anchor)).collect();
-    crate::hash::hash_of(&(papers, pages, topics, &site.references, &site.topic_papers))
+    crate::hash::hash_of(&(
+        papers,
+        pages,
+        topics,
+        &*site.references,
+        &*site.topic_papers,
+    ))
 }
 
 /// All bibliography files of the site.

@@ -21,6 +21,7 @@ use crate::formats::csl;
 use crate::load::{SourceFile, StaticFile};
 use crate::model::PaperFields;
 use crate::model::{Page, Paper};
+use crate::tracked::Tracked;
 use paper_pages::IndexPage;
 
 mod kept;
@@ -51,8 +52,6 @@ use tables::Recorded;
 pub struct Prepared<'a> {
     site: &'a Site,
     parts: PreparedParts,
-    /// Every paper key in each order of the all-papers table, sorted once per rebuild.
-    orders: paper_pages::Orders,
 }
 
 /// Names one template job by what it shows.
@@ -100,9 +99,10 @@ pub fn prepare_with<'a>(
         tera,
         statics,
         assets,
-        listings: listings::collect(site),
+        listings: listings::collect(site).into(),
+        orders: paper_pages::orders(site).into(),
         shared_data,
-        topic_links: topic_links(site),
+        topic_links: topic_links(site).into(),
         kept: PaperHtml::default(),
     };
     parts.attach(site)
@@ -116,10 +116,13 @@ pub struct PreparedParts {
     tera: tera::Tera,
     statics: Vec<StaticFile>,
     assets: BTreeMap<String, String>,
-    listings: Listings,
+    listings: Tracked<Listings>,
+    /// Every paper key in each order of the all-papers table; like the listings, it
+    /// changes only with the papers' fields.
+    orders: Tracked<paper_pages::Orders>,
     /// The `site` template data, serialized: it changes exactly when that data does.
     shared_data: String,
-    topic_links: HashMap<String, Link>,
+    topic_links: Tracked<HashMap<String, Link>>,
     kept: PaperHtml,
 }
 
@@ -139,20 +142,17 @@ struct PaperHtml {
 }
 
 impl PreparedParts {
-    /// Brings the listings up to date after the fields of the papers in `old` (key ->
-    /// fields before) changed ([`listings::update`]).
+    /// Brings the listings and the table's orders up to date after the fields of the
+    /// papers in `old` (key -> fields before) changed ([`listings::update`]).
     pub fn update_listings(&mut self, site: &Site, old: &BTreeMap<String, PaperFields>) {
         listings::update(&mut self.listings, site, old);
+        self.orders = paper_pages::orders(site).into();
     }
 
     /// Valid only with the site these parts were prepared from, or one that differs
     /// from it in nothing the shared data reads (see `incremental::patch`).
     pub fn attach(self, site: &Site) -> Prepared<'_> {
-        Prepared {
-            site,
-            parts: self,
-            orders: paper_pages::orders(site),
-        }
+        Prepared { site, parts: self }
     }
 }
 
@@ -173,7 +173,7 @@ impl Prepared<'_> {
             site: self.site,
             listings: &self.parts.listings,
             topic_links: &self.parts.topic_links,
-            orders: &self.orders,
+            orders: &self.parts.orders,
         }
     }
 

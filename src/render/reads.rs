@@ -25,14 +25,31 @@ use crate::model::{Page, PageKind, Paper, PaperFields, Topic};
 use crate::parse::config::Config;
 use crate::parse::markdown::Heading;
 use crate::render::paper_pages::IndexPage;
+use crate::tracked::{Logs, Tracked};
 
 /// Everything a job may read: the assembled site and what was prepared from it.
 #[derive(Clone, Copy)]
 pub struct Data<'a> {
     pub site: &'a Site,
-    pub listings: &'a Listings,
-    pub topic_links: &'a HashMap<String, Link>,
-    pub orders: &'a crate::render::paper_pages::Orders,
+    pub listings: &'a Tracked<Listings>,
+    pub topic_links: &'a Tracked<HashMap<String, Link>>,
+    pub orders: &'a Tracked<crate::render::paper_pages::Orders>,
+}
+
+impl<'a> Data<'a> {
+    /// The change logs of everything a read can reach (see [`crate::tracked`]).
+    pub fn logs(&self) -> Logs<'a> {
+        let Data {
+            site,
+            listings,
+            topic_links,
+            orders,
+        } = *self;
+        let mut logs = Logs::default();
+        site.logs(&mut logs);
+        logs.add(listings).add(topic_links).add(orders);
+        logs
+    }
 }
 
 /// A page as the outline shows it (navigation, neighbours, child sections): no body.
@@ -142,7 +159,7 @@ reads! {
     Label(key: String as &str) => fn label(data) -> Option<&'a Label> { data.site.labels.get(key) }
     /// A paper's reference in the citation style.
     Formatted(key: String as &str) => fn formatted(data) -> Option<Formatted> {
-        data.site.bibliography.formatted(key)
+        data.site.formatted.get(key).cloned()
     }
     /// The places that cite a paper.
     Mentions(key: String as &str) => fn mentions(data) -> &'a [Mention] {

@@ -507,6 +507,12 @@ impl Bibliography {
         self.year_suffixes.as_ref()
     }
 
+    /// Every paper's formatted reference, by key.
+    pub fn all_formatted(&self) -> impl Iterator<Item = (String, Formatted)> {
+        (self.references.iter())
+            .map(|(key, reference)| (key.clone(), Formatted(Arc::clone(&reference.content))))
+    }
+
     /// The paper's position in the style's reference-list order (unknown keys last).
     pub fn rank(&self, key: &str) -> usize {
         self.references.get(key).map_or(usize::MAX, |r| r.rank)
