@@ -230,7 +230,7 @@ fn rebuilt_group(
     let name = (memberships(kind, fields).into_iter())
         .find(|(s, _)| *s == slug)
         .map(|(_, name)| name)?;
-    keys.sort_by(|a, b| site.newest_first(a, b));
+    site.sort_newest_first(&mut keys);
     keys.dedup();
     Some(Group {
         kind,

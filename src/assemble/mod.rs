@@ -256,7 +256,7 @@ fn reorder_topic_lists(site: &mut Site, keys: &BTreeSet<String>) {
         .collect();
     for topic in topics {
         if let Some(mut list) = site.topic_papers.remove(&topic) {
-            list.sort_by(|a, b| site.newest_first(a, b));
+            site.sort_newest_first(&mut list);
             site.topic_papers.insert(topic, list);
         }
     }

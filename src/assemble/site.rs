@@ -145,6 +145,12 @@ impl Site {
             .then_with(|| a.cmp(b))
     }
 
+    /// Sorts `keys` (all known papers) as [`Site::newest_first`] orders them, with each
+    /// one's sort key computed once.
+    pub fn sort_newest_first(&self, keys: &mut [String]) {
+        keys.sort_by_cached_key(|key| (newest_key(&self.papers[key.as_str()].fields), key.clone()));
+    }
+
     /// The order of [`Site::newest_first`] with every paper's sort key computed once:
     /// the comparator lowercases two titles per comparison, which dominated sorting
     /// thousands of papers.

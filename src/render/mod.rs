@@ -146,7 +146,7 @@ impl PreparedParts {
     /// papers in `old` (key -> fields before) changed ([`listings::update`]).
     pub fn update_listings(&mut self, site: &Site, old: &BTreeMap<String, PaperFields>) {
         listings::update(&mut self.listings, site, old);
-        self.orders = paper_pages::orders(site).into();
+        self.orders.update(site, old);
     }
 
     /// Valid only with the site these parts were prepared from, or one that differs

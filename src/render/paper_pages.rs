@@ -12,9 +12,12 @@
 //! links a bounded number of pages (first, last, and a window around the current one),
 //! so its size does not grow with the survey.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
-use crate::assemble::site::Site;
+use crate::assemble::site::{Site, newest_key};
+use crate::model::PaperFields;
 
 /// Rows of one page: small enough for a phone (the budget in
 /// `tests/browser/budgets.json` is 1 500 DOM elements, about ten a row).
@@ -105,6 +108,32 @@ impl Orders {
             Order::Title => &self.title,
         };
         &keys[page.rows(keys.len())]
+    }
+
+    /// Puts the papers in `edited` (whose fields changed, or which are new) back in
+    /// place: each is taken out and inserted where the full sort would put it.
+    pub fn update(&mut self, site: &Site, edited: &BTreeMap<String, PaperFields>) {
+        let kept = |key: &String| !edited.contains_key(key);
+        self.newest.retain(kept);
+        self.title.retain(kept);
+        let newest = |key: &String| (newest_key(&site.papers[key.as_str()].fields), key.clone());
+        let title = |key: &String| {
+            (
+                site.papers[key.as_str()].fields.title.to_lowercase(),
+                key.clone(),
+            )
+        };
+        for key in edited
+            .keys()
+            .filter(|key| site.papers.contains_key(key.as_str()))
+        {
+            let place = newest(key);
+            let at = self.newest.partition_point(|k| newest(k) < place);
+            self.newest.insert(at, key.clone());
+            let place = title(key);
+            let at = self.title.partition_point(|k| title(k) < place);
+            self.title.insert(at, key.clone());
+        }
     }
 }
 
