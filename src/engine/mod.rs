@@ -89,10 +89,9 @@ pub struct LiveBuild {
     reads: ReadTable,
     /// A hash of the templates and the shared template data the jobs were rendered with.
     shared: Option<u64>,
-    /// Counts renders, so that [`JobRecord::render`] tells renders apart.
-    renders: u64,
-    /// Job -> the render and the path of its output now in `outputs`.
-    applied: FastMap<JobKey, (u64, String)>,
+    /// Output paths of dropped job records that were put in `outputs`: removed by the
+    /// next successful rebuild unless a job makes them again.
+    retired: Vec<String>,
     /// Paths of the other outputs that need no template (static files, sitemap, ...).
     other_paths: Vec<String>,
     /// The site's language as of the last successful rebuild (for the search index).
@@ -170,8 +169,7 @@ impl LiveBuild {
             rendered: FastMap::default(),
             reads: ReadTable::default(),
             shared: None,
-            renders: 0,
-            applied: FastMap::default(),
+            retired: Vec::new(),
             other_paths: Vec::new(),
             language: "en".to_string(),
             outputs: Arc::new(SiteFiles::new()),
@@ -183,7 +181,6 @@ impl LiveBuild {
             live.parsed = restored.parsed;
             live.entries = restored.entries;
             live.shared = restored.shared;
-            live.renders = restored.rendered.len() as u64;
             live.rendered = restored.rendered;
             live.reads = restored.reads;
         }
@@ -360,7 +357,7 @@ impl LiveBuild {
         let templates = self.templates.as_ref().map(|(hash, _)| *hash);
         let shared = crate::hash::hash_of(&(prepared.shared_data(), templates));
         if self.shared != Some(shared) {
-            self.rendered.clear();
+            self.retire(|_| false);
             self.reads.clear();
             self.shared = Some(shared);
         }
@@ -386,9 +383,8 @@ impl LiveBuild {
             .collect();
         let rendered = fresh.len();
         for (job, done, staged) in fresh {
-            self.renders += 1;
             let record = JobRecord {
-                render: self.renders,
+                applied: false,
                 result: done.result,
                 reads: self.reads.number(done.reads, data, witness),
                 staged: staged.is_some(),
@@ -399,7 +395,7 @@ impl LiveBuild {
         // Every current job is kept, so equal sizes mean nothing else is.
         if self.rendered.len() > jobs.len() {
             let current: FastSet<&JobKey> = jobs.iter().collect();
-            self.rendered.retain(|job, _| current.contains(job));
+            self.retire(|job| current.contains(job));
             (self.reads).keep_used(self.rendered.values_mut().map(|record| &mut record.reads));
         }
         if self.rendered.values().any(|record| record.result.is_err()) {
@@ -414,10 +410,22 @@ impl LiveBuild {
             }
         }
         let outputs = NewOutputs {
-            jobs,
             others: prepared.plain_outputs(),
         };
         (rendered, outputs)
+    }
+
+    /// Drops the job records `keep` says no to; the outputs of those already in place
+    /// are removed by the next [`LiveBuild::apply`], unless a current job makes them.
+    fn retire(&mut self, keep: impl Fn(&JobKey) -> bool) {
+        let retired = &mut self.retired;
+        self.rendered.retain(|job, record| {
+            let keep = keep(job);
+            if let (false, true, Ok(output)) = (keep, record.applied, &record.result) {
+                retired.push(output.path.clone());
+            }
+            keep
+        });
     }
 
     /// Puts a successful rebuild's outputs in place, and the bibliography exports of
@@ -425,27 +433,24 @@ impl LiveBuild {
     fn apply(&mut self, new: NewOutputs, site: &Site, rejoined: Option<&[usize]>) -> Vec<String> {
         let mut outputs = SiteFiles::clone(&self.outputs);
         let mut changed = Vec::new();
-        let current: FastSet<&JobKey> = new.jobs.iter().collect();
-        self.applied.retain(|job, (_, path)| {
-            let keep = current.contains(job);
-            if !keep && outputs.remove(path.as_str()).is_some() {
-                changed.push(path.clone());
+        // Only renders not yet in place: at a rebuild's end, every record is a current job's.
+        for record in self.rendered.values_mut().filter(|record| !record.applied) {
+            if let Ok(output) = &record.result
+                && put_output(&mut outputs, &output.path, &output.bytes)
+            {
+                changed.push(output.path.clone());
             }
-            keep
-        });
-        for job in &new.jobs {
-            let Some(record) = self.rendered.get(job) else {
-                continue;
-            };
-            if self.applied.get(job).map(|(render, _)| *render) == Some(record.render) {
-                continue;
-            }
-            if let Ok(output) = &record.result {
-                if put_output(&mut outputs, &output.path, &output.bytes) {
-                    changed.push(output.path.clone());
+            record.applied = true;
+        }
+        if !self.retired.is_empty() {
+            let made: FastSet<&str> = (self.rendered.values())
+                .filter_map(|record| record.result.as_ref().ok())
+                .map(|output| output.path.as_str())
+                .collect();
+            for path in std::mem::take(&mut self.retired) {
+                if !made.contains(path.as_str()) && outputs.remove(path.as_str()).is_some() {
+                    changed.push(path);
                 }
-                let path = output.path.clone();
-                self.applied.insert(job.clone(), (record.render, path));
             }
         }
         let other_paths: Vec<String> = new.others.iter().map(|o| o.path.clone()).collect();
@@ -548,8 +553,8 @@ fn parsed_templates(
 
 /// A job's last render and what it read of the site.
 struct JobRecord {
-    /// Which render this was (see [`LiveBuild::renders`]).
-    render: u64,
+    /// Whether its output is in [`LiveBuild::outputs`] (after a successful rebuild).
+    applied: bool,
     /// The output; its bytes are empty when it is `kept`.
     result: Result<Output, Diagnostic>,
     /// What it read, by number in [`LiveBuild::reads`].
@@ -563,6 +568,6 @@ struct JobRecord {
 
 /// A rebuild's outputs before they are applied.
 struct NewOutputs {
-    jobs: Vec<JobKey>,
+    /// The outputs that need no template (the jobs' are in their records).
     others: Vec<Output>,
 }

@@ -113,8 +113,8 @@ pub(super) fn load(folder: &Path, output: Option<&Path>) -> Option<Restored> {
         None => vec![None; wanted.len()],
     }
     .into_iter();
-    let rendered = (state.jobs.into_iter().enumerate())
-        .filter_map(|(index, job)| {
+    let rendered = (state.jobs.into_iter())
+        .filter_map(|job| {
             let (result, kept) = match job.result {
                 Saved::Output { path, .. } => {
                     let kept = found.next().flatten()?;
@@ -123,8 +123,7 @@ pub(super) fn load(folder: &Path, output: Option<&Path>) -> Option<Restored> {
                 Saved::Failed(diagnostic) => (Err(diagnostic), None),
             };
             let record = JobRecord {
-                // Distinct from one another; renders of this process count from here.
-                render: index as u64 + 1,
+                applied: false,
                 result,
                 reads: job.reads.into_boxed_slice(),
                 kept,
