@@ -118,6 +118,11 @@ impl Site {
         keys.len()
     }
 
+    /// Whether any paper is filed under `topic_id` or a topic below it.
+    pub fn has_papers_under(&self, topic_id: &str) -> bool {
+        self.filed_under(topic_id).any(|keys| !keys.is_empty())
+    }
+
     /// Keys filed under `topic_id` or any topic below it (all papers for `""`), without
     /// repeats, in key order.
     pub fn keys_under(&self, topic_id: &str) -> std::collections::BTreeSet<&String> {

@@ -32,12 +32,19 @@ pub fn page_papers(site: &Site, page: &Page) -> BTreeSet<String> {
     keys
 }
 
+/// Whether [`page_papers`] has any, without collecting them: every rebuild asks it
+/// again for every page whose `.bib` link changed reads.
+fn has_papers(site: &Site, page: &Page) -> bool {
+    site.references.get(&page.id).is_some_and(|keys| !keys.is_empty())
+        || (page.kind != PageKind::Home && site.has_papers_under(&page.id))
+}
+
 /// Site-relative path of the `.bib` of a chapter or section; `None` when the page
 /// lists no papers, and for the home page, which links the file of all papers.
 pub fn page_bib(site: &Site, page: &Page) -> Option<String> {
     match page.kind {
         PageKind::Home => None,
-        _ if page_papers(site, page).is_empty() => None,
+        _ if !has_papers(site, page) => None,
         _ => Some(bib_in(&page.id)),
     }
 }
