@@ -15,7 +15,8 @@
 //!
 //! Beside the stages: [`model`] (the entities, as plain data), [`formats`] (a paper as
 //! a label, a CSL reference, BibTeX, CSL-JSON), [`diagnostics`] (problems as values,
-//! never panics), [`paths`], [`hash`] and [`html`]. [`engine::LiveBuild`] runs the
+//! never panics), [`paths`], [`hash`], [`html`] and [`tracked`] (containers that know
+//! what was read of them and what changed). [`engine::LiveBuild`] runs the
 //! pipeline for every command and redoes only what changed: `build` and `check` start
 //! it with nothing kept or from the cache folder, [`serve`] keeps it running.
 //! [`commands`] holds the command line and what only a command needs.

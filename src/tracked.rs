@@ -108,7 +108,7 @@ pub struct ChangeLog {
     /// The last change of anything in it.
     any: u64,
     /// Key hash -> its last change.
-    keys: crate::engine::FastMap<u64, u64>,
+    keys: crate::hash::FastMap<u64, u64>,
 }
 
 impl Default for ChangeLog {

@@ -113,7 +113,7 @@ impl Site {
 
     /// How many papers are filed under `topic_id` or a topic below it.
     pub fn count_under(&self, topic_id: &str) -> usize {
-        let mut keys = crate::engine::FastSet::default();
+        let mut keys = crate::hash::FastSet::default();
         keys.extend(self.filed_under(topic_id).flatten());
         keys.len()
     }

@@ -59,11 +59,7 @@ pub use pages::Pages;
 use parse::parse_cached;
 use reads::{ReadId, ReadTable};
 
-/// Hash maps keyed by the thousands of jobs or papers of a large site, looked up on
-/// every rebuild: foldhash hashes such short keys faster than SipHash, and
-/// nothing here is keyed by input from the network.
-pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-pub type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
+pub use crate::hash::{FastMap, FastSet};
 
 /// The built site: output path -> bytes, shared cheaply with the HTTP server.
 pub type SiteFiles = BTreeMap<Arc<str>, Arc<[u8]>>;

@@ -35,7 +35,9 @@ pub fn page_papers(site: &Site, page: &Page) -> BTreeSet<String> {
 /// Whether [`page_papers`] has any, without collecting them: every rebuild asks it
 /// again for every page whose `.bib` link changed reads.
 fn has_papers(site: &Site, page: &Page) -> bool {
-    site.references.get(&page.id).is_some_and(|keys| !keys.is_empty())
+    site.references
+        .get(&page.id)
+        .is_some_and(|keys| !keys.is_empty())
         || (page.kind != PageKind::Home && site.has_papers_under(&page.id))
 }
 
