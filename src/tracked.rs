@@ -15,7 +15,10 @@
 //!   taken, in containers that are still the ones the data holds ([`Logs`]): a
 //!   container built or cloned since has a new id, which no witness names.
 //!
-//! Reads outside [`witness`] note nothing and cost one thread-local check.
+//! Reads outside [`witness`] note nothing and cost one thread-local check. The notes
+//! are kept per thread, so a witnessed read must not hand work to other threads:
+//! what they read would go unnoted (debug builds of the engine check every reused
+//! fingerprint, and the equivalence tests in `tests/serve_incremental.rs` would fail).
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
