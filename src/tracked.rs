@@ -54,10 +54,16 @@ struct Access {
     key: u64,
 }
 
-fn note(container: u64, key: u64) {
+/// Notes an access if a read is being witnessed on this thread. The key comes
+/// from a closure so that reads outside a witness (all of `build` and `check`)
+/// do not hash it.
+fn note(container: u64, key: impl FnOnce() -> u64) {
     NOTED.with(|noted| {
         if let Some(accesses) = noted.borrow_mut().as_mut() {
-            accesses.push(Access { container, key });
+            accesses.push(Access {
+                container,
+                key: key(),
+            });
         }
     });
 }
@@ -205,7 +211,7 @@ impl<T: fmt::Debug> fmt::Debug for Tracked<T> {
 impl<T> Deref for Tracked<T> {
     type Target = T;
     fn deref(&self) -> &T {
-        note(self.log.id, WHOLE);
+        note(self.log.id, || WHOLE);
         &self.value
     }
 }
@@ -248,7 +254,7 @@ impl<V> Keyed<V> {
     }
 
     fn read<Q: Hash + ?Sized>(&self, key: &Q) {
-        note(self.log.id, hash_of(&key));
+        note(self.log.id, || hash_of(&key));
     }
 
     pub fn get<Q>(&self, key: &Q) -> Option<&V>
@@ -368,7 +374,7 @@ impl<V: fmt::Debug> fmt::Debug for Keyed<V> {
 impl<V> Deref for Keyed<V> {
     type Target = BTreeMap<String, V>;
     fn deref(&self) -> &Self::Target {
-        note(self.log.id, WHOLE);
+        note(self.log.id, || WHOLE);
         &self.map
     }
 }
