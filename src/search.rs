@@ -13,7 +13,15 @@
 //! - indexed URLs are site-relative (`/papers/x/`): Pagefind's browser script prefixes
 //!   the folder it was loaded from, so one index works under any base path;
 //! - only the files our own search script needs are kept (the core script, its
-//!   worker, WebAssembly and the index), not Pagefind's ready-made UIs.
+//!   worker, WebAssembly and the index), not Pagefind's ready-made UIs;
+//! - memory is bounded by the bundle, not the site: Pagefind keeps every page's
+//!   parsed data until it writes its files (about 80 KB a page), so a site with more
+//!   than [`PAGES_PER_BUNDLE`] pages is indexed in several bundles, one after the
+//!   other: the first in `pagefind/`, the others in `pagefind/part-N/` with only
+//!   their index files. `pagefind/parts.json` lists the others (`[]` when there is
+//!   one), and the search page merges them into the first (`mergeIndex`). Pages go
+//!   into bundles newest paper first, so that a merged list sorted by date (which
+//!   Pagefind orders bundle after bundle) stays newest first.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,6 +31,19 @@ use crate::emit::Output;
 
 /// The attribute that marks a page (and the part of it) to index.
 const BODY_MARKER: &[u8] = b"data-pagefind-body";
+
+/// Where a page says when it was published: `data-pagefind-sort="date:2023-07"`.
+const DATE_MARKER: &[u8] = b"data-pagefind-sort=\"date:";
+
+/// The most pages one bundle indexes: about 240 MB of Pagefind's memory, and at
+/// 100 000 papers about 34 bundles for the search page to merge.
+pub const PAGES_PER_BUNDLE: usize = 3_000;
+
+/// Overrides [`PAGES_PER_BUNDLE`] (tests use it to split a small site).
+pub const PAGES_PER_BUNDLE_VAR: &str = "SURVEY_SEARCH_PAGES_PER_BUNDLE";
+
+/// The file that lists the bundles after the first, relative to `pagefind/`.
+pub const PARTS_FILE: &str = "parts.json";
 
 /// Pagefind files our search page does not load: its ready-made interfaces.
 const UNUSED_PREFIXES: &[&str] = &[
@@ -65,29 +86,112 @@ pub fn index_pages(
     read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
     language: &str,
 ) -> Result<SearchIndex, Diagnostic> {
+    let per_bundle = (std::env::var(PAGES_PER_BUNDLE_VAR).ok())
+        .and_then(|value| value.parse().ok())
+        .filter(|pages| *pages > 0)
+        .unwrap_or(PAGES_PER_BUNDLE);
+    index_in_bundles(paths, read, language, per_bundle)
+}
+
+fn index_in_bundles(
+    paths: &[&str],
+    read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
+    language: &str,
+    per_bundle: usize,
+) -> Result<SearchIndex, Diagnostic> {
     let mut pages: Vec<(String, &str)> = (paths.iter())
         .filter(|path| path.ends_with(".html"))
         .map(|path| (page_url(path), *path))
         .collect();
     pages.sort();
     pages.dedup();
+    let bundles = if pages.len() <= per_bundle {
+        vec![pages]
+    } else {
+        newest_first_bundles(pages, &read, per_bundle)?
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|error| failure(format!("cannot start the indexer: {error}")))?;
-    let (files, indexed) = runtime.block_on(run_pagefind(&pages, read, language))?;
-    let mut outputs: Vec<Output> = files
-        .into_iter()
-        .filter(|(name, _)| !UNUSED_PREFIXES.iter().any(|p| name.starts_with(p)))
-        .map(|(name, bytes)| Output {
-            path: format!("{}/{name}", crate::paths::SEARCH_DIR),
-            bytes: bytes.into(),
-        })
-        .collect();
-    outputs.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(SearchIndex {
-        outputs,
-        pages: indexed,
-    })
+    let mut index = SearchIndex::default();
+    let mut parts = Vec::new();
+    for (number, bundle) in bundles.iter().enumerate() {
+        // One bundle at a time: its memory is given back before the next starts.
+        let (files, indexed) = runtime.block_on(run_pagefind(bundle, &read, language))?;
+        let folder = match number {
+            0 => crate::paths::SEARCH_DIR.to_string(),
+            _ => {
+                parts.push(format!("part-{number}/"));
+                format!("{}/part-{number}", crate::paths::SEARCH_DIR)
+            }
+        };
+        let needed = (files.into_iter())
+            .filter(|(name, _)| is_needed(name, number == 0))
+            .map(|(name, bytes)| Output {
+                path: format!("{folder}/{name}"),
+                bytes: bytes.into(),
+            });
+        index.outputs.extend(needed);
+        index.pages.extend(indexed);
+    }
+    index.outputs.push(Output {
+        path: format!("{}/{PARTS_FILE}", crate::paths::SEARCH_DIR),
+        bytes: serde_json::to_vec(&parts)
+            .expect("a list of strings serializes")
+            .into(),
+    });
+    index.outputs.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(index)
+}
+
+/// Whether a file Pagefind made is one the search page loads: for the first bundle
+/// its script, worker, WebAssembly and index; for the others only the index, which
+/// the first bundle's script reads.
+fn is_needed(name: &str, first: bool) -> bool {
+    if UNUSED_PREFIXES
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+    {
+        return false;
+    }
+    first
+        || !(name.starts_with("pagefind.js")
+            || name.starts_with("pagefind-worker.")
+            || name.starts_with("wasm."))
+}
+
+/// Splits the searchable `pages` into bundles of at most `per_bundle`, dated pages
+/// newest first (then by URL), undated ones after; each bundle in URL order.
+fn newest_first_bundles(
+    pages: Vec<(String, &str)>,
+    read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
+    per_bundle: usize,
+) -> Result<Vec<Vec<(String, &str)>>, Diagnostic> {
+    let mut dated = Vec::new();
+    for (url, path) in pages {
+        let bytes = read(path)
+            .map_err(|error| failure(format!("cannot read {path} to index it: {error:#}")))?;
+        if is_searchable(&bytes) {
+            dated.push((std::cmp::Reverse(date_of(&bytes)), url, path));
+        }
+    }
+    dated.sort();
+    let bundles = dated.chunks(per_bundle).map(|chunk| {
+        let mut bundle: Vec<(String, &str)> = (chunk.iter())
+            .map(|(_, url, path)| (url.clone(), *path))
+            .collect();
+        bundle.sort();
+        bundle
+    });
+    Ok(bundles.collect())
+}
+
+/// The page's date sort key (`2023-07`), or `None` (sorted after every date).
+fn date_of(html: &[u8]) -> Option<Vec<u8>> {
+    let start = (html.windows(DATE_MARKER.len())).position(|window| window == DATE_MARKER)?
+        + DATE_MARKER.len();
+    let length = html[start..].iter().position(|byte| *byte == b'"')?;
+    Some(html[start..start + length].to_vec())
 }
 
 fn is_searchable(html: &[u8]) -> bool {
@@ -107,7 +211,7 @@ fn page_url(path: &str) -> String {
 /// returns its files as (name, bytes) and the URLs indexed.
 async fn run_pagefind(
     pages: &[(String, &str)],
-    read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
+    read: &impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
     language: &str,
 ) -> Result<(Vec<(String, Vec<u8>)>, Vec<String>), Diagnostic> {
     let options = pagefind::options::PagefindServiceConfig::builder()
@@ -212,6 +316,90 @@ mod tests {
         reversed.reverse();
         let second = index(&reversed, "en").unwrap();
         assert_eq!(first.outputs, second.outputs);
+    }
+
+    fn paper(key: &str, date: &str) -> Output {
+        page(
+            &format!("papers/{key}/index.html"),
+            &format!(
+                "<main data-pagefind-body data-pagefind-sort=\"date:{date}\"><h1>{key}</h1></main>"
+            ),
+        )
+    }
+
+    fn bundled(outputs: &[Output], per_bundle: usize) -> SearchIndex {
+        let paths: Vec<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
+        let read = |path: &str| {
+            let output = outputs.iter().find(|o| o.path == path).unwrap();
+            Ok(Arc::clone(&output.bytes))
+        };
+        index_in_bundles(&paths, read, "en", per_bundle).unwrap()
+    }
+
+    fn file<'i>(index: &'i SearchIndex, path: &str) -> &'i [u8] {
+        let found = index.outputs.iter().find(|o| o.path == path);
+        &found.unwrap_or_else(|| panic!("no {path}")).bytes
+    }
+
+    fn page_count(index: &SearchIndex, folder: &str) -> serde_json::Value {
+        let entry = file(index, &format!("{folder}/pagefind-entry.json"));
+        serde_json::from_slice::<serde_json::Value>(entry).unwrap()["languages"]["en"]["page_count"]
+            .clone()
+    }
+
+    #[test]
+    fn a_site_over_the_bundle_size_is_indexed_in_bundles_newest_papers_first() {
+        let mut outputs = sample();
+        outputs.extend([
+            paper("old", "2019-01"),
+            paper("new", "2024-05"),
+            paper("mid", "2022-00"),
+        ]);
+        let index = bundled(&outputs, 2);
+        assert_eq!(
+            file(&index, "pagefind/parts.json"),
+            br#"["part-1/","part-2/"]"#
+        );
+        // Newest two dated papers, then the oldest with the first undated page (by URL),
+        // then the last undated page; each bundle in URL order.
+        assert_eq!(
+            index.pages,
+            [
+                "/papers/mid/",
+                "/papers/new/",
+                "/papers/dpo/",
+                "/papers/old/",
+                "/training/"
+            ]
+        );
+        assert_eq!(page_count(&index, "pagefind"), 2);
+        assert_eq!(page_count(&index, "pagefind/part-1"), 2);
+        assert_eq!(page_count(&index, "pagefind/part-2"), 1);
+        let part: Vec<&str> = (index.outputs.iter())
+            .filter_map(|o| o.path.strip_prefix("pagefind/part-1/"))
+            .collect();
+        assert!(
+            part.iter().any(|name| name.ends_with(".pf_meta")),
+            "{part:?}"
+        );
+        assert!(
+            part.iter().any(|name| name.starts_with("filter/")),
+            "{part:?}"
+        );
+        assert!(
+            !part
+                .iter()
+                .any(|name| name.ends_with(".js") || name.starts_with("wasm.")),
+            "{part:?}"
+        );
+    }
+
+    #[test]
+    fn a_site_within_the_bundle_size_is_one_bundle() {
+        let index = bundled(&sample(), 2);
+        assert_eq!(file(&index, "pagefind/parts.json"), b"[]");
+        assert!(!index.outputs.iter().any(|o| o.path.contains("part-")));
+        assert_eq!(page_count(&index, "pagefind"), 2);
     }
 
     #[test]

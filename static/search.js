@@ -24,7 +24,14 @@
   var expanded = {};
   var pagefind = null;
   var results = [];
+  var total = 0;
   var shown = 0;
+  // A large site is indexed in several bundles, newest papers in the first; each
+  // carries the filter `bundle` with its number. Pagefind sorts results by date
+  // within one bundle only, so a list by date is fetched bundle after bundle.
+  var bundles = 1;
+  var nextBundle = 0;
+  var browse = null;
   var generation = 0;
   var timer = null;
 
@@ -68,7 +75,11 @@
     status.textContent = "Searching…";
     return pagefind.search(state.q || null, options).then(function (response) {
       if (mine !== generation) return;
-      results = response.results;
+      var byBundle = !state.q && bundles > 1;
+      total = response.results.length;
+      results = byBundle ? [] : response.results;
+      nextBundle = byBundle ? 0 : bundles;
+      browse = options;
       shown = 0;
       list.replaceChildren();
       drawFacets(response.filters || {});
@@ -76,13 +87,27 @@
     });
   }
 
-  function showMore(mine) {
-    var batch = results.slice(shown, shown + PAGE_SIZE);
-    return Promise.all(batch.map(function (result) { return result.data(); })).then(function (pages) {
+  // Fetches the next bundles' lists by date until `wanted` results are at hand.
+  function fill(mine, wanted) {
+    if (results.length >= wanted || nextBundle >= bundles) return Promise.resolve();
+    var filters = Object.assign({}, browse.filters, { bundle: String(nextBundle++) });
+    return pagefind.search(null, { filters: filters, sort: browse.sort }).then(function (response) {
       if (mine !== generation) return;
+      results = results.concat(response.results);
+      return fill(mine, wanted);
+    });
+  }
+
+  function showMore(mine) {
+    return fill(mine, shown + PAGE_SIZE).then(function () {
+      if (mine !== generation) return;
+      var batch = results.slice(shown, shown + PAGE_SIZE);
+      return Promise.all(batch.map(function (result) { return result.data(); }));
+    }).then(function (pages) {
+      if (!pages || mine !== generation) return;
       pages.forEach(function (page) { list.append(resultItem(page)); });
-      shown += batch.length;
-      more.hidden = shown >= results.length;
+      shown += pages.length;
+      more.hidden = shown >= total;
     });
   }
 
@@ -113,7 +138,7 @@
   }
 
   function describe() {
-    var count = results.length;
+    var count = total;
     var noun = state.q ? (count === 1 ? "result" : "results") : (count === 1 ? "paper" : "papers");
     var text = count + " " + noun + (state.q ? " for “" + state.q + "”" : "");
     var chosen = [];
@@ -242,11 +267,26 @@
   });
 
   input.value = state.q;
-  import(root.getAttribute("data-pagefind-url")).then(function (module) {
-    pagefind = module;
+  var pagefindUrl = root.getAttribute("data-pagefind-url");
+  var bundleBase = pagefindUrl.replace(/pagefind\.js$/, "");
+  var EXCERPT = 24;
+  // parts.json lists the bundles after the first; merged into it, all are searched
+  // as one index.
+  function mergeParts(module) {
+    return fetch(bundleBase + "parts.json")
+      .then(function (response) { return response.ok ? response.json() : []; })
+      .then(function (parts) {
+        bundles = parts.length + 1;
+        return Promise.all(parts.map(function (part, i) {
+          return module.mergeIndex(bundleBase + part, { excerptLength: EXCERPT, mergeFilter: { bundle: String(i + 1) } });
+        }));
+      });
+  }
+  import(pagefindUrl).then(function (module) {
     // filters() loads every filter index once; searches then count every facet.
-    return pagefind.options({ excerptLength: 24 })
-      .then(function () { return pagefind.filters(); })
+    return module.options({ excerptLength: EXCERPT, mergeFilter: { bundle: "0" } })
+      .then(function () { return mergeParts(module); })
+      .then(function () { pagefind = module; return module.filters(); })
       .then(run);
   }).catch(unavailable);
 })();

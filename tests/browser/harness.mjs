@@ -2,11 +2,13 @@
 // from SURVEY_SITE when the test command built it already) and served like GitHub Pages
 // under a sub-path (/survey/): clean URLs, 404.html with status 404.
 
+import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, existsSync, statSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, extname, normalize, resolve } from "node:path";
+import { chromium } from "playwright-core";
 
 export const repo = resolve(import.meta.dirname, "../..");
 export const base = "/survey/";
@@ -28,15 +30,17 @@ function serve(dir) {
   });
 }
 
-/// Builds the real site (unless SURVEY_SITE names a built one) and serves it on a free
-/// port of 127.0.0.1. `close()` stops the server and removes a folder it built.
-export async function startSite() {
-  let dir = process.env.SURVEY_SITE;
+/// Builds the real site (unless SURVEY_SITE names a built one, and no `env` is given)
+/// and serves it on a free port of 127.0.0.1. `env` adds variables to the build's
+/// environment. `close()` stops the server and removes a folder it built.
+export async function startSite({ env } = {}) {
+  let dir = env ? undefined : process.env.SURVEY_SITE;
   const built = !dir;
   if (built) {
     dir = mkdtempSync(join(tmpdir(), "survey-site-"));
     const binary = process.env.SURVEY_BIN ?? join(repo, "target/release/survey");
-    execFileSync(binary, ["build", "--output", dir, "--base-url", baseUrl], { cwd: repo, stdio: "inherit" });
+    const options = { cwd: repo, stdio: "inherit", env: { ...process.env, ...env } };
+    execFileSync(binary, ["build", "--output", dir, "--base-url", baseUrl], options);
   }
   dir = resolve(dir);
   const server = serve(dir);
@@ -47,4 +51,30 @@ export async function startSite() {
     if (built) rmSync(dir, { recursive: true, force: true });
   };
   return { dir, origin, close };
+}
+
+/// Debian's chromium (or CHROMIUM), headless, quiet on the network.
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/// A fresh context and tab of `browser`; `errors` collects the page's uncaught errors
+/// and console errors.
+export async function openPage(browser, options = {}) {
+  const context = await browser.newContext(options);
+  const tab = await context.newPage();
+  const errors = [];
+  tab.on("pageerror", (error) => errors.push(error.message));
+  tab.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+  return { tab, context, errors };
+}
+
+/// The number the search page's status line reports, once it reports one.
+export async function statusCount(tab) {
+  const status = tab.getByTestId("search-status");
+  await assert.doesNotReject(status.filter({ hasText: /^\d+ (papers?|results?)/ }).waitFor());
+  return Number((await status.textContent()).match(/^\d+/)[0]);
 }

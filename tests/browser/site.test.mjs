@@ -4,9 +4,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { chromium } from "playwright-core";
 import { createRequire } from "node:module";
-import { startSite, base } from "./harness.mjs";
+import { startSite, base, launchChromium, openPage, statusCount } from "./harness.mjs";
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -15,10 +14,7 @@ let site, browser, origin;
 before(async () => {
   site = await startSite();
   origin = site.origin;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -26,14 +22,7 @@ after(async () => {
   site?.close();
 });
 
-async function page(options = {}) {
-  const context = await browser.newContext(options);
-  const tab = await context.newPage();
-  const errors = [];
-  tab.on("pageerror", (error) => errors.push(error.message));
-  tab.on("console", (message) => message.type() === "error" && errors.push(message.text()));
-  return { tab, context, errors };
-}
+const page = (options) => openPage(browser, options);
 
 test("a reader follows a citation from a chapter to the paper page and back", async () => {
   const { tab, context, errors } = await page();
@@ -122,12 +111,6 @@ test("unknown addresses show the site's 404 page with working links", async () =
 });
 
 // ---- Search, filters and listings (Pagefind's index, our own search script).
-
-const statusCount = async (tab) => {
-  const status = tab.getByTestId("search-status");
-  await assert.doesNotReject(status.filter({ hasText: /^\d+ (papers?|results?)/ }).waitFor());
-  return Number((await status.textContent()).match(/^\d+/)[0]);
-};
 
 test("the header search finds a paper by its title words, the paper first", async () => {
   const { tab, context, errors } = await page();
