@@ -236,7 +236,7 @@ impl LiveBuild {
         let elsewhere: HashSet<&str> = (kept.iter().chain(&staged))
             .map(|file| file.path.as_str())
             .collect();
-        let outputs = if succeeded && !matches!(self.pages, Pages::Discard) {
+        let outputs = if succeeded && self.pages.writes() {
             let files = Arc::try_unwrap(self.outputs).unwrap_or_else(|shared| (*shared).clone());
             (files.into_iter())
                 .filter(|(path, _)| !elsewhere.contains(&**path))
@@ -456,7 +456,9 @@ impl LiveBuild {
             &new.others,
         ));
         self.other_paths = other_paths;
-        changed.extend(self.update_exports(&mut outputs, site, rejoined));
+        if self.pages.writes() {
+            changed.extend(self.update_exports(&mut outputs, site, rejoined));
+        }
         self.outputs = Arc::new(outputs);
         changed.sort();
         changed.dedup();
