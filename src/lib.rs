@@ -161,11 +161,7 @@ pub fn build_with(root: &Path, options: BuildOptions) -> Build {
     }
     let mut build = engine.into_build(rebuild);
     if options.search && build.site.is_some() {
-        let placed = match &options.pages {
-            engine::Pages::Place(emitter) => Some(&**emitter),
-            _ => None,
-        };
-        add_search_index(&mut build, options.output, placed);
+        add_search_index(&mut build, options.output, options.pages.emitter());
         if build.diagnostics.has_errors() {
             build.site = None;
         }

@@ -209,7 +209,10 @@ fn build(root: &Path, output_dir: &Path, mut options: crate::BuildOptions) -> Ex
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    options.pages = crate::engine::Pages::Place(Arc::clone(&emitter));
+    options.pages = match options.cache {
+        Some(_) => crate::engine::Pages::Place(Arc::clone(&emitter)),
+        None => crate::engine::Pages::PlaceOnce(Arc::clone(&emitter)),
+    };
     let result = crate::build_with(root, options);
     print_diagnostics(&result, Format::Human);
     let Some(site) = result.site.as_ref().filter(|_| result.succeeded()) else {

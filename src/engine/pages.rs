@@ -16,6 +16,9 @@ pub enum Pages {
     /// Written into the new output tree at once, then dropped: `survey build`, whose
     /// memory then does not grow with the pages.
     Place(Arc<Emitter>),
+    /// As [`Pages::Place`], for a build that saves no cache (`--no-cache`): like
+    /// `check`, it renders once, so what each job read is dropped too.
+    PlaceOnce(Arc<Emitter>),
 }
 
 impl Pages {
@@ -25,17 +28,25 @@ impl Pages {
         let placed = match self {
             Pages::Keep => return None,
             Pages::Discard => None,
-            Pages::Place(emitter) => Some(emitter.place(output)?),
+            Pages::Place(emitter) | Pages::PlaceOnce(emitter) => Some(emitter.place(output)?),
         };
         output.bytes = Arc::from(Vec::new());
         placed
     }
 
     /// Whether the engine may rebuild, and so must keep what each job read: not for
-    /// `check`, which renders once, saves no cache and is never updated (at 100 000
-    /// papers the read lists are hundreds of MB).
+    /// `check` or a `build --no-cache`, which render once, save no cache and are never
+    /// updated (at 100 000 papers the read lists are hundreds of MB).
     pub(super) fn rebuilds(&self) -> bool {
-        !matches!(self, Pages::Discard)
+        !matches!(self, Pages::Discard | Pages::PlaceOnce(_))
+    }
+
+    /// The tree pages are written into, if they are.
+    pub fn emitter(&self) -> Option<&Emitter> {
+        match self {
+            Pages::Place(emitter) | Pages::PlaceOnce(emitter) => Some(emitter),
+            Pages::Keep | Pages::Discard => None,
+        }
     }
 
     /// Whether the build's files are written at all: not for `check`, which then also
