@@ -98,7 +98,19 @@
     });
   }
 
+  // One batch at a time: a second click while one loads would show it twice.
+  var loading = null;
+
   function showMore(mine) {
+    if (loading && loading.mine === mine) return loading.promise;
+    var promise = nextBatch(mine);
+    loading = { mine: mine, promise: promise };
+    return promise.finally(function () {
+      if (loading && loading.promise === promise) loading = null;
+    });
+  }
+
+  function nextBatch(mine) {
     return fill(mine, shown + PAGE_SIZE).then(function () {
       if (mine !== generation) return;
       var batch = results.slice(shown, shown + PAGE_SIZE);

@@ -33,6 +33,9 @@ test("an empty search over every bundle lists every paper once, newest first", a
   const papers = Number(await tab.getByTestId("papers-count").textContent());
   await tab.goto(`${origin}${base}search/`);
   assert.equal(await statusCount(tab), papers);
+  // Two clicks at once show one more batch, not the same one twice.
+  await tab.getByTestId("more-results").evaluate((button) => { button.click(); button.click(); });
+  await tab.waitForFunction(() => document.querySelectorAll("[data-testid=result]").length >= 40);
   // Show results until they span at least three bundles of 40 pages.
   const more = tab.getByTestId("more-results");
   while ((await tab.getByTestId("result").count()) < 130 && (await more.isVisible())) {
