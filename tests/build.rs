@@ -397,7 +397,8 @@ fn check_renders_every_page_and_keeps_none() {
 /// `survey build` writes each page into the new tree as soon as it is rendered: the
 /// build keeps none of their bytes, the search index still covers them (read back one
 /// at a time), and the output folder ends up byte for byte what a build that kept
-/// every page in memory writes.
+/// every page in memory writes; so does `build --no-cache`, whose engine renders once
+/// and keeps nothing for a later rebuild (no parses, references, reads or entries).
 #[test]
 fn build_places_pages_as_rendered_and_writes_the_same_site() {
     let site = common::site_with(None);
@@ -409,54 +410,52 @@ fn build_places_pages_as_rendered_and_writes_the_same_site() {
     );
     let kept_dir = site.path().join("kept");
     survey::emit::emit(&kept_dir, &in_memory.outputs).unwrap();
-
-    let streamed_dir = site.path().join("streamed");
-    let emitter = std::sync::Arc::new(survey::emit::Emitter::begin(&streamed_dir).unwrap());
-    let options = survey::BuildOptions {
-        base_url: None,
-        search: true,
-        cache: None,
-        output: Some(&streamed_dir),
-        save_cache: false,
-        pages: survey::engine::Pages::Place(std::sync::Arc::clone(&emitter)),
-    };
-    let streamed = survey::build_with(site.path(), options);
-    assert!(streamed.succeeded(), "{:?}", streamed.diagnostics.sorted());
-    let html_in_memory = (streamed.outputs.iter()).filter(|o| o.path.ends_with(".html"));
-    assert!(
-        html_in_memory
-            .clone()
-            .all(|o| !o.path.starts_with("papers/")),
-        "paper pages stayed in memory: {:?}",
-        html_in_memory.map(|o| &o.path).collect::<Vec<_>>()
-    );
-    assert_eq!(streamed.staged.len(), streamed.rendered);
-    let emitter = std::sync::Arc::into_inner(emitter).expect("the build let go of the emitter");
-    emitter.finish(&streamed.outputs, &streamed.kept).unwrap();
-
-    let tree = |dir: &std::path::Path| -> Vec<(String, Vec<u8>)> {
-        let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
-            .into_iter()
-            .map(Result::unwrap)
-            .filter(|entry| entry.file_type().is_file())
-            .map(|entry| {
-                let relative = entry.path().strip_prefix(dir).unwrap();
-                (
-                    relative.display().to_string(),
-                    std::fs::read(entry.path()).unwrap(),
-                )
-            })
-            .collect();
-        files.sort();
-        files
-    };
-    let (kept, streamed) = (tree(&kept_dir), tree(&streamed_dir));
+    let kept = tree(&kept_dir);
     assert!(kept.iter().any(|(path, _)| path.starts_with("pagefind/")));
-    assert_eq!(kept.len(), streamed.len());
-    for ((path, bytes), (other, other_bytes)) in kept.iter().zip(&streamed) {
-        assert_eq!(path, other);
-        assert!(bytes == other_bytes, "{path} differs");
+
+    for once in [false, true] {
+        let streamed_dir = site.path().join(format!("streamed-{once}"));
+        let emitter = std::sync::Arc::new(survey::emit::Emitter::begin(&streamed_dir).unwrap());
+        let pages = match once {
+            false => survey::engine::Pages::Place(std::sync::Arc::clone(&emitter)),
+            true => survey::engine::Pages::PlaceOnce(std::sync::Arc::clone(&emitter)),
+        };
+        let options = survey::BuildOptions {
+            base_url: None,
+            search: true,
+            cache: None,
+            output: Some(&streamed_dir),
+            save_cache: false,
+            pages,
+        };
+        let streamed = survey::build_with(site.path(), options);
+        assert!(streamed.succeeded(), "{:?}", streamed.diagnostics.sorted());
+        let html_in_memory = (streamed.outputs.iter()).filter(|o| o.path.ends_with(".html"));
+        assert!(
+            html_in_memory
+                .clone()
+                .all(|o| !o.path.starts_with("papers/")),
+            "paper pages stayed in memory: {:?}",
+            html_in_memory.map(|o| &o.path).collect::<Vec<_>>()
+        );
+        assert_eq!(streamed.staged.len(), streamed.rendered);
+        let emitter = std::sync::Arc::into_inner(emitter).expect("the build let go of the emitter");
+        emitter.finish(&streamed.outputs, &streamed.kept).unwrap();
+
+        let streamed = tree(&streamed_dir);
+        assert_eq!(kept.len(), streamed.len(), "once: {once}");
+        for ((path, bytes), (other, other_bytes)) in kept.iter().zip(&streamed) {
+            assert_eq!(path, other);
+            assert!(bytes == other_bytes, "{path:?} differs (once: {once})");
+        }
     }
+}
+
+/// Every file under `dir`, by relative path, sorted.
+fn tree(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    (common::snapshot(dir).into_iter())
+        .map(|(path, bytes)| (path.strip_prefix(dir).unwrap().to_path_buf(), bytes))
+        .collect()
 }
 
 /// `check`'s engine keeps no job's reads (it renders once), so if it is ever updated
@@ -471,8 +470,11 @@ fn an_engine_that_kept_no_reads_renders_everything_after_an_edit() {
     assert!(first.succeeded, "{:?}", first.diagnostics.sorted());
     let paper = std::path::PathBuf::from("content/papers/rafailov2023direct.md");
     let text = std::fs::read_to_string(site.path().join(&paper)).unwrap();
-    std::fs::write(site.path().join(&paper), text + "\nOne more sentence.\n").unwrap();
+    // A body and a title edit: `serve` patches both, an engine that kept nothing cannot.
+    let text = text.replacen("title: \"", "title: \"Revised: ", 1) + "\nOne more sentence.\n";
+    std::fs::write(site.path().join(&paper), text).unwrap();
     let edited = live.update(&[paper]).expect("the paper changed");
     assert!(edited.succeeded, "{:?}", edited.diagnostics.sorted());
+    assert!(!edited.patched, "nothing was kept to patch");
     assert_eq!(edited.rendered, first.rendered, "every page rendered again");
 }

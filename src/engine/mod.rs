@@ -103,7 +103,9 @@ pub struct LiveBuild {
 /// and the diagnostics reported.
 struct LastGood {
     site: Site,
-    /// Taken while a patch renders; always present between rebuilds.
+    /// Taken while a patch renders; present between rebuilds of an engine that
+    /// patches ([`Pages::patches`]). Others drop them at once: they keep every paper's
+    /// row, list entry and reference in HTML.
     parts: Option<render::PreparedParts>,
     diagnostics: Diagnostics,
 }
@@ -322,9 +324,15 @@ impl LiveBuild {
         let config_ok = config.is_some();
         let config = config.unwrap_or_else(config::fallback);
         let chapters = assemble::chapter_folders(&sources.content);
-        let parsed = parse_cached(&mut self.parsed, &self.files, &chapters);
-        let site = assemble::assemble_parsed(sources, config, parsed, &mut self.memo, diagnostics)
-            .filter(|_| config_ok)?;
+        let keep = self.pages.rebuilds();
+        let parsed = parse_cached(&mut self.parsed, &self.files, &chapters, keep);
+        let site = assemble::assemble_parsed(sources, config, parsed, &mut self.memo, diagnostics);
+        if !keep {
+            // What the memo keeps beside the site's references (every paper's fields,
+            // the formatted parts) serves only a later rebuild.
+            self.memo = assemble::Memo::default();
+        }
+        let site = site.filter(|_| config_ok)?;
         if diagnostics.has_errors() {
             return None;
         }
@@ -332,7 +340,7 @@ impl LiveBuild {
         let tera = parsed_templates(&mut self.templates, &sources.templates, diagnostics)?;
         let prepared = render::prepare_with(&site, tera, &sources.statics);
         let (rendered, outputs) = self.render_stale(&prepared, diagnostics);
-        let parts = Some(prepared.into_parts());
+        let parts = self.pages.patches().then(|| prepared.into_parts());
         let last = LastGood {
             site,
             parts,
@@ -369,11 +377,8 @@ impl LiveBuild {
         let pages = &self.pages;
         let fresh: Vec<(JobKey, render::Rendered, Option<Kept>)> = (stale.par_iter())
             .map(|job| {
-                let mut done = prepared.render_job(job);
+                let mut done = prepared.render_job(job, pages.rebuilds());
                 let staged = (done.result.as_mut().ok()).and_then(|output| pages.take(output));
-                if !pages.rebuilds() {
-                    done.reads = Box::default();
-                }
                 ((*job).clone(), done, staged)
             })
             .collect();
@@ -491,6 +496,9 @@ impl LiveBuild {
             .flat_map(|(_, exports)| exports.outputs().map(|o| o.path.clone()))
             .collect();
         let exports = exports::Files::new(site, &mut self.entries);
+        if !self.pages.rebuilds() {
+            self.entries = exports::Entries::default();
+        }
         let changed = replace_outputs(files, &before, exports.outputs());
         self.exports = Some((Some(inputs), exports));
         changed

@@ -204,7 +204,12 @@ impl LiveBuild {
 
     /// Every changed path as a body edit, or `None` if one of them is not.
     fn body_edits(&self, changed: &[PathBuf]) -> Option<Vec<BodyEdit>> {
-        if self.last.is_none() || changed.is_empty() || self.files.has_problems() {
+        // Only `serve`'s engine keeps what a patch starts from.
+        if !self.pages.patches()
+            || self.last.is_none()
+            || changed.is_empty()
+            || self.files.has_problems()
+        {
             return None;
         }
         let chapters = assemble::chapter_folders(&self.files.sources().content);

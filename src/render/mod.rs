@@ -207,9 +207,9 @@ impl Prepared<'_> {
         &self.parts.listings
     }
 
-    /// Renders one job, recording what it read of the site ([`reads`]).
-    pub fn render_job(&self, key: &JobKey) -> Rendered {
-        let view = SiteView::new(self.data());
+    /// Renders one job, recording what it read of the site ([`reads`]) if `records`.
+    pub fn render_job(&self, key: &JobKey, records: bool) -> Rendered {
+        let view = SiteView::new(self.data(), records);
         let renderer = Renderer {
             base_path: view.config().base_path(),
             view,

@@ -106,7 +106,9 @@ macro_rules! reads {
             $(
                 $(#[$doc])*
                 pub fn $name(&self, $($arg: $param),*) -> $answer {
-                    self.log(Read::$variant($($arg.to_owned()),*));
+                    if self.records {
+                        self.log(Read::$variant($($arg.to_owned()),*));
+                    }
                     lookup::$name(self.data, $($arg),*)
                 }
             )*
@@ -214,23 +216,29 @@ reads! {
     }
 }
 
-/// A job's window on the site: answers from [`Data`], logging every [`Read`].
+/// A job's window on the site: answers from [`Data`], logging every [`Read`] if it
+/// records them.
 pub struct SiteView<'a> {
     data: Data<'a>,
+    /// False for an engine that renders once (`check`, `build --no-cache`): nothing
+    /// would ever ask what a job read, and the log costs an owned copy of each read's
+    /// arguments.
+    records: bool,
     log: Mutex<Vec<Read>>,
 }
 
 impl<'a> SiteView<'a> {
-    pub fn new(data: Data<'a>) -> Self {
+    pub fn new(data: Data<'a>, records: bool) -> Self {
         SiteView {
             data,
+            records,
             log: Mutex::default(),
         }
     }
 
     /// A view of the same data with a log of its own.
     pub fn fresh(&self) -> Self {
-        SiteView::new(self.data)
+        SiteView::new(self.data, self.records)
     }
 
     fn log(&self, read: Read) {
@@ -239,7 +247,9 @@ impl<'a> SiteView<'a> {
 
     /// Logs reads made elsewhere on this job's behalf (a kept list entry's).
     pub fn replay(&self, reads: &[Read]) {
-        self.lock().extend_from_slice(reads);
+        if self.records {
+            self.lock().extend_from_slice(reads);
+        }
     }
 
     /// The reads logged so far, sorted and without repeats; the log is emptied.
