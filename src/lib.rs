@@ -161,12 +161,25 @@ pub fn build_with(root: &Path, options: BuildOptions) -> Build {
     }
     let mut build = engine.into_build(rebuild);
     if options.search && build.site.is_some() {
+        return_freed_memory();
         add_search_index(&mut build, options.output, options.pages.emitter());
         if build.diagnostics.has_errors() {
             build.site = None;
         }
     }
     build
+}
+
+/// Gives the memory the engine freed back to the system. glibc keeps a freed block in
+/// the arena of the thread that freed it, and the indexer's threads allocate from
+/// others: without this, the index's memory comes on top of the engine's, freed or
+/// not (at 30 000 papers the peak RSS was 766 MB with 352 MB in use).
+fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim takes no pointer; it only walks glibc's own arenas.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// Indexes the rendered pages: those in memory, those kept in the output folder
