@@ -169,9 +169,7 @@ fn newest_first_bundles(
 ) -> Result<Vec<Vec<(String, &str)>>, Diagnostic> {
     let mut dated = Vec::new();
     for (url, path) in pages {
-        let bytes = read(path)
-            .map_err(|error| failure(format!("cannot read {path} to index it: {error:#}")))?;
-        if is_searchable(&bytes) {
+        if let Some(bytes) = read_searchable(&read, path)? {
             dated.push((std::cmp::Reverse(date_of(&bytes)), url, path));
         }
     }
@@ -194,9 +192,15 @@ fn date_of(html: &[u8]) -> Option<Vec<u8>> {
     Some(html[start..start + length].to_vec())
 }
 
-fn is_searchable(html: &[u8]) -> bool {
-    html.windows(BODY_MARKER.len())
-        .any(|window| window == BODY_MARKER)
+/// The page at `path` if it carries `data-pagefind-body`.
+fn read_searchable(
+    read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
+    path: &str,
+) -> Result<Option<Arc<[u8]>>, Diagnostic> {
+    let bytes = read(path)
+        .map_err(|error| failure(format!("cannot read {path} to index it: {error:#}")))?;
+    let searchable = (bytes.windows(BODY_MARKER.len())).any(|window| window == BODY_MARKER);
+    Ok(searchable.then_some(bytes))
 }
 
 /// `papers/x/index.html` -> `/papers/x/`; `404.html` -> `/404.html`.
@@ -224,11 +228,9 @@ async fn run_pagefind(
         .map_err(|error| failure(format!("cannot configure Pagefind: {error:#}")))?;
     let mut indexed = Vec::new();
     for (url, path) in pages {
-        let bytes = read(path)
-            .map_err(|error| failure(format!("cannot read {path} to index it: {error:#}")))?;
-        if !is_searchable(&bytes) {
+        let Some(bytes) = read_searchable(read, path)? else {
             continue;
-        }
+        };
         let html = String::from_utf8_lossy(&bytes).into_owned();
         drop(bytes);
         index

@@ -366,7 +366,7 @@ impl LiveBuild {
             self.shared = Some(shared);
         }
         let data = prepared.data();
-        let witness = self.pages.witnesses();
+        let witness = self.pages.patches();
         let changed = self.reads.refresh(data, witness);
         let stale: Vec<&JobKey> = (jobs.iter())
             .filter(|job| match self.rendered.get(*job) {

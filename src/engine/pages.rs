@@ -25,10 +25,13 @@ impl Pages {
     /// Hands a freshly rendered `output` over; returns it as the file the new tree
     /// holds when it went there (its bytes are then dropped).
     pub(super) fn take(&self, output: &mut Output) -> Option<Kept> {
-        let placed = match self {
-            Pages::Keep => return None,
-            Pages::Discard => None,
-            Pages::Place(emitter) | Pages::PlaceOnce(emitter) => Some(emitter.place(output)?),
+        if matches!(self, Pages::Keep) {
+            return None;
+        }
+        // A page the tree could not take keeps its bytes; `Emitter::finish` says why.
+        let placed = match self.emitter() {
+            Some(emitter) => Some(emitter.place(output)?),
+            None => None,
         };
         output.bytes = Arc::from(Vec::new());
         placed
@@ -55,17 +58,11 @@ impl Pages {
         !matches!(self, Pages::Discard)
     }
 
-    /// Whether to note what each read's answer is made of ([`crate::tracked`]), so
-    /// that the next rebuild fingerprints only the reads of what changed: for `serve`,
-    /// whose engine is updated on every save. A `build`'s is at most saved, and a
-    /// witness means nothing to another process.
-    pub(super) fn witnesses(&self) -> bool {
-        self.patches()
-    }
-
     /// Whether the engine is updated in this process (`serve`), and so keeps its last
-    /// site with what was prepared from it, to patch them. A `build` saves no such
-    /// thing ([`super::persist`]): at 100 000 papers they are a fifth of its memory.
+    /// site with what was prepared from it, to patch them (a `build` saves no such
+    /// thing, [`super::persist`]), and notes what each read's answer is made of
+    /// ([`crate::tracked`]), so that the next rebuild fingerprints only the reads of
+    /// what changed (a witness means nothing to another process).
     pub(super) fn patches(&self) -> bool {
         matches!(self, Pages::Keep)
     }

@@ -204,7 +204,8 @@ impl LiveBuild {
 
     /// Every changed path as a body edit, or `None` if one of them is not.
     fn body_edits(&self, changed: &[PathBuf]) -> Option<Vec<BodyEdit>> {
-        // Only `serve`'s engine keeps what a patch starts from.
+        // Only `serve`'s engine keeps what a patch starts from; any other would parse
+        // the changed files here only to find no earlier parse and rebuild in full.
         if !self.pages.patches()
             || self.last.is_none()
             || changed.is_empty()
