@@ -142,17 +142,16 @@ pub fn build(root: &Path, base_url: Option<&str>) -> Build {
 /// nothing kept or from the cache folder, so `build`, `check` and `serve` run one
 /// pipeline.
 pub fn build_with(root: &Path, options: BuildOptions) -> Build {
-    let (engine, rebuild) = engine::LiveBuild::with_cache(
+    let (mut engine, rebuild) = engine::LiveBuild::with_cache(
         root,
         options.base_url,
         options.cache,
+        options.save_cache,
         options.output,
         options.pages.clone(),
     );
-    if let Some(folder) = options
-        .cache
-        .filter(|_| options.save_cache && rebuild.succeeded)
-        && let Err(error) = engine.save(folder)
+    if let Some(folder) = options.cache.filter(|_| rebuild.succeeded)
+        && let Err(error) = engine.save()
     {
         eprintln!(
             "note: could not save the cache in {}: {error}",
@@ -170,11 +169,11 @@ pub fn build_with(root: &Path, options: BuildOptions) -> Build {
     build
 }
 
-/// Gives the memory the engine freed back to the system. glibc keeps a freed block in
-/// the arena of the thread that freed it, and the indexer's threads allocate from
-/// others: without this, the index's memory comes on top of the engine's, freed or
-/// not (at 30 000 papers the peak RSS was 766 MB with 352 MB in use).
-fn return_freed_memory() {
+/// Gives the memory the process freed back to the system. glibc keeps a freed block
+/// in the arena of the thread that freed it, and work on other threads allocates from
+/// others: without this, the search index's memory comes on top of the engine's, freed
+/// or not (at 30 000 papers the peak RSS was 766 MB with 352 MB in use).
+pub(crate) fn return_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim takes no pointer; it only walks glibc's own arenas.
     unsafe {

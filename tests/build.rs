@@ -466,7 +466,7 @@ fn an_engine_that_kept_no_reads_renders_everything_after_an_edit() {
     let site = common::site_with(None);
     let discard = survey::engine::Pages::Discard;
     let (mut live, first) =
-        survey::engine::LiveBuild::with_cache(site.path(), None, None, None, discard);
+        survey::engine::LiveBuild::with_cache(site.path(), None, None, false, None, discard);
     assert!(first.succeeded, "{:?}", first.diagnostics.sorted());
     let paper = std::path::PathBuf::from("content/papers/rafailov2023direct.md");
     let text = std::fs::read_to_string(site.path().join(&paper)).unwrap();

@@ -709,8 +709,8 @@ fn incremental_rebuilds_equal_clean_builds_on_a_generated_corpus() {
 
 /// A build that starts from the cache folder of the last one (`survey build` with its
 /// cache) equals a clean build, byte for byte and diagnostic for diagnostic, after
-/// every edit of a generated survey; it renders only the pages the edit reaches; and an
-/// unreadable cache is ignored.
+/// every edit of a generated survey; it renders only the pages the edit reaches; a
+/// failed build leaves the saved state as it was; and an unreadable cache is ignored.
 #[test]
 fn builds_from_the_cache_folder_equal_clean_builds() {
     let dir = tempfile::tempdir().unwrap();
@@ -718,16 +718,18 @@ fn builds_from_the_cache_folder_equal_clean_builds() {
     let cache = dir.path().join("cache");
     let output = dir.path().join("public");
     let papers = generated_corpus(&root, 5);
-    // As `survey build` does: start from the cache and the output folder, save, emit
-    // keeping the unchanged files. The output folder must then hold the clean build.
+    // As `survey build` does: start from the cache and the output folder, write each
+    // page into the new tree as it is rendered, save (an engine that drops each part
+    // of its state once written), finish the tree. It must then hold the clean build.
     let cached_build = |step: &str| {
+        let emitter = std::sync::Arc::new(survey::emit::Emitter::begin(&output).unwrap());
         let options = survey::BuildOptions {
             base_url: Some(BASE_URL),
             search: false,
             cache: Some(&cache),
             output: Some(&output),
             save_cache: true,
-            pages: survey::engine::Pages::Keep,
+            pages: survey::engine::Pages::Place(std::sync::Arc::clone(&emitter)),
         };
         let build = survey::build_with(&root, options);
         let clean = clean_build(&root);
@@ -737,7 +739,8 @@ fn builds_from_the_cache_folder_equal_clean_builds() {
             "{step}"
         );
         if build.succeeded() {
-            survey::emit::emit_keeping(&output, &build.outputs, &build.kept).unwrap();
+            let emitter = std::sync::Arc::into_inner(emitter).expect("the engine is done");
+            emitter.finish(&build.outputs, &build.kept).unwrap();
             let (files, expected) = (common::files_under(&output), as_map(&clean.outputs));
             assert!(
                 files == expected,
@@ -762,6 +765,34 @@ fn builds_from_the_cache_folder_equal_clean_builds() {
         small += usize::from(rendered < all / 10);
     }
     assert!(small >= 4, "only {small} of 6 edits rendered few pages");
+    // A failed build saves nothing and leaves nothing behind; a writer's leftover from
+    // a build that died is removed, and no other file.
+    let state = cache.join("engine.bin");
+    let saved = std::fs::read(&state).unwrap();
+    let dead_writer = cache.join(format!("engine.bin.{}", u32::MAX));
+    let not_a_writer = cache.join("engine.bin.notes");
+    std::fs::write(&dead_writer, "left by a killed build").unwrap();
+    std::fs::write(&not_a_writer, "someone's").unwrap();
+    let paper = root.join(format!("content/papers/{}.md", papers[0]));
+    let text = std::fs::read_to_string(&paper).unwrap();
+    std::fs::write(&paper, text.replacen("year:", "year: twenty\nyeer:", 1)).unwrap();
+    cached_build("a paper broken");
+    assert_eq!(
+        std::fs::read(&state).unwrap(),
+        saved,
+        "a failed build saved"
+    );
+    let mut left: Vec<String> = (std::fs::read_dir(&cache).unwrap())
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["engine.bin", "engine.bin.notes"]);
+    std::fs::write(&paper, text).unwrap();
+    assert_eq!(
+        cached_build("the paper mended"),
+        0,
+        "the saved state still holds"
+    );
     // A page changed by hand in the output is not the build's: it renders again.
     let page = output.join("index.html");
     std::fs::write(&page, "edited by hand").unwrap();

@@ -49,7 +49,7 @@ pub struct Memo {
 
 impl Memo {
     /// What to keep for the next process ([`csl::Cache::save`]).
-    pub fn save(&self) -> Option<csl::Saved> {
+    pub fn save(&self) -> Option<csl::SavedRef<'_>> {
         self.references.save()
     }
 

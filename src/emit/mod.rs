@@ -37,6 +37,7 @@ use anyhow::{Context, Result, bail};
 use manifest::{Manifest, Stamp};
 pub use output::{Kept, Output};
 use staging::Staging;
+pub(crate) use staging::process_alive;
 use tree::{File, NewTree};
 
 /// Writes `outputs` as the new content of `dir`, atomically replacing what was there.

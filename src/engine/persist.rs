@@ -17,11 +17,13 @@
 //!   stale cache can never change output;
 //! - anything unreadable (missing, truncated, another format) is ignored, never an
 //!   error: the build then starts from nothing;
-//! - the file is replaced by a rename, so a build killed while saving leaves the old
-//!   state or the new one.
+//! - the state is written part by part while the engine makes it ([`Writer`]), into a
+//!   file of its own that replaces the saved one by a rename once the build succeeded,
+//!   so a build that fails or is killed leaves the old state.
 
 use std::collections::HashMap;
 use std::fs;
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -36,15 +38,15 @@ use crate::formats::csl;
 use crate::render::reads::Read;
 use crate::render::{JobKey, exports};
 
-/// What is kept of a [`super::LiveBuild`]: generic so that saving serializes the
-/// engine's own records by reference ([`ToSave`]) in the shape loading reads ([`Loaded`]),
-/// instead of copying every output first.
-#[derive(Serialize, Deserialize)]
+/// What is kept of a [`super::LiveBuild`], in the order the engine makes its parts:
+/// [`Writer`] writes each field as soon as it is made, and postcard encodes a struct
+/// as its fields one after the other, so the file reads back as one `State`.
+#[derive(Deserialize)]
 struct State<Job, Read, Parse, Entries> {
     build: u64,
-    references: Option<csl::Saved>,
     /// Each content file's parse, by path, with the text hash it was made from.
     parsed: Vec<Parse>,
+    references: Option<csl::Saved>,
     /// Each paper's BibTeX and CSL-JSON entry.
     entries: Entries,
     shared: Option<u64>,
@@ -73,13 +75,6 @@ type Loaded = State<
     (PathBuf, CachedParse),
     exports::Entries,
 >;
-type ToSave<'a> = State<
-    SavedJob<&'a JobKey, Saved<&'a str, &'a Diagnostic>, &'a [ReadId]>,
-    &'a Read,
-    (&'a PathBuf, &'a CachedParse),
-    &'a exports::Entries,
->;
-
 /// The parts of a [`super::LiveBuild`] restored from a saved state.
 pub(super) struct Restored {
     pub(super) memo: Memo,
@@ -142,52 +137,155 @@ pub(super) fn load(folder: &Path, output: Option<&Path>) -> Option<Restored> {
     })
 }
 
-/// Saves the engine's memory in `folder` (created if needed), replacing what was there.
-pub(super) fn save(folder: &Path, live: &LiveBuild) -> std::io::Result<()> {
-    let Some(build) = build_id() else {
-        return Ok(());
-    };
-    let mut jobs: Vec<_> = (live.rendered.par_iter())
-        .map(|(key, record)| SavedJob {
-            key,
-            result: match (&record.result, &record.kept) {
-                (Ok(output), Some(kept)) => Saved::Output {
-                    path: output.path.as_str(),
-                    hash: kept.hash,
+/// A saved state written part by part while the engine runs, so that an engine which
+/// renders once can drop each part (every parse, the formatted references, the
+/// export entries: about a third of a 100 000-paper build's memory) as soon as it is
+/// written instead of holding it to the end. The file replaces the saved state only
+/// at [`Writer::commit`], by a rename; dropped before, it is removed, and a build
+/// killed meanwhile leaves it to the next writer, which removes the files of writers
+/// no longer running.
+pub(super) struct Writer {
+    temporary: PathBuf,
+    target: PathBuf,
+    /// After a failure, the error, which `commit` reports.
+    file: Result<BufWriter<fs::File>, Option<std::io::Error>>,
+    /// The next part to write.
+    next: Part,
+}
+
+/// The parts of a [`State`], in the order they are written.
+#[derive(Clone, Copy, PartialEq, PartialOrd)]
+enum Part {
+    Parses,
+    References,
+    Entries,
+    Rest,
+}
+
+impl Writer {
+    /// Starts a state in `folder` (created if needed); `None` when this build of the
+    /// tool has no identity to save under ([`build_id`]).
+    pub(super) fn create(folder: &Path) -> Option<Writer> {
+        let build = build_id()?;
+        remove_dead_writers(folder);
+        let target = folder.join(crate::paths::ENGINE_STATE_FILE);
+        let temporary = folder.join(format!("{}{}", temporary_prefix(), std::process::id()));
+        let file = fs::create_dir_all(folder)
+            .and_then(|()| fs::File::create(&temporary))
+            .map(BufWriter::new)
+            .map_err(Some);
+        let mut writer = Writer {
+            temporary,
+            target,
+            file,
+            next: Part::Parses,
+        };
+        writer.put(&build);
+        Some(writer)
+    }
+
+    /// Writes every content file's parse, in path order.
+    pub(super) fn parses(&mut self, parsed: &HashMap<PathBuf, CachedParse>) {
+        let mut parsed: Vec<(&PathBuf, &CachedParse)> = parsed.iter().collect();
+        parsed.sort_by(|a, b| a.0.cmp(b.0));
+        self.part(Part::Parses, &parsed);
+    }
+
+    /// Writes the formatted references.
+    pub(super) fn references(&mut self, memo: &Memo) {
+        self.part(Part::References, &memo.save());
+    }
+
+    /// Writes each paper's export entries.
+    pub(super) fn entries(&mut self, entries: &exports::Entries) {
+        self.part(Part::Entries, entries);
+    }
+
+    /// Writes what is left, the parts not yet written from `live` first, and puts the
+    /// state in place of the saved one.
+    pub(super) fn commit(mut self, live: &LiveBuild) -> std::io::Result<()> {
+        self.parses(&live.parsed);
+        self.references(&live.memo);
+        self.entries(&live.entries);
+        let mut jobs: Vec<_> = (live.rendered.par_iter())
+            .map(|(key, record)| SavedJob {
+                key,
+                result: match (&record.result, &record.kept) {
+                    (Ok(output), Some(kept)) => Saved::Output {
+                        path: output.path.as_str(),
+                        hash: kept.hash,
+                    },
+                    (Ok(output), None) => Saved::Output {
+                        path: output.path.as_str(),
+                        hash: emit::content_hash(&output.bytes),
+                    },
+                    (Err(diagnostic), _) => Saved::Failed(diagnostic),
                 },
-                (Ok(output), None) => Saved::Output {
-                    path: output.path.as_str(),
-                    hash: emit::content_hash(&output.bytes),
-                },
-                (Err(diagnostic), _) => Saved::Failed(diagnostic),
-            },
-            reads: &*record.reads,
-        })
-        .collect();
-    jobs.sort_by(|a, b| a.key.cmp(b.key));
-    let reads: Vec<(&Read, u64)> = live.reads.saved().collect();
-    let mut parsed: Vec<(&PathBuf, &CachedParse)> = live.parsed.iter().collect();
-    parsed.sort_by(|a, b| a.0.cmp(b.0));
-    let state: ToSave = State {
-        build,
-        references: live.memo.save(),
-        parsed,
-        entries: &live.entries,
-        shared: live.shared,
-        jobs,
-        reads,
+                reads: &*record.reads,
+            })
+            .collect();
+        jobs.sort_by(|a, b| a.key.cmp(b.key));
+        let reads: Vec<(&Read, u64)> = live.reads.saved().collect();
+        self.part(Part::Rest, &(live.shared, jobs, reads));
+        let file = std::mem::replace(&mut self.file, Err(None));
+        let file =
+            file.map_err(|error| error.unwrap_or_else(|| std::io::Error::other("no file")))?;
+        file.into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
+        fs::rename(&self.temporary, &self.target)
+    }
+
+    /// Writes `value` as `part` if that is the next part; a part comes once.
+    fn part(&mut self, part: Part, value: &impl Serialize) {
+        if self.next == part {
+            self.put(value);
+            self.next = match part {
+                Part::Parses => Part::References,
+                Part::References => Part::Entries,
+                Part::Entries | Part::Rest => Part::Rest,
+            };
+        }
+    }
+
+    fn put(&mut self, value: &impl Serialize) {
+        if let Ok(file) = &mut self.file
+            && let Err(error) = postcard::to_io(value, file)
+        {
+            self.file = Err(Some(std::io::Error::other(error)));
+        }
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        // Committed, the temporary file has become the state; otherwise it is garbage.
+        let _ = fs::remove_file(&self.temporary);
+    }
+}
+
+/// What a writer's temporary file is called, before the id of its process.
+fn temporary_prefix() -> String {
+    format!("{}.", crate::paths::ENGINE_STATE_FILE)
+}
+
+/// Removes the temporary files of writers in `folder` whose process is gone (a build
+/// killed while running): only files named as [`Writer::create`] names them.
+fn remove_dead_writers(folder: &Path) {
+    let prefix = temporary_prefix();
+    let Ok(entries) = fs::read_dir(folder) else {
+        return;
     };
-    fs::create_dir_all(folder)?;
-    let temporary = folder.join(format!(
-        "{}.{}",
-        crate::paths::ENGINE_STATE_FILE,
-        std::process::id()
-    ));
-    let file = std::io::BufWriter::new(fs::File::create(&temporary)?);
-    let file = postcard::to_io(&state, file).map_err(std::io::Error::other)?;
-    file.into_inner()
-        .map_err(std::io::IntoInnerError::into_error)?;
-    fs::rename(&temporary, folder.join(crate::paths::ENGINE_STATE_FILE))
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let pid = (name.to_str())
+            .and_then(|name| name.strip_prefix(&prefix))
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if pid.is_some_and(|pid| !emit::process_alive(pid))
+            && entry.file_type().is_ok_and(|kind| kind.is_file())
+        {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// What identifies this build of the tool: a hash of its sources, locked dependencies

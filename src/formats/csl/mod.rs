@@ -32,7 +32,7 @@ use hayagriva::{
 
 use crate::model::{Paper, PaperFields};
 
-pub use cache::{Cache, Saved};
+pub use cache::{Cache, Saved, SavedRef};
 
 /// The style used when `site.yaml` names none.
 pub const DEFAULT_STYLE: &str = "apa";

@@ -161,24 +161,52 @@ struct SavedRun {
     suffixes: BTreeMap<String, String>,
 }
 
+/// A [`Saved`] by reference, as [`Cache::save`] writes it: the same fields in the same
+/// order, so it reads back as a `Saved`. Saving then copies nothing: at 100 000 papers a
+/// copy of every paper's fields and formatted parts, freed at once, left about a hundred
+/// MB of the process's memory unusable.
+#[derive(Serialize)]
+pub struct SavedRef<'a> {
+    setting: &'a (String, String),
+    fields: &'a BTreeMap<String, PaperFields>,
+    order: &'a [String],
+    plain: &'a BTreeMap<String, Arc<Content>>,
+    groups: GroupsRef<'a>,
+    year_letters: bool,
+    locales: Vec<u8>,
+}
+
+/// The runs of [`Parts::groups`] as [`Saved::groups`] lists them.
+struct GroupsRef<'a>(&'a BTreeMap<GroupLabel, Run>);
+
+impl Serialize for GroupsRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct RunRef<'a> {
+            items: &'a [(String, Arc<Content>)],
+            suffixes: &'a BTreeMap<String, String>,
+        }
+        serializer.collect_seq(self.0.iter().map(|(label, run)| {
+            let run = RunRef {
+                items: &run.items,
+                suffixes: &run.suffixes,
+            };
+            (label, run)
+        }))
+    }
+}
+
 impl Cache {
-    /// The cache's content to save, if it has formatted anything.
-    pub fn save(&self) -> Option<Saved> {
+    /// The cache's content to save, if it has formatted anything; it reads back as a
+    /// [`Saved`].
+    pub fn save(&self) -> Option<SavedRef<'_>> {
         let last = self.last.as_ref()?;
-        let content = |(key, content): (&String, &Arc<Content>)| (key.clone(), (**content).clone());
-        let groups = (last.parts.groups.iter())
-            .map(|(label, run)| {
-                let items = run.items.iter().map(|(k, c)| content((k, c))).collect();
-                let suffixes = run.suffixes.clone();
-                (label.clone(), SavedRun { items, suffixes })
-            })
-            .collect();
-        Some(Saved {
-            setting: last.setting.clone(),
-            fields: last.fields.clone(),
-            order: last.parts.order.clone(),
-            plain: last.parts.plain.iter().map(content).collect(),
-            groups,
+        Some(SavedRef {
+            setting: &last.setting,
+            fields: &last.fields,
+            order: &last.parts.order,
+            plain: &last.parts.plain,
+            groups: GroupsRef(&last.parts.groups),
             year_letters: last.parts.year_letters,
             locales: super::locales_to_save(&last.setting.1),
         })
