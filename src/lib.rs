@@ -67,6 +67,9 @@ pub struct Build {
     pub staged: Vec<emit::Kept>,
     /// Pages rendered by this build; the others were taken from the cache folder.
     pub rendered: usize,
+    /// Search bundles indexed by this build, and in all (none without search); the
+    /// others were kept from the output folder.
+    pub search_bundles: (usize, usize),
 }
 
 impl Build {
@@ -161,12 +164,43 @@ pub fn build_with(root: &Path, options: BuildOptions) -> Build {
     let mut build = engine.into_build(rebuild);
     if options.search && build.site.is_some() {
         return_freed_memory();
-        add_search_index(&mut build, options.output, options.pages.emitter());
+        let last = options.cache.zip(options.output);
+        let bundles = add_search_index(&mut build, options.output, options.pages.emitter(), last);
         if build.diagnostics.has_errors() {
             build.site = None;
         }
+        if let Some(folder) = options.cache.filter(|_| options.save_cache)
+            && build.succeeded()
+            && let Err(error) = save_search_bundles(folder, &bundles)
+        {
+            eprintln!(
+                "note: could not save the search index's keys in {}: {error}",
+                folder.display()
+            );
+        }
     }
     build
+}
+
+/// The search bundles the last build saved in the cache folder, by key (none if
+/// unreadable: every bundle is then indexed).
+fn saved_search_bundles(cache: &Path) -> HashMap<u64, Vec<(String, [u8; 32])>> {
+    let bytes = std::fs::read(cache.join(paths::SEARCH_STATE_FILE)).unwrap_or_default();
+    let bundles: Vec<search::BundleFiles> = postcard::from_bytes(&bytes).unwrap_or_default();
+    (bundles.into_iter())
+        .map(|bundle| (bundle.key, bundle.files))
+        .collect()
+}
+
+/// Saves the search bundles' keys and files for the next build (by a rename, so a
+/// killed build leaves the old ones, whose files the next build checks anyway).
+fn save_search_bundles(cache: &Path, bundles: &[search::BundleFiles]) -> std::io::Result<()> {
+    let bytes = postcard::to_allocvec(bundles).map_err(std::io::Error::other)?;
+    std::fs::create_dir_all(cache)?;
+    let file = cache.join(paths::SEARCH_STATE_FILE);
+    let temporary = file.with_extension(format!("{}", std::process::id()));
+    std::fs::write(&temporary, bytes)?;
+    std::fs::rename(&temporary, &file)
 }
 
 /// Gives the memory the process freed back to the system. glibc keeps a freed block
@@ -183,8 +217,15 @@ pub(crate) fn return_freed_memory() {
 
 /// Indexes the rendered pages: those in memory, those kept in the output folder
 /// `output` and those `placed` in the new tree, read one at a time; adds the index's
-/// files to the build's outputs.
-fn add_search_index(build: &mut Build, output: Option<&Path>, placed: Option<&emit::Emitter>) {
+/// files to the build's outputs. With `last` (the cache folder and the output folder
+/// of the last build), bundles of unchanged pages whose files that build left as it
+/// wrote them are kept instead of indexed. Returns every bundle's key and files.
+fn add_search_index(
+    build: &mut Build,
+    output: Option<&Path>,
+    placed: Option<&emit::Emitter>,
+    last: Option<(&Path, &Path)>,
+) -> Vec<search::BundleFiles> {
     let language = (build.site.as_ref()).map_or("en", |site| site.config.language.as_str());
     let in_memory: HashMap<&str, &Output> = (build.outputs.iter())
         .map(|output| (output.path.as_str(), output))
@@ -207,11 +248,27 @@ fn add_search_index(build: &mut Build, output: Option<&Path>, placed: Option<&em
             None => anyhow::bail!("{path} is neither in memory nor in a folder"),
         }
     };
-    match search::index_pages(&paths, read, language) {
+    let saved = last
+        .map(|(cache, _)| saved_search_bundles(cache))
+        .unwrap_or_default();
+    let reuse = |key: u64| -> Option<Vec<emit::Kept>> {
+        let files = saved.get(&key)?;
+        let wanted: Vec<(&str, [u8; 32])> = (files.iter())
+            .map(|(path, hash)| (path.as_str(), *hash))
+            .collect();
+        emit::unchanged(last?.1, &wanted).into_iter().collect()
+    };
+    match search::index_pages(&paths, read, language, &reuse) {
         Ok(index) => {
+            build.search_bundles = (index.indexed, index.bundles.len());
             build.outputs.extend(index.outputs);
             build.outputs.sort_by(|a, b| a.path.cmp(&b.path));
+            build.kept.extend(index.kept);
+            index.bundles
         }
-        Err(diagnostic) => build.diagnostics.push(diagnostic),
+        Err(diagnostic) => {
+            build.diagnostics.push(diagnostic);
+            Vec::new()
+        }
     }
 }

@@ -23,6 +23,8 @@ pub const OUTPUT_DIR: &str = "public";
 pub const CACHE_DIR: &str = ".survey-cache";
 /// The engine's saved memory, inside the cache folder.
 pub const ENGINE_STATE_FILE: &str = "engine.bin";
+/// Each search bundle's key and files as the last build made them, beside it.
+pub const SEARCH_STATE_FILE: &str = "search.bin";
 /// What `survey check --links` learned, kept between runs.
 pub const LINKS_CACHE_FILE: &str = ".survey-cache/links.json";
 

@@ -21,13 +21,20 @@
 //!   their index files. `pagefind/parts.json` lists the others (`[]` when there is
 //!   one), and the search page merges them into the first (`mergeIndex`). Pages go
 //!   into bundles newest paper first, so that a merged list sorted by date (which
-//!   Pagefind orders bundle after bundle) stays newest first.
+//!   Pagefind orders bundle after bundle) stays newest first;
+//! - a bundle is indexed again only if what it is made of changed: its number, its
+//!   pages (URL and bytes), the language, this build of the tool and the chunk-size
+//!   variable give its key ([`BundleFiles::key`]); a bundle whose key and files the
+//!   last build left ([`Reuse`]) is kept as it is. Bundles are cut from the oldest
+//!   page, so a new paper (usually the newest) changes only the newest bundle.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use crate::diagnostics::Diagnostic;
-use crate::emit::Output;
+use crate::emit::{Kept, Output};
 
 /// The attribute that marks a page (and the part of it) to index.
 const BODY_MARKER: &[u8] = b"data-pagefind-body";
@@ -59,9 +66,26 @@ const UNUSED_PREFIXES: &[&str] = &[
 pub struct SearchIndex {
     /// Files to add to the site, under `pagefind/`.
     pub outputs: Vec<Output>,
+    /// Files of bundles the last build made of the same pages, kept as they are.
+    pub kept: Vec<Kept>,
     /// Site-relative URLs of the indexed pages, in the order they were added.
     pub pages: Vec<String>,
+    /// Every bundle's key and files, for the next build to reuse.
+    pub bundles: Vec<BundleFiles>,
+    /// How many bundles Pagefind indexed (the others were kept).
+    pub indexed: usize,
 }
+
+/// One bundle's files, by path and content hash, with the key of what they were made
+/// from: equal keys give equal files.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BundleFiles {
+    pub key: u64,
+    pub files: Vec<(String, [u8; 32])>,
+}
+
+/// The files of a bundle with this key the last build left unchanged, if there is one.
+pub type Reuse<'a> = &'a dyn Fn(u64) -> Option<Vec<Kept>>;
 
 /// Indexes the pages among `outputs` that carry `data-pagefind-body`.
 pub fn index(outputs: &[Output], language: &str) -> Result<SearchIndex, Diagnostic> {
@@ -75,22 +99,24 @@ pub fn index(outputs: &[Output], language: &str) -> Result<SearchIndex, Diagnost
             .map(|bytes| Arc::clone(bytes))
             .unwrap_or_default())
     };
-    index_pages(&paths, read, language)
+    index_pages(&paths, read, language, &|_| None)
 }
 
 /// Indexes the pages among the output files at `paths` that carry
 /// `data-pagefind-body`, reading each one's bytes with `read` when its turn comes: a
-/// large site's pages need not all be in memory at once.
+/// large site's pages need not all be in memory at once. A bundle that `reuse` has
+/// files for is not indexed again.
 pub fn index_pages(
     paths: &[&str],
     read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
     language: &str,
+    reuse: Reuse,
 ) -> Result<SearchIndex, Diagnostic> {
     let per_bundle = (std::env::var(PAGES_PER_BUNDLE_VAR).ok())
         .and_then(|value| value.parse().ok())
         .filter(|pages| *pages > 0)
         .unwrap_or(PAGES_PER_BUNDLE);
-    index_in_bundles(paths, read, language, per_bundle)
+    index_in_bundles(paths, read, language, per_bundle, reuse)
 }
 
 fn index_in_bundles(
@@ -98,6 +124,7 @@ fn index_in_bundles(
     read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
     language: &str,
     per_bundle: usize,
+    reuse: Reuse,
 ) -> Result<SearchIndex, Diagnostic> {
     let mut pages: Vec<(String, &str)> = (paths.iter())
         .filter(|path| path.ends_with(".html"))
@@ -105,19 +132,13 @@ fn index_in_bundles(
         .collect();
     pages.sort();
     pages.dedup();
-    let bundles = if pages.len() <= per_bundle {
-        vec![pages]
-    } else {
-        newest_first_bundles(pages, &read, per_bundle)?
-    };
+    let bundles = newest_first_bundles(pages, &read, per_bundle)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|error| failure(format!("cannot start the indexer: {error}")))?;
     let mut index = SearchIndex::default();
     let mut parts = Vec::new();
     for (number, bundle) in bundles.iter().enumerate() {
-        // One bundle at a time: its memory is given back before the next starts.
-        let (files, indexed) = runtime.block_on(run_pagefind(bundle, &read, language))?;
         let folder = match number {
             0 => crate::paths::SEARCH_DIR.to_string(),
             _ => {
@@ -125,14 +146,37 @@ fn index_in_bundles(
                 format!("{}/part-{number}", crate::paths::SEARCH_DIR)
             }
         };
-        let needed = (files.into_iter())
+        let key = bundle_key(number, language, bundle);
+        index
+            .pages
+            .extend(bundle.iter().map(|page| page.url.clone()));
+        if let Some(kept) = reuse(key) {
+            let files = kept.iter().map(|file| (file.path.clone(), file.hash));
+            index.bundles.push(BundleFiles {
+                key,
+                files: files.collect(),
+            });
+            index.kept.extend(kept);
+            continue;
+        }
+        // One bundle at a time: its memory is given back before the next starts.
+        let files = runtime.block_on(run_pagefind(bundle, &read, language))?;
+        let needed: Vec<Output> = (files.into_iter())
             .filter(|(name, _)| is_needed(name, number == 0))
             .map(|(name, bytes)| Output {
                 path: format!("{folder}/{name}"),
                 bytes: bytes.into(),
-            });
+            })
+            .collect();
+        let files = needed
+            .iter()
+            .map(|o| (o.path.clone(), crate::emit::content_hash(&o.bytes)));
+        index.bundles.push(BundleFiles {
+            key,
+            files: files.collect(),
+        });
         index.outputs.extend(needed);
-        index.pages.extend(indexed);
+        index.indexed += 1;
     }
     index.outputs.push(Output {
         path: format!("{}/{PARTS_FILE}", crate::paths::SEARCH_DIR),
@@ -160,28 +204,59 @@ fn is_needed(name: &str, first: bool) -> bool {
             || name.starts_with("wasm."))
 }
 
+/// A searchable page of a bundle.
+struct BundlePage<'a> {
+    url: String,
+    path: &'a str,
+    /// A hash of its bytes.
+    hash: u64,
+}
+
 /// Splits the searchable `pages` into bundles of at most `per_bundle`, dated pages
-/// newest first (then by URL), undated ones after; each bundle in URL order.
-fn newest_first_bundles(
-    pages: Vec<(String, &str)>,
+/// newest first (then by URL), undated ones after; each bundle in URL order. Bundles
+/// are cut from the oldest page, so only the newest bundle may be short, and a page
+/// added at the newest end moves no other page to another bundle.
+fn newest_first_bundles<'a>(
+    pages: Vec<(String, &'a str)>,
     read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
     per_bundle: usize,
-) -> Result<Vec<Vec<(String, &str)>>, Diagnostic> {
+) -> Result<Vec<Vec<BundlePage<'a>>>, Diagnostic> {
     let mut dated = Vec::new();
     for (url, path) in pages {
         if let Some(bytes) = read_searchable(&read, path)? {
-            dated.push((std::cmp::Reverse(date_of(&bytes)), url, path));
+            let hash = crate::hash::hash_of(&&bytes[..]);
+            dated.push((std::cmp::Reverse(date_of(&bytes)), url, path, hash));
         }
     }
     dated.sort();
-    let bundles = dated.chunks(per_bundle).map(|chunk| {
-        let mut bundle: Vec<(String, &str)> = (chunk.iter())
-            .map(|(_, url, path)| (url.clone(), *path))
-            .collect();
-        bundle.sort();
-        bundle
-    });
-    Ok(bundles.collect())
+    let mut bundles: Vec<Vec<BundlePage>> = (dated.rchunks(per_bundle))
+        .map(|chunk| {
+            let mut bundle: Vec<BundlePage> = (chunk.iter())
+                .map(|(_, url, path, hash)| BundlePage {
+                    url: url.clone(),
+                    path,
+                    hash: *hash,
+                })
+                .collect();
+            bundle.sort_by(|a, b| a.url.cmp(&b.url));
+            bundle
+        })
+        .collect();
+    bundles.reverse();
+    if bundles.is_empty() {
+        bundles.push(Vec::new());
+    }
+    Ok(bundles)
+}
+
+/// What a bundle's files are made from, hashed: its place, its pages, the language,
+/// this build of the tool (Pagefind's version with it) and Pagefind's one outside
+/// input.
+fn bundle_key(number: usize, language: &str, pages: &[BundlePage]) -> u64 {
+    let pages: Vec<(&str, u64)> = pages.iter().map(|p| (p.url.as_str(), p.hash)).collect();
+    let chunk_size = std::env::var("PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE").ok();
+    let tool = env!("SURVEY_BUILD_ID");
+    crate::hash::hash_of(&(number, language, pages, chunk_size, tool))
 }
 
 /// The page's date sort key (`2023-07`), or `None` (sorted after every date).
@@ -211,13 +286,13 @@ fn page_url(path: &str) -> String {
     }
 }
 
-/// Feeds every searchable page of `pages` (URL, output path) to Pagefind, in order;
-/// returns its files as (name, bytes) and the URLs indexed.
+/// Feeds the searchable `pages` to Pagefind, in order; returns its files as (name,
+/// bytes).
 async fn run_pagefind(
-    pages: &[(String, &str)],
+    pages: &[BundlePage<'_>],
     read: &impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
     language: &str,
-) -> Result<(Vec<(String, Vec<u8>)>, Vec<String>), Diagnostic> {
+) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     let options = pagefind::options::PagefindServiceConfig::builder()
         .force_language(language.to_string())
         // Heading anchors are a bare `#`, and a formula's TeX source (its MathML
@@ -226,18 +301,16 @@ async fn run_pagefind(
         .build();
     let mut index = pagefind::api::PagefindIndex::new(Some(options))
         .map_err(|error| failure(format!("cannot configure Pagefind: {error:#}")))?;
-    let mut indexed = Vec::new();
-    for (url, path) in pages {
-        let Some(bytes) = read_searchable(read, path)? else {
+    for page in pages {
+        let Some(bytes) = read_searchable(read, page.path)? else {
             continue;
         };
         let html = String::from_utf8_lossy(&bytes).into_owned();
         drop(bytes);
         index
-            .add_html_file(None, Some(url.clone()), html)
+            .add_html_file(None, Some(page.url.clone()), html)
             .await
-            .map_err(|error| failure(format!("cannot index {url}: {error:#}")))?;
-        indexed.push(url.clone());
+            .map_err(|error| failure(format!("cannot index {}: {error:#}", page.url)))?;
     }
     let files = index
         .get_files()
@@ -250,7 +323,7 @@ async fn run_pagefind(
             (name, file.contents)
         })
         .collect();
-    Ok((files, indexed))
+    Ok(files)
 }
 
 fn failure(message: String) -> Diagnostic {
@@ -335,7 +408,7 @@ mod tests {
             let output = outputs.iter().find(|o| o.path == path).unwrap();
             Ok(Arc::clone(&output.bytes))
         };
-        index_in_bundles(&paths, read, "en", per_bundle).unwrap()
+        index_in_bundles(&paths, read, "en", per_bundle, &|_| None).unwrap()
     }
 
     fn file<'i>(index: &'i SearchIndex, path: &str) -> &'i [u8] {
@@ -362,23 +435,24 @@ mod tests {
             file(&index, "pagefind/parts.json"),
             br#"["part-1/","part-2/"]"#
         );
-        // Newest two dated papers, then the oldest with the first undated page (by URL),
-        // then the last undated page; each bundle in URL order.
+        // Cut from the oldest end: the newest paper alone, then the two older dated
+        // ones, then the undated pages; each bundle in URL order.
         assert_eq!(
             index.pages,
             [
-                "/papers/mid/",
                 "/papers/new/",
-                "/papers/dpo/",
+                "/papers/mid/",
                 "/papers/old/",
+                "/papers/dpo/",
                 "/training/"
             ]
         );
-        assert_eq!(page_count(&index, "pagefind"), 2);
+        assert_eq!(page_count(&index, "pagefind"), 1);
         assert_eq!(page_count(&index, "pagefind/part-1"), 2);
-        assert_eq!(page_count(&index, "pagefind/part-2"), 1);
+        assert_eq!(page_count(&index, "pagefind/part-2"), 2);
+        // The last bundle holds the page with a filter (DPO's year).
         let part: Vec<&str> = (index.outputs.iter())
-            .filter_map(|o| o.path.strip_prefix("pagefind/part-1/"))
+            .filter_map(|o| o.path.strip_prefix("pagefind/part-2/"))
             .collect();
         assert!(
             part.iter().any(|name| name.ends_with(".pf_meta")),
@@ -394,6 +468,67 @@ mod tests {
                 .any(|name| name.ends_with(".js") || name.starts_with("wasm.")),
             "{part:?}"
         );
+    }
+
+    /// Indexes `outputs` in bundles of two, keeping the bundles `last` made whose key
+    /// is unchanged (as if their files were still in the output folder).
+    fn reindexed(outputs: &[Output], last: &SearchIndex) -> SearchIndex {
+        let paths: Vec<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
+        let read = |path: &str| {
+            let output = outputs.iter().find(|o| o.path == path).unwrap();
+            Ok(Arc::clone(&output.bytes))
+        };
+        let reuse = |key: u64| {
+            let bundle = last.bundles.iter().find(|bundle| bundle.key == key)?;
+            let kept = bundle.files.iter().map(|(path, hash)| Kept {
+                path: path.clone(),
+                hash: *hash,
+                size: 0,
+            });
+            Some(kept.collect())
+        };
+        index_in_bundles(&paths, read, "en", 2, &reuse).unwrap()
+    }
+
+    /// The files of a bundled index, kept ones by hash, made ones hashed.
+    fn file_hashes(index: &SearchIndex) -> Vec<(String, [u8; 32])> {
+        let made =
+            (index.outputs.iter()).map(|o| (o.path.clone(), crate::emit::content_hash(&o.bytes)));
+        let kept = index.kept.iter().map(|file| (file.path.clone(), file.hash));
+        let mut files: Vec<_> = made.chain(kept).collect();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn only_the_bundles_whose_pages_changed_are_indexed_again() {
+        let mut outputs = vec![
+            paper("a", "2019-01"),
+            paper("b", "2020-01"),
+            paper("c", "2021-01"),
+            paper("d", "2022-01"),
+        ];
+        let first = bundled(&outputs, 2);
+        assert_eq!((first.indexed, first.bundles.len()), (2, 2));
+        let unchanged = reindexed(&outputs, &first);
+        assert_eq!(unchanged.indexed, 0);
+        assert_eq!(file_hashes(&unchanged), file_hashes(&first));
+        // One page edited: its bundle only, and the same files as a clean index.
+        outputs[0] = page(
+            "papers/a/index.html",
+            "<main data-pagefind-body data-pagefind-sort=\"date:2019-01\"><h1>a, edited</h1></main>",
+        );
+        let edited = reindexed(&outputs, &first);
+        assert_eq!(edited.indexed, 1);
+        assert_eq!(file_hashes(&edited), file_hashes(&bundled(&outputs, 2)));
+        assert_ne!(file_hashes(&edited), file_hashes(&first));
+        // A paper newer than all: only the newest bundle, which had room.
+        outputs.truncate(3);
+        let three = bundled(&outputs, 2);
+        outputs.push(paper("e", "2023-01"));
+        let added = reindexed(&outputs, &three);
+        assert_eq!((added.indexed, added.bundles.len()), (1, 2));
+        assert_eq!(file_hashes(&added), file_hashes(&bundled(&outputs, 2)));
     }
 
     #[test]

@@ -478,3 +478,52 @@ fn an_engine_that_kept_no_reads_renders_everything_after_an_edit() {
     assert!(!edited.patched, "nothing was kept to patch");
     assert_eq!(edited.rendered, first.rendered, "every page rendered again");
 }
+
+/// A build from its cache indexes again only the search bundles whose pages changed,
+/// keeps the others' files from the output folder, and writes what a clean build
+/// writes, byte for byte.
+#[test]
+fn a_cached_build_indexes_again_only_the_search_bundles_that_changed() {
+    let site = TestSite::real();
+    let root = site.root();
+    let bundles = [(survey::search::PAGES_PER_BUNDLE_VAR, "40".to_string())];
+    let build = |output: &str, extra: &[&str]| {
+        let mut args = vec!["build", "--output", output];
+        args.extend(extra);
+        let (code, stdout, stderr) = common::run_survey(root, &args, &bundles);
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        let counts = stdout
+            .split(", ")
+            .find_map(|part| part.split_once(" search bundles indexed anew"))
+            .map(|(counts, _)| counts)
+            .unwrap_or_else(|| panic!("no search summary in {stdout}"));
+        let (indexed, all) = counts.split_once(" of ").unwrap();
+        (
+            indexed.parse::<usize>().unwrap(),
+            all.parse::<usize>().unwrap(),
+        )
+    };
+    let (indexed, all) = build("public", &[]);
+    assert!(all >= 5, "the real site in bundles of 40 pages: {all}");
+    assert_eq!(indexed, all, "a first build indexes every bundle");
+    assert_eq!(build("public", &[]), (0, all), "nothing changed");
+
+    // An older paper's notes: its bundle only.
+    let paper = root.join("content/papers/ouyang2022training.md");
+    let text = std::fs::read_to_string(&paper).unwrap();
+    std::fs::write(&paper, format!("{text}\nA sentence added to the notes.\n")).unwrap();
+    assert_eq!(build("public", &[]), (1, all));
+    build("clean", &["--no-cache"]);
+    let (cached, clean) = (
+        common::files_under(&root.join("public")),
+        common::files_under(&root.join("clean")),
+    );
+    assert!(cached.keys().any(|path| path.starts_with("pagefind/part-")));
+    assert!(cached == clean, "the cached build differs from a clean one");
+
+    // A bundle's file changed by hand is not kept: that bundle is indexed again.
+    let entry = root.join("public/pagefind/part-1/pagefind-entry.json");
+    std::fs::write(&entry, "{}").unwrap();
+    assert_eq!(build("public", &[]), (1, all));
+    assert_eq!(common::files_under(&root.join("public")), clean);
+}

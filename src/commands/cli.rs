@@ -234,8 +234,12 @@ fn build(root: &Path, output_dir: &Path, mut options: crate::BuildOptions) -> Ex
     let written: u64 = result.outputs.iter().map(|o| o.bytes.len() as u64).sum();
     let elsewhere = result.kept.iter().chain(&result.staged);
     let bytes = written + elsewhere.map(|file| file.size).sum::<u64>();
+    let search = match result.search_bundles {
+        (_, 0) => String::new(),
+        (indexed, all) => format!(", {indexed} of {all} search bundles indexed anew"),
+    };
     println!(
-        "built {} pages and {} papers into {} ({} files, {:.1} MB, {} rendered anew) in {} ms",
+        "built {} pages and {} papers into {} ({} files, {:.1} MB, {} rendered anew{search}) in {} ms",
         site.pages.len(),
         site.papers.len(),
         output_dir.display(),

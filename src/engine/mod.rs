@@ -271,6 +271,7 @@ impl LiveBuild {
             kept,
             staged,
             rendered: rebuild.rendered,
+            search_bundles: (0, 0),
         }
     }
 
