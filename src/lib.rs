@@ -171,7 +171,7 @@ pub fn build_with(root: &Path, options: BuildOptions) -> Build {
         }
         if let Some(folder) = options.cache.filter(|_| options.save_cache)
             && build.succeeded()
-            && let Err(error) = save_search_bundles(folder, &bundles)
+            && let Err(error) = engine::persist::save_search_bundles(folder, &bundles)
         {
             eprintln!(
                 "note: could not save the search index's keys in {}: {error}",
@@ -180,27 +180,6 @@ pub fn build_with(root: &Path, options: BuildOptions) -> Build {
         }
     }
     build
-}
-
-/// The search bundles the last build saved in the cache folder, by key (none if
-/// unreadable: every bundle is then indexed).
-fn saved_search_bundles(cache: &Path) -> HashMap<u64, Vec<(String, [u8; 32])>> {
-    let bytes = std::fs::read(cache.join(paths::SEARCH_STATE_FILE)).unwrap_or_default();
-    let bundles: Vec<search::BundleFiles> = postcard::from_bytes(&bytes).unwrap_or_default();
-    (bundles.into_iter())
-        .map(|bundle| (bundle.key, bundle.files))
-        .collect()
-}
-
-/// Saves the search bundles' keys and files for the next build (by a rename, so a
-/// killed build leaves the old ones, whose files the next build checks anyway).
-fn save_search_bundles(cache: &Path, bundles: &[search::BundleFiles]) -> std::io::Result<()> {
-    let bytes = postcard::to_allocvec(bundles).map_err(std::io::Error::other)?;
-    std::fs::create_dir_all(cache)?;
-    let file = cache.join(paths::SEARCH_STATE_FILE);
-    let temporary = file.with_extension(format!("{}", std::process::id()));
-    std::fs::write(&temporary, bytes)?;
-    std::fs::rename(&temporary, &file)
 }
 
 /// Gives the memory the process freed back to the system. glibc keeps a freed block
@@ -249,7 +228,7 @@ fn add_search_index(
         }
     };
     let saved = last
-        .map(|(cache, _)| saved_search_bundles(cache))
+        .map(|(cache, _)| engine::persist::search_bundles(cache))
         .unwrap_or_default();
     let reuse = |key: u64| -> Option<Vec<emit::Kept>> {
         let files = saved.get(&key)?;

@@ -772,6 +772,8 @@ fn builds_from_the_cache_folder_equal_clean_builds() {
     let dead_writer = cache.join(format!("engine.bin.{}", u32::MAX));
     let not_a_writer = cache.join("engine.bin.notes");
     std::fs::write(&dead_writer, "left by a killed build").unwrap();
+    let dead_search_writer = cache.join(format!("search.bin.{}", u32::MAX));
+    std::fs::write(&dead_search_writer, "left by a killed build").unwrap();
     std::fs::write(&not_a_writer, "someone's").unwrap();
     let paper = root.join(format!("content/papers/{}.md", papers[0]));
     let text = std::fs::read_to_string(&paper).unwrap();

@@ -4,7 +4,9 @@
 //! and hash, not its bytes: the output folder already holds them, and its manifest
 //! says which files are still exactly what the last build wrote
 //! ([`crate::emit::unchanged`]). A job whose file is gone or was changed by hand
-//! is not restored, so it renders again.
+//! is not restored, so it renders again. Beside it, the search index's bundles are
+//! kept by key with their files ([`search_bundles`]), so that a build indexes again
+//! only the bundles whose pages changed.
 //!
 //! A build that starts from it is a rebuild like `serve`'s after a reload: every file is
 //! read and parsed again (cheap), references are formatted again only for papers whose
@@ -35,8 +37,10 @@ use crate::assemble::Memo;
 use crate::diagnostics::Diagnostic;
 use crate::emit::{self, Output};
 use crate::formats::csl;
+use crate::paths::{ENGINE_STATE_FILE, SEARCH_STATE_FILE};
 use crate::render::reads::Read;
 use crate::render::{JobKey, exports};
+use crate::search::BundleFiles;
 
 /// What is kept of a [`super::LiveBuild`], in the order the engine makes its parts:
 /// [`Writer`] writes each field as soon as it is made, and postcard encodes a struct
@@ -88,7 +92,7 @@ pub(super) struct Restored {
 /// The state saved in `folder` by this build of the tool, if there is one, with the
 /// outputs read back from the output folder `output` (none without one).
 pub(super) fn load(folder: &Path, output: Option<&Path>) -> Option<Restored> {
-    let bytes = fs::read(folder.join(crate::paths::ENGINE_STATE_FILE)).ok()?;
+    let bytes = fs::read(folder.join(ENGINE_STATE_FILE)).ok()?;
     let state: Loaded = postcard::from_bytes(&bytes).ok()?;
     if state.build != build_id()? {
         return None;
@@ -168,8 +172,8 @@ impl Writer {
     pub(super) fn create(folder: &Path) -> Option<Writer> {
         let build = build_id()?;
         remove_dead_writers(folder);
-        let target = folder.join(crate::paths::ENGINE_STATE_FILE);
-        let temporary = folder.join(format!("{}{}", temporary_prefix(), std::process::id()));
+        let target = folder.join(ENGINE_STATE_FILE);
+        let temporary = folder.join(temporary_name(ENGINE_STATE_FILE));
         let file = fs::create_dir_all(folder)
             .and_then(|()| fs::File::create(&temporary))
             .map(BufWriter::new)
@@ -263,23 +267,45 @@ impl Drop for Writer {
     }
 }
 
-/// What a writer's temporary file is called, before the id of its process.
-fn temporary_prefix() -> String {
-    format!("{}.", crate::paths::ENGINE_STATE_FILE)
+/// The search bundles the last build saved in `folder`, by key (none if unreadable:
+/// every bundle is then indexed). A key covers the build of the tool
+/// ([`crate::search::BundleFiles`]), so this file needs no [`build_id`] of its own.
+pub fn search_bundles(folder: &Path) -> HashMap<u64, Vec<(String, [u8; 32])>> {
+    let bytes = fs::read(folder.join(SEARCH_STATE_FILE)).unwrap_or_default();
+    let bundles: Vec<BundleFiles> = postcard::from_bytes(&bytes).unwrap_or_default();
+    (bundles.into_iter())
+        .map(|bundle| (bundle.key, bundle.files))
+        .collect()
 }
 
-/// Removes the temporary files of writers in `folder` whose process is gone (a build
-/// killed while running): only files named as [`Writer::create`] names them.
+/// Saves the search bundles' keys and files in `folder` for the next build, by a
+/// rename: a killed build leaves the old ones, whose files the next build checks
+/// against the output folder anyway.
+pub fn save_search_bundles(folder: &Path, bundles: &[BundleFiles]) -> std::io::Result<()> {
+    let bytes = postcard::to_allocvec(bundles).map_err(std::io::Error::other)?;
+    fs::create_dir_all(folder)?;
+    let temporary = folder.join(temporary_name(SEARCH_STATE_FILE));
+    fs::write(&temporary, bytes)?;
+    fs::rename(&temporary, folder.join(SEARCH_STATE_FILE))
+}
+
+/// This process's temporary file for the cache file `name`: `name.<pid>`.
+fn temporary_name(name: &str) -> String {
+    format!("{name}.{}", std::process::id())
+}
+
+/// Removes the temporary files in `folder` of processes that are gone (a build killed
+/// while saving): only files named as [`temporary_name`] names them.
 fn remove_dead_writers(folder: &Path) {
-    let prefix = temporary_prefix();
     let Ok(entries) = fs::read_dir(folder) else {
         return;
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
         let pid = (name.to_str())
-            .and_then(|name| name.strip_prefix(&prefix))
-            .and_then(|pid| pid.parse::<u32>().ok());
+            .and_then(|name| name.rsplit_once('.'))
+            .filter(|(file, _)| [ENGINE_STATE_FILE, SEARCH_STATE_FILE].contains(file))
+            .and_then(|(_, pid)| pid.parse::<u32>().ok());
         if pid.is_some_and(|pid| !emit::process_alive(pid))
             && entry.file_type().is_ok_and(|kind| kind.is_file())
         {
