@@ -31,6 +31,9 @@ cargo clippy --all-targets --locked -- -D warnings
 step "cargo test"
 cargo test --locked
 
+step "cargo doc (every link resolves)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --document-private-items --locked
+
 install_system_packages
 
 step "survey check (real content)"

@@ -25,6 +25,11 @@
 //! modules, never one after it; the one exception is [`emit::Output`], the file type
 //! render and search hand on), and no two modules import each other.
 
+// The API docs are for contributors: `cargo doc --document-private-items` builds
+// them (the test command too, with warnings as errors), and there module docs may
+// link to the private parts they describe.
+#![allow(rustdoc::private_intra_doc_links)]
+
 pub mod assemble;
 pub mod commands;
 pub mod diagnostics;

@@ -25,6 +25,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// The doc comments below are the `--help` text, written for a terminal, not rustdoc.
+#[allow(rustdoc::bare_urls, rustdoc::invalid_html_tags)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start a new survey: site.yaml, example content, workflows and a README.
@@ -118,6 +120,7 @@ pub enum Command {
     },
 }
 
+#[allow(rustdoc::invalid_html_tags)]
 #[derive(Debug, Subcommand)]
 pub enum New {
     /// content/papers/<KEY>.md with every field present and explained.

@@ -118,7 +118,7 @@ impl Changed {
 }
 
 /// A read's fingerprint, with what its answer was made of when the engine will be
-/// updated ([`super::Pages::witnesses`]): while that is unchanged, so is the
+/// updated ([`super::Pages::patches`]): while that is unchanged, so is the
 /// fingerprint.
 struct Print {
     hash: u64,

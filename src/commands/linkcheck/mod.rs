@@ -1,6 +1,6 @@
 //! `survey check --links`: every external URL of the content, checked over HTTP.
 //!
-//! [`collect`] finds the URLs with their file:line:column (papers' `url` and `code`
+//! [`collect()`] finds the URLs with their file:line:column (papers' `url` and `code`
 //! fields, every `http(s)` link and image in a Markdown body); [`check`] asks each
 //! distinct URL once, with a concurrency limit, a minimum interval between two requests
 //! to the same host and the client's timeouts and retries; [`cache`] remembers good

@@ -11,7 +11,7 @@
 //!   the survey holds;
 //! - output is escaped HTML produced by [`html`]; nothing hayagriva returns is trusted;
 //! - [`Cache`] (for `survey serve`) formats again only the papers changed since its
-//!   last call, with a result equal to [`format`]'s.
+//!   last call, with a result equal to [`format()`]'s.
 
 mod cache;
 pub mod entry;
@@ -207,8 +207,8 @@ pub fn format<'a>(
     Parts::full(&papers, &Styles::new(style.clone(), language)).compose()
 }
 
-/// [`format`] the slow way, with one site-wide run for the order and the plain
-/// references: what [`format`] must equal (tests compare the two).
+/// [`format()`] the slow way, with one site-wide run for the order and the plain
+/// references: what [`format()`] must equal (tests compare the two).
 pub fn format_in_one_run<'a>(
     papers: impl IntoIterator<Item = &'a Paper>,
     style: &IndependentStyle,
