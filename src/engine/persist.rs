@@ -158,7 +158,7 @@ pub(super) struct Writer {
 }
 
 /// The parts of a [`State`], in the order they are written.
-#[derive(Clone, Copy, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, PartialEq)]
 enum Part {
     Parses,
     References,
