@@ -170,13 +170,13 @@ pub fn build_with(root: &Path, options: BuildOptions) -> Build {
     if options.search && build.site.is_some() {
         return_freed_memory();
         let last = options.cache.zip(options.output);
-        let bundles = add_search_index(&mut build, options.output, options.pages.emitter(), last);
+        let memory = add_search_index(&mut build, options.output, options.pages.emitter(), last);
         if build.diagnostics.has_errors() {
             build.site = None;
         }
         if let Some(folder) = options.cache.filter(|_| options.save_cache)
             && build.succeeded()
-            && let Err(error) = engine::persist::save_search_bundles(folder, &bundles)
+            && let Err(error) = engine::persist::save_search_memory(folder, &memory)
         {
             eprintln!(
                 "note: could not save the search index's keys in {}: {error}",
@@ -202,14 +202,15 @@ pub(crate) fn return_freed_memory() {
 /// Indexes the rendered pages: those in memory, those kept in the output folder
 /// `output` and those `placed` in the new tree, read one at a time; adds the index's
 /// files to the build's outputs. With `last` (the cache folder and the output folder
-/// of the last build), bundles of unchanged pages whose files that build left as it
-/// wrote them are kept instead of indexed. Returns every bundle's key and files.
+/// of the last build), pages whose facts that build saved are not read to cut the
+/// bundles, and bundles of unchanged pages whose files that build left as it wrote
+/// them are kept instead of indexed. Returns what the next build starts from.
 fn add_search_index(
     build: &mut Build,
     output: Option<&Path>,
     placed: Option<&emit::Emitter>,
     last: Option<(&Path, &Path)>,
-) -> Vec<search::BundleFiles> {
+) -> search::Memory {
     let language = (build.site.as_ref()).map_or("en", |site| site.config.language.as_str());
     let in_memory: HashMap<&str, &Output> = (build.outputs.iter())
         .map(|output| (output.path.as_str(), output))
@@ -217,9 +218,7 @@ fn add_search_index(
     let kept: HashMap<&str, &emit::Kept> = (build.kept.iter())
         .map(|file| (file.path.as_str(), file))
         .collect();
-    let paths: Vec<&str> = (in_memory.keys().chain(kept.keys()).copied())
-        .chain(build.staged.iter().map(|file| file.path.as_str()))
-        .collect();
+    let pages = searchable_candidates(build);
     let read = |path: &str| -> anyhow::Result<Arc<[u8]>> {
         if let Some(output) = in_memory.get(path) {
             return Ok(Arc::clone(&output.bytes));
@@ -233,26 +232,50 @@ fn add_search_index(
         }
     };
     let saved = last
-        .map(|(cache, _)| engine::persist::search_bundles(cache))
+        .map(|(cache, _)| engine::persist::search_memory(cache))
         .unwrap_or_default();
+    let bundles: HashMap<u64, &[(String, [u8; 32])]> = (saved.bundles.iter())
+        .map(|bundle| (bundle.key, &bundle.files[..]))
+        .collect();
     let reuse = |key: u64| -> Option<Vec<emit::Kept>> {
-        let files = saved.get(&key)?;
-        let wanted: Vec<(&str, [u8; 32])> = (files.iter())
+        let wanted: Vec<(&str, [u8; 32])> = (bundles.get(&key)?.iter())
             .map(|(path, hash)| (path.as_str(), *hash))
             .collect();
         emit::unchanged(last?.1, &wanted).into_iter().collect()
     };
-    match search::index_pages(&paths, read, language, &reuse) {
+    let last = search::Last {
+        facts: saved.pages.iter().cloned().collect(),
+        reuse: &reuse,
+    };
+    match search::index_pages(&pages, read, language, &last) {
         Ok(index) => {
-            build.search_bundles = (index.indexed, index.bundles.len());
+            build.search_bundles = (index.indexed, index.memory.bundles.len());
             build.outputs.extend(index.outputs);
             build.outputs.sort_by(|a, b| a.path.cmp(&b.path));
             build.kept.extend(index.kept);
-            index.bundles
+            index.memory
         }
         Err(diagnostic) => {
             build.diagnostics.push(diagnostic);
-            Vec::new()
+            search::Memory::default()
         }
     }
+}
+
+/// Every page of the build, wherever it is, with the hash of its bytes: those in
+/// memory are hashed here, the others' hashes are known.
+fn searchable_candidates(build: &Build) -> Vec<search::PageFile<'_>> {
+    let in_memory = (build.outputs.iter())
+        .filter(|output| output.path.ends_with(".html"))
+        .map(|output| search::PageFile {
+            path: &output.path,
+            hash: emit::content_hash(&output.bytes),
+        });
+    let on_disk = (build.kept.iter().chain(&build.staged))
+        .filter(|file| file.path.ends_with(".html"))
+        .map(|file| search::PageFile {
+            path: &file.path,
+            hash: file.hash,
+        });
+    in_memory.chain(on_disk).collect()
 }

@@ -27,6 +27,10 @@
 //!   variable give its key ([`BundleFiles::key`]); a bundle whose key and files the
 //!   last build left ([`Reuse`]) is kept as it is. Bundles are cut from the oldest
 //!   page, so a new paper (usually the newest) changes only the newest bundle.
+//! - a page is read to cut the bundles only if no build before read the same bytes:
+//!   what that needs of a page (whether it is searchable, its date) is a function of
+//!   its bytes, kept by their hash ([`PageFacts`]); a build from the cache reads only
+//!   the pages that changed, and those of the bundles it indexes again.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -71,8 +75,9 @@ pub struct SearchIndex {
     pub kept: Vec<Kept>,
     /// Site-relative URLs of the indexed pages, in the order they were added.
     pub pages: Vec<String>,
-    /// Every bundle's key and files, for the next build to reuse.
-    pub bundles: Vec<BundleFiles>,
+    /// What the next build starts from: every bundle's key and files, every page's
+    /// facts.
+    pub memory: Memory,
     /// How many bundles Pagefind indexed (the others were kept).
     pub indexed: usize,
 }
@@ -85,59 +90,123 @@ pub struct BundleFiles {
     pub files: Vec<(String, [u8; 32])>,
 }
 
+/// What the indexer reads in a page before indexing it: whether it is searchable and
+/// its date. Kept by the hash of the page's bytes, so that a build cuts its bundles
+/// without reading the pages that did not change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageFacts {
+    searchable: bool,
+    /// The date sort key (`2023-07`) of a searchable page that has one.
+    date: Option<Vec<u8>>,
+}
+
+impl PageFacts {
+    fn of(html: &[u8]) -> PageFacts {
+        let searchable = find_in(html, BODY_MARKER).is_some();
+        PageFacts {
+            searchable,
+            date: searchable.then(|| date_of(html)).flatten(),
+        }
+    }
+}
+
+/// What one index leaves for the next build's ([`index_pages`]).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Memory {
+    pub bundles: Vec<BundleFiles>,
+    /// The facts of this build's pages, by the SHA-256 of their bytes.
+    pub pages: Vec<([u8; 32], PageFacts)>,
+}
+
+/// A page the indexer may read: its path in the output and the SHA-256 of its bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct PageFile<'a> {
+    pub path: &'a str,
+    pub hash: [u8; 32],
+}
+
 /// The files of a bundle with this key the last build left unchanged, if there is one.
 pub type Reuse<'a> = &'a dyn Fn(u64) -> Option<Vec<Kept>>;
+
+/// What the last build's index left: its [`Memory`]'s page facts, and its bundles'
+/// files where the output folder still holds them as written.
+pub struct Last<'a> {
+    pub facts: HashMap<[u8; 32], PageFacts>,
+    pub reuse: Reuse<'a>,
+}
+
+impl Last<'_> {
+    /// Nothing from a last build: every page is read and every bundle indexed.
+    pub fn none() -> Last<'static> {
+        Last {
+            facts: HashMap::new(),
+            reuse: &|_| None,
+        }
+    }
+}
 
 /// Indexes the pages among `outputs` that carry `data-pagefind-body`.
 pub fn index(outputs: &[Output], language: &str) -> Result<SearchIndex, Diagnostic> {
     let by_path: HashMap<&str, &Arc<[u8]>> = (outputs.iter())
         .map(|output| (output.path.as_str(), &output.bytes))
         .collect();
-    let paths: Vec<&str> = by_path.keys().copied().collect();
+    let pages: Vec<PageFile> = (outputs.iter())
+        .filter(|output| output.path.ends_with(".html"))
+        .map(|output| PageFile {
+            path: &output.path,
+            hash: crate::emit::content_hash(&output.bytes),
+        })
+        .collect();
     let read = |path: &str| {
         Ok(by_path
             .get(path)
             .map(|bytes| Arc::clone(bytes))
             .unwrap_or_default())
     };
-    index_pages(&paths, read, language, &|_| None)
+    index_pages(&pages, read, language, &Last::none())
 }
 
-/// Indexes the pages among the output files at `paths` that carry
-/// `data-pagefind-body`, reading each one's bytes with `read` when its turn comes: a
-/// large site's pages need not all be in memory at once. A bundle that `reuse` has
-/// files for is not indexed again.
+/// Indexes the pages among the output files `pages` that carry `data-pagefind-body`,
+/// reading each one's bytes with `read` when its turn comes: a large site's pages need
+/// not all be in memory at once. A page whose hash `last` knows is not read to cut the
+/// bundles, and a bundle that `last` has files for is not indexed again.
 pub fn index_pages(
-    paths: &[&str],
+    pages: &[PageFile],
     read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
     language: &str,
-    reuse: Reuse,
+    last: &Last,
 ) -> Result<SearchIndex, Diagnostic> {
     let per_bundle = (std::env::var(PAGES_PER_BUNDLE_VAR).ok())
         .and_then(|value| value.parse().ok())
         .filter(|pages| *pages > 0)
         .unwrap_or(PAGES_PER_BUNDLE);
-    index_in_bundles(paths, read, language, per_bundle, reuse)
+    index_in_bundles(pages, read, language, per_bundle, last)
 }
 
 fn index_in_bundles(
-    paths: &[&str],
+    pages: &[PageFile],
     read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
     language: &str,
     per_bundle: usize,
-    reuse: Reuse,
+    last: &Last,
 ) -> Result<SearchIndex, Diagnostic> {
-    let mut pages: Vec<(String, &str)> = (paths.iter())
-        .filter(|path| path.ends_with(".html"))
-        .map(|path| (page_url(path), *path))
+    let mut pages: Vec<(String, PageFile)> = (pages.iter())
+        .filter(|page| page.path.ends_with(".html"))
+        .map(|page| (page_url(page.path), *page))
         .collect();
-    pages.sort();
-    pages.dedup();
-    let bundles = newest_first_bundles(pages, &read, per_bundle)?;
+    pages.sort_by(|a, b| (&a.0, a.1.path).cmp(&(&b.0, b.1.path)));
+    pages.dedup_by(|a, b| a.1.path == b.1.path);
+    let (bundles, facts) = newest_first_bundles(pages, &read, &last.facts, per_bundle)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|error| failure(format!("cannot start the indexer: {error}")))?;
-    let mut index = SearchIndex::default();
+    let mut index = SearchIndex {
+        memory: Memory {
+            bundles: Vec::new(),
+            pages: facts,
+        },
+        ..SearchIndex::default()
+    };
     let mut parts = Vec::new();
     for (number, bundle) in bundles.iter().enumerate() {
         let folder = match number {
@@ -151,9 +220,9 @@ fn index_in_bundles(
         index
             .pages
             .extend(bundle.iter().map(|page| page.url.clone()));
-        if let Some(kept) = reuse(key) {
+        if let Some(kept) = (last.reuse)(key) {
             let files = kept.iter().map(|file| (file.path.clone(), file.hash));
-            index.bundles.push(BundleFiles {
+            index.memory.bundles.push(BundleFiles {
                 key,
                 files: files.collect(),
             });
@@ -172,7 +241,7 @@ fn index_in_bundles(
         let files = needed
             .iter()
             .map(|o| (o.path.clone(), crate::emit::content_hash(&o.bytes)));
-        index.bundles.push(BundleFiles {
+        index.memory.bundles.push(BundleFiles {
             key,
             files: files.collect(),
         });
@@ -209,34 +278,44 @@ fn is_needed(name: &str, first: bool) -> bool {
 struct BundlePage<'a> {
     url: String,
     path: &'a str,
-    /// A hash of its bytes.
-    hash: u64,
+    /// The SHA-256 of its bytes.
+    hash: [u8; 32],
 }
 
 /// Splits the searchable `pages` into bundles of at most `per_bundle`, dated pages
 /// newest first (then by URL), undated ones after; each bundle in URL order. Bundles
 /// are cut from the oldest page, so only the newest bundle may be short, and a page
-/// added at the newest end moves no other page to another bundle.
+/// added at the newest end moves no other page to another bundle. Reads only the
+/// pages whose facts `known` lacks; returns every page's facts with the bundles.
+#[allow(clippy::type_complexity)]
 fn newest_first_bundles<'a>(
-    pages: Vec<(String, &'a str)>,
+    pages: Vec<(String, PageFile<'a>)>,
     read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
+    known: &HashMap<[u8; 32], PageFacts>,
     per_bundle: usize,
-) -> Result<Vec<Vec<BundlePage<'a>>>, Diagnostic> {
+) -> Result<(Vec<Vec<BundlePage<'a>>>, Vec<([u8; 32], PageFacts)>), Diagnostic> {
     let mut dated = Vec::new();
-    for (url, path) in pages {
-        if let Some(bytes) = read_searchable(&read, path)? {
-            let hash = crate::hash::hash_of(&&bytes[..]);
-            dated.push((std::cmp::Reverse(date_of(&bytes)), url, path, hash));
+    let mut facts = Vec::with_capacity(pages.len());
+    for (url, page) in pages {
+        let found = match known.get(&page.hash) {
+            Some(found) => found.clone(),
+            None => PageFacts::of(&read_page(&read, page.path)?),
+        };
+        if found.searchable {
+            dated.push((std::cmp::Reverse(found.date.clone()), url, page));
         }
+        facts.push((page.hash, found));
     }
-    dated.sort();
+    facts.sort_by_key(|(hash, _)| *hash);
+    facts.dedup_by(|a, b| a.0 == b.0);
+    dated.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     let mut bundles: Vec<Vec<BundlePage>> = (dated.rchunks(per_bundle))
         .map(|chunk| {
             let mut bundle: Vec<BundlePage> = (chunk.iter())
-                .map(|(_, url, path, hash)| BundlePage {
+                .map(|(_, url, page)| BundlePage {
                     url: url.clone(),
-                    path,
-                    hash: *hash,
+                    path: page.path,
+                    hash: page.hash,
                 })
                 .collect();
             bundle.sort_by(|a, b| a.url.cmp(&b.url));
@@ -247,14 +326,14 @@ fn newest_first_bundles<'a>(
     if bundles.is_empty() {
         bundles.push(Vec::new());
     }
-    Ok(bundles)
+    Ok((bundles, facts))
 }
 
 /// What a bundle's files are made from, hashed: its place, its pages, the language,
 /// this build of the tool (Pagefind's version with it) and Pagefind's one outside
 /// input.
 fn bundle_key(number: usize, language: &str, pages: &[BundlePage]) -> u64 {
-    let pages: Vec<(&str, u64)> = pages.iter().map(|p| (p.url.as_str(), p.hash)).collect();
+    let pages: Vec<(&str, [u8; 32])> = pages.iter().map(|p| (p.url.as_str(), p.hash)).collect();
     let chunk_size = std::env::var("PAGEFIND_UNSTABLE_INDEX_CHUNK_SIZE").ok();
     let tool = env!("SURVEY_BUILD_ID");
     crate::hash::hash_of(&(number, language, pages, chunk_size, tool))
@@ -267,15 +346,12 @@ fn date_of(html: &[u8]) -> Option<Vec<u8>> {
     Some(html[start..start + length].to_vec())
 }
 
-/// The page at `path` if it carries `data-pagefind-body`.
-fn read_searchable(
+/// The page at `path`.
+fn read_page(
     read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
     path: &str,
-) -> Result<Option<Arc<[u8]>>, Diagnostic> {
-    let bytes = read(path)
-        .map_err(|error| failure(format!("cannot read {path} to index it: {error:#}")))?;
-    let searchable = find_in(&bytes, BODY_MARKER).is_some();
-    Ok(searchable.then_some(bytes))
+) -> Result<Arc<[u8]>, Diagnostic> {
+    read(path).map_err(|error| failure(format!("cannot read {path} to index it: {error:#}")))
 }
 
 /// The page without what lies between its `<body>` tag and the element marked
@@ -331,9 +407,7 @@ async fn run_pagefind(
     let mut index = pagefind::api::PagefindIndex::new(Some(options))
         .map_err(|error| failure(format!("cannot configure Pagefind: {error:#}")))?;
     for page in pages {
-        let Some(bytes) = read_searchable(read, page.path)? else {
-            continue;
-        };
+        let bytes = read_page(read, page.path)?;
         let html = String::from_utf8_lossy(&without_navigation(&bytes)).into_owned();
         drop(bytes);
         index
@@ -431,13 +505,21 @@ mod tests {
         )
     }
 
+    fn files_of(outputs: &[Output]) -> Vec<PageFile<'_>> {
+        (outputs.iter())
+            .map(|o| PageFile {
+                path: &o.path,
+                hash: crate::emit::content_hash(&o.bytes),
+            })
+            .collect()
+    }
+
     fn bundled(outputs: &[Output], per_bundle: usize) -> SearchIndex {
-        let paths: Vec<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
         let read = |path: &str| {
             let output = outputs.iter().find(|o| o.path == path).unwrap();
             Ok(Arc::clone(&output.bytes))
         };
-        index_in_bundles(&paths, read, "en", per_bundle, &|_| None).unwrap()
+        index_in_bundles(&files_of(outputs), read, "en", per_bundle, &Last::none()).unwrap()
     }
 
     fn file<'i>(index: &'i SearchIndex, path: &str) -> &'i [u8] {
@@ -500,15 +582,17 @@ mod tests {
     }
 
     /// Indexes `outputs` in bundles of two, keeping the bundles `last` made whose key
-    /// is unchanged (as if their files were still in the output folder).
-    fn reindexed(outputs: &[Output], last: &SearchIndex) -> SearchIndex {
-        let paths: Vec<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
+    /// is unchanged (as if their files were still in the output folder), and reading
+    /// only the pages whose facts `last` does not know.
+    fn reindexed(outputs: &[Output], last: &SearchIndex) -> (SearchIndex, Vec<String>) {
+        let reads = std::cell::RefCell::new(Vec::new());
         let read = |path: &str| {
+            reads.borrow_mut().push(path.to_string());
             let output = outputs.iter().find(|o| o.path == path).unwrap();
             Ok(Arc::clone(&output.bytes))
         };
         let reuse = |key: u64| {
-            let bundle = last.bundles.iter().find(|bundle| bundle.key == key)?;
+            let bundle = (last.memory.bundles.iter()).find(|bundle| bundle.key == key)?;
             let kept = bundle.files.iter().map(|(path, hash)| Kept {
                 path: path.clone(),
                 hash: *hash,
@@ -516,7 +600,12 @@ mod tests {
             });
             Some(kept.collect())
         };
-        index_in_bundles(&paths, read, "en", 2, &reuse).unwrap()
+        let last = Last {
+            facts: last.memory.pages.iter().cloned().collect(),
+            reuse: &reuse,
+        };
+        let index = index_in_bundles(&files_of(outputs), read, "en", 2, &last).unwrap();
+        (index, reads.into_inner())
     }
 
     /// The files of a bundled index, kept ones by hash, made ones hashed.
@@ -538,26 +627,63 @@ mod tests {
             paper("d", "2022-01"),
         ];
         let first = bundled(&outputs, 2);
-        assert_eq!((first.indexed, first.bundles.len()), (2, 2));
-        let unchanged = reindexed(&outputs, &first);
+        assert_eq!((first.indexed, first.memory.bundles.len()), (2, 2));
+        let (unchanged, reads) = reindexed(&outputs, &first);
         assert_eq!(unchanged.indexed, 0);
         assert_eq!(file_hashes(&unchanged), file_hashes(&first));
-        // One page edited: its bundle only, and the same files as a clean index.
+        assert_eq!(reads, Vec::<String>::new(), "unchanged pages are not read");
+        // One page edited: its bundle only, and the same files as a clean index. The
+        // edited page is read for its facts, then its bundle's pages to index them.
         outputs[0] = page(
             "papers/a/index.html",
             "<main data-pagefind-body data-pagefind-sort=\"date:2019-01\"><h1>a, edited</h1></main>",
         );
-        let edited = reindexed(&outputs, &first);
+        let (edited, reads) = reindexed(&outputs, &first);
         assert_eq!(edited.indexed, 1);
         assert_eq!(file_hashes(&edited), file_hashes(&bundled(&outputs, 2)));
         assert_ne!(file_hashes(&edited), file_hashes(&first));
+        assert_eq!(
+            reads,
+            [
+                "papers/a/index.html",
+                "papers/a/index.html",
+                "papers/b/index.html"
+            ]
+        );
         // A paper newer than all: only the newest bundle, which had room.
         outputs.truncate(3);
         let three = bundled(&outputs, 2);
         outputs.push(paper("e", "2023-01"));
-        let added = reindexed(&outputs, &three);
-        assert_eq!((added.indexed, added.bundles.len()), (1, 2));
+        let (added, _) = reindexed(&outputs, &three);
+        assert_eq!((added.indexed, added.memory.bundles.len()), (1, 2));
         assert_eq!(file_hashes(&added), file_hashes(&bundled(&outputs, 2)));
+    }
+
+    #[test]
+    fn a_page_s_facts_are_kept_by_the_hash_of_its_bytes() {
+        let outputs = vec![
+            paper("a", "2019-01"),
+            paper("b", "2020-01"),
+            paper("c", "2021-01"),
+        ];
+        let first = bundled(&outputs, 2);
+        let facts: HashMap<_, _> = first.memory.pages.iter().cloned().collect();
+        let b = &outputs[1];
+        assert_eq!(
+            facts[&crate::emit::content_hash(&b.bytes)],
+            PageFacts::of(&b.bytes)
+        );
+        assert_eq!(
+            PageFacts::of(&b.bytes).date.as_deref(),
+            Some(&b"2020-01"[..])
+        );
+        assert_eq!(
+            PageFacts::of(&sample()[2].bytes),
+            PageFacts {
+                searchable: false,
+                date: None
+            }
+        );
     }
 
     #[test]

@@ -5,8 +5,9 @@
 //! says which files are still exactly what the last build wrote
 //! ([`crate::emit::unchanged`]). A job whose file is gone or was changed by hand
 //! is not restored, so it renders again. Beside it, the search index's bundles are
-//! kept by key with their files ([`search_bundles`]), so that a build indexes again
-//! only the bundles whose pages changed.
+//! kept by key with their files, and its pages' facts by hash ([`search_memory`]), so
+//! that a build reads only the pages that changed and indexes again only the bundles
+//! they are in.
 //!
 //! A build that starts from it is a rebuild like `serve`'s after a reload: every file is
 //! read and parsed again (cheap), references are formatted again only for papers whose
@@ -40,7 +41,7 @@ use crate::formats::csl;
 use crate::paths::{ENGINE_STATE_FILE, SEARCH_STATE_FILE};
 use crate::render::reads::Read;
 use crate::render::{JobKey, exports};
-use crate::search::BundleFiles;
+use crate::search::Memory as SearchMemory;
 
 /// What is kept of a [`super::LiveBuild`], in the order the engine makes its parts:
 /// [`Writer`] writes each field as soon as it is made, and postcard encodes a struct
@@ -267,22 +268,22 @@ impl Drop for Writer {
     }
 }
 
-/// The search bundles the last build saved in `folder`, by key (none if unreadable:
-/// every bundle is then indexed). A key covers the build of the tool
-/// ([`crate::search::BundleFiles`]), so this file needs no [`build_id`] of its own.
-pub fn search_bundles(folder: &Path) -> HashMap<u64, Vec<(String, [u8; 32])>> {
+/// What the last build's search index left in `folder` ([`SearchMemory`]), if this
+/// build of the tool saved it: page facts read by another build's markers could be
+/// wrong.
+pub fn search_memory(folder: &Path) -> SearchMemory {
     let bytes = fs::read(folder.join(SEARCH_STATE_FILE)).unwrap_or_default();
-    let bundles: Vec<BundleFiles> = postcard::from_bytes(&bytes).unwrap_or_default();
-    (bundles.into_iter())
-        .map(|bundle| (bundle.key, bundle.files))
-        .collect()
+    match postcard::from_bytes::<(Option<u64>, SearchMemory)>(&bytes) {
+        Ok((build, memory)) if build == build_id() => memory,
+        _ => SearchMemory::default(),
+    }
 }
 
-/// Saves the search bundles' keys and files in `folder` for the next build, by a
-/// rename: a killed build leaves the old ones, whose files the next build checks
-/// against the output folder anyway.
-pub fn save_search_bundles(folder: &Path, bundles: &[BundleFiles]) -> std::io::Result<()> {
-    let bytes = postcard::to_allocvec(bundles).map_err(std::io::Error::other)?;
+/// Saves what the search index leaves for the next build in `folder`, by a rename: a
+/// killed build leaves the old one, whose files the next build checks against the
+/// output folder anyway.
+pub fn save_search_memory(folder: &Path, memory: &SearchMemory) -> std::io::Result<()> {
+    let bytes = postcard::to_allocvec(&(build_id(), memory)).map_err(std::io::Error::other)?;
     fs::create_dir_all(folder)?;
     let temporary = folder.join(temporary_name(SEARCH_STATE_FILE));
     fs::write(&temporary, bytes)?;
