@@ -16,8 +16,8 @@
 //!   worker, WebAssembly and the index), not Pagefind's ready-made UIs;
 //! - memory is bounded by the bundle, not the site: Pagefind keeps every page's
 //!   parsed data until it writes its files (about 80 KB a page), so a site with more
-//!   than [`PAGES_PER_BUNDLE`] pages is indexed in several bundles, one after the
-//!   other: the first in `pagefind/`, the others in `pagefind/part-N/` with only
+//!   than [`PAGES_PER_BUNDLE`] pages is indexed in several bundles, at most
+//!   [`BUNDLES_AT_ONCE`] at a time: the first in `pagefind/`, the others in `pagefind/part-N/` with only
 //!   their index files. `pagefind/parts.json` lists the others (`[]` when there is
 //!   one), and the search page merges them into the first (`mergeIndex`). Pages go
 //!   into bundles newest paper first, so that a merged list sorted by date (which
@@ -36,6 +36,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Diagnostic;
@@ -47,9 +48,15 @@ const BODY_MARKER: &[u8] = b"data-pagefind-body";
 /// Where a page says when it was published: `data-pagefind-sort="date:2023-07"`.
 const DATE_MARKER: &[u8] = b"data-pagefind-sort=\"date:";
 
-/// The most pages one bundle indexes: about 240 MB of Pagefind's memory, and at
-/// 100 000 papers about 34 bundles for the search page to merge.
-pub const PAGES_PER_BUNDLE: usize = 3_000;
+/// The most pages one bundle indexes: about 120 MB of Pagefind's memory, and at
+/// 100 000 papers about 70 bundles for the search page to merge.
+pub const PAGES_PER_BUNDLE: usize = 1_500;
+
+/// The most bundles indexed at once: Pagefind indexes a bundle on one thread, so two
+/// at once halve the time on two cores, for the memory that one bundle of 3 000
+/// pages took. A fixed number, not the machine's, so that memory does not grow
+/// with cores.
+const BUNDLES_AT_ONCE: usize = 2;
 
 /// Overrides [`PAGES_PER_BUNDLE`] (tests use it to split a small site).
 pub const PAGES_PER_BUNDLE_VAR: &str = "SURVEY_SEARCH_PAGES_PER_BUNDLE";
@@ -126,7 +133,7 @@ pub struct PageFile<'a> {
 }
 
 /// The files of a bundle with this key the last build left unchanged, if there is one.
-pub type Reuse<'a> = &'a dyn Fn(u64) -> Option<Vec<Kept>>;
+pub type Reuse<'a> = &'a (dyn Fn(u64) -> Option<Vec<Kept>> + Sync);
 
 /// What the last build's index left: its [`Memory`]'s page facts, and its bundles'
 /// files where the output folder still holds them as written.
@@ -172,7 +179,7 @@ pub fn index(outputs: &[Output], language: &str) -> Result<SearchIndex, Diagnost
 /// bundles, and a bundle that `last` has files for is not indexed again.
 pub fn index_pages(
     pages: &[PageFile],
-    read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
+    read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>> + Sync,
     language: &str,
     last: &Last,
 ) -> Result<SearchIndex, Diagnostic> {
@@ -185,7 +192,7 @@ pub fn index_pages(
 
 fn index_in_bundles(
     pages: &[PageFile],
-    read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
+    read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>> + Sync,
     language: &str,
     per_bundle: usize,
     last: &Last,
@@ -197,9 +204,27 @@ fn index_in_bundles(
     pages.sort_by(|a, b| (&a.0, a.1.path).cmp(&(&b.0, b.1.path)));
     pages.dedup_by(|a, b| a.1.path == b.1.path);
     let (bundles, facts) = newest_first_bundles(pages, &read, &last.facts, per_bundle)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .map_err(|error| failure(format!("cannot start the indexer: {error}")))?;
+    let keys: Vec<u64> = (bundles.iter().enumerate())
+        .map(|(number, bundle)| bundle_key(number, language, bundle))
+        .collect();
+    let kept: Vec<Option<Vec<Kept>>> = keys.iter().map(|key| (last.reuse)(*key)).collect();
+    let index_all = || -> Result<Vec<Option<PagefindFiles>>, Diagnostic> {
+        (bundles.par_iter().zip(&kept))
+            .map(|(bundle, kept)| match kept {
+                Some(_) => Ok(None),
+                None => index_bundle(bundle, &read, language).map(Some),
+            })
+            .collect()
+    };
+    // A pool of its own bounds how many bundles are in memory at once; without one
+    // (no thread to spare), the global pool's threads do the work.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(BUNDLES_AT_ONCE.min(rayon::current_num_threads()))
+        .build();
+    let made = match pool {
+        Ok(pool) => pool.install(index_all),
+        Err(_) => index_all(),
+    }?;
     let mut index = SearchIndex {
         memory: Memory {
             bundles: Vec::new(),
@@ -208,7 +233,10 @@ fn index_in_bundles(
         ..SearchIndex::default()
     };
     let mut parts = Vec::new();
-    for (number, bundle) in bundles.iter().enumerate() {
+    for (number, ((bundle, key), (kept, made))) in (bundles.iter().zip(keys))
+        .zip(kept.into_iter().zip(made))
+        .enumerate()
+    {
         let folder = match number {
             0 => crate::paths::SEARCH_DIR.to_string(),
             _ => {
@@ -216,37 +244,32 @@ fn index_in_bundles(
                 format!("{}/part-{number}", crate::paths::SEARCH_DIR)
             }
         };
-        let key = bundle_key(number, language, bundle);
         index
             .pages
             .extend(bundle.iter().map(|page| page.url.clone()));
-        if let Some(kept) = (last.reuse)(key) {
-            let files = kept.iter().map(|file| (file.path.clone(), file.hash));
-            index.memory.bundles.push(BundleFiles {
-                key,
-                files: files.collect(),
-            });
-            index.kept.extend(kept);
-            continue;
-        }
-        // One bundle at a time: its memory is given back before the next starts.
-        let files = runtime.block_on(run_pagefind(bundle, &read, language))?;
-        let needed: Vec<Output> = (files.into_iter())
-            .filter(|(name, _)| is_needed(name, number == 0))
-            .map(|(name, bytes)| Output {
-                path: format!("{folder}/{name}"),
-                bytes: bytes.into(),
-            })
-            .collect();
-        let files = needed
-            .iter()
-            .map(|o| (o.path.clone(), crate::emit::content_hash(&o.bytes)));
-        index.memory.bundles.push(BundleFiles {
-            key,
-            files: files.collect(),
-        });
-        index.outputs.extend(needed);
-        index.indexed += 1;
+        let files: Vec<(String, [u8; 32])> = match (kept, made) {
+            (Some(kept), _) => {
+                let files = kept.iter().map(|file| (file.path.clone(), file.hash));
+                let files = files.collect();
+                index.kept.extend(kept);
+                files
+            }
+            (None, made) => {
+                let needed = (made.unwrap_or_default().into_iter())
+                    .filter(|(name, _)| is_needed(name, number == 0))
+                    .map(|(name, bytes)| Output {
+                        path: format!("{folder}/{name}"),
+                        bytes: bytes.into(),
+                    });
+                let start = index.outputs.len();
+                index.outputs.extend(needed);
+                index.indexed += 1;
+                (index.outputs[start..].iter())
+                    .map(|o| (o.path.clone(), crate::emit::content_hash(&o.bytes)))
+                    .collect()
+            }
+        };
+        index.memory.bundles.push(BundleFiles { key, files });
     }
     index.outputs.push(Output {
         path: format!("{}/{PARTS_FILE}", crate::paths::SEARCH_DIR),
@@ -256,6 +279,21 @@ fn index_in_bundles(
     });
     index.outputs.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(index)
+}
+
+/// The files Pagefind made for a bundle, as (name, bytes).
+type PagefindFiles = Vec<(String, Vec<u8>)>;
+
+/// Indexes one bundle's pages with a Pagefind of its own.
+fn index_bundle(
+    bundle: &[BundlePage],
+    read: &(impl Fn(&str) -> anyhow::Result<Arc<[u8]>> + Sync),
+    language: &str,
+) -> Result<PagefindFiles, Diagnostic> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .map_err(|error| failure(format!("cannot start the indexer: {error}")))?;
+    runtime.block_on(run_pagefind(bundle, read, language))
 }
 
 /// Whether a file Pagefind made is one the search page loads: for the first bundle
@@ -391,13 +429,12 @@ fn page_url(path: &str) -> String {
     }
 }
 
-/// Feeds the searchable `pages` to Pagefind, in order; returns its files as (name,
-/// bytes).
+/// Feeds the searchable `pages` to Pagefind, in order; returns its files.
 async fn run_pagefind(
     pages: &[BundlePage<'_>],
     read: &impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
     language: &str,
-) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+) -> Result<PagefindFiles, Diagnostic> {
     let options = pagefind::options::PagefindServiceConfig::builder()
         .force_language(language.to_string())
         // Heading anchors are a bare `#`, and a formula's TeX source (its MathML
@@ -585,9 +622,9 @@ mod tests {
     /// is unchanged (as if their files were still in the output folder), and reading
     /// only the pages whose facts `last` does not know.
     fn reindexed(outputs: &[Output], last: &SearchIndex) -> (SearchIndex, Vec<String>) {
-        let reads = std::cell::RefCell::new(Vec::new());
+        let reads = std::sync::Mutex::new(Vec::new());
         let read = |path: &str| {
-            reads.borrow_mut().push(path.to_string());
+            reads.lock().unwrap().push(path.to_string());
             let output = outputs.iter().find(|o| o.path == path).unwrap();
             Ok(Arc::clone(&output.bytes))
         };
@@ -605,7 +642,9 @@ mod tests {
             reuse: &reuse,
         };
         let index = index_in_bundles(&files_of(outputs), read, "en", 2, &last).unwrap();
-        (index, reads.into_inner())
+        let mut reads = reads.into_inner().unwrap();
+        reads.sort();
+        (index, reads)
     }
 
     /// The files of a bundled index, kept ones by hash, made ones hashed.
