@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
+
 use crate::assemble::site::Site;
 
 /// How many related papers a paper page shows.
@@ -24,13 +26,17 @@ pub(super) fn related_of(
 ) -> BTreeMap<String, Vec<String>> {
     let together = co_citations(site, only);
     let by_topic = papers_by_topic(site);
-    (site.papers.keys())
+    let keys: Vec<&String> = (site.papers.keys())
         .filter(|key| only.is_none_or(|keys| keys.contains(*key)))
+        .collect();
+    // Each paper's list is found on its own: in parallel, then put in key order.
+    let related: Vec<(String, Vec<String>)> = (keys.par_iter())
         .map(|key| {
             let cited_with = together.get(key.as_str());
-            (key.clone(), related_to(site, key, cited_with, &by_topic))
+            ((*key).clone(), related_to(site, key, cited_with, &by_topic))
         })
-        .collect()
+        .collect();
+    related.into_iter().collect()
 }
 
 /// Paper key -> key cited in the same paragraph -> in how many paragraphs; for the
