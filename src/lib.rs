@@ -234,14 +234,29 @@ fn add_search_index(
     let saved = last
         .map(|(cache, _)| engine::persist::search_memory(cache))
         .unwrap_or_default();
-    let bundles: HashMap<u64, &[(String, [u8; 32])]> = (saved.bundles.iter())
-        .map(|bundle| (bundle.key, &bundle.files[..]))
+    let bundles: HashMap<u64, &search::BundleFiles> = (saved.bundles.iter())
+        .map(|bundle| (bundle.key, bundle))
         .collect();
-    let reuse = |key: u64| -> Option<Vec<emit::Kept>> {
-        let wanted: Vec<(&str, [u8; 32])> = (bundles.get(&key)?.iter())
+    let reuse = |keys: &[u64]| -> Vec<Option<Vec<emit::Kept>>> {
+        let known: Vec<Option<&search::BundleFiles>> =
+            keys.iter().map(|key| bundles.get(key).copied()).collect();
+        let wanted: Vec<(&str, [u8; 32])> = (known.iter().flatten())
+            .flat_map(|bundle| &bundle.files)
             .map(|(path, hash)| (path.as_str(), *hash))
             .collect();
-        emit::unchanged(last?.1, &wanted).into_iter().collect()
+        let mut found = match last {
+            Some((_, output)) => emit::unchanged(output, &wanted),
+            None => vec![None; wanted.len()],
+        }
+        .into_iter();
+        // A bundle is kept only if every one of its files is.
+        (known.into_iter())
+            .map(|bundle| {
+                let count = bundle?.files.len();
+                let kept: Vec<Option<emit::Kept>> = found.by_ref().take(count).collect();
+                kept.into_iter().collect()
+            })
+            .collect()
     };
     let last = search::Last {
         facts: saved.pages.iter().cloned().collect(),

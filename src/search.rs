@@ -132,8 +132,10 @@ pub struct PageFile<'a> {
     pub hash: [u8; 32],
 }
 
-/// The files of a bundle with this key the last build left unchanged, if there is one.
-pub type Reuse<'a> = &'a (dyn Fn(u64) -> Option<Vec<Kept>> + Sync);
+/// For each bundle key, the files of a bundle with that key the last build left
+/// unchanged, if there is one. All keys at once: the output folder's manifest is then
+/// read once.
+pub type Reuse<'a> = &'a dyn Fn(&[u64]) -> Vec<Option<Vec<Kept>>>;
 
 /// What the last build's index left: its [`Memory`]'s page facts, and its bundles'
 /// files where the output folder still holds them as written.
@@ -147,7 +149,7 @@ impl Last<'_> {
     pub fn none() -> Last<'static> {
         Last {
             facts: HashMap::new(),
-            reuse: &|_| None,
+            reuse: &|keys| vec![None; keys.len()],
         }
     }
 }
@@ -207,7 +209,7 @@ fn index_in_bundles(
     let keys: Vec<u64> = (bundles.iter().enumerate())
         .map(|(number, bundle)| bundle_key(number, language, bundle))
         .collect();
-    let kept: Vec<Option<Vec<Kept>>> = keys.iter().map(|key| (last.reuse)(*key)).collect();
+    let kept = (last.reuse)(&keys);
     let index_all = || -> Result<Vec<Option<PagefindFiles>>, Diagnostic> {
         (bundles.par_iter().zip(&kept))
             .map(|(bundle, kept)| match kept {
@@ -628,8 +630,8 @@ mod tests {
             let output = outputs.iter().find(|o| o.path == path).unwrap();
             Ok(Arc::clone(&output.bytes))
         };
-        let reuse = |key: u64| {
-            let bundle = (last.memory.bundles.iter()).find(|bundle| bundle.key == key)?;
+        let reuse_one = |key: &u64| {
+            let bundle = (last.memory.bundles.iter()).find(|bundle| bundle.key == *key)?;
             let kept = bundle.files.iter().map(|(path, hash)| Kept {
                 path: path.clone(),
                 hash: *hash,
@@ -637,6 +639,7 @@ mod tests {
             });
             Some(kept.collect())
         };
+        let reuse = |keys: &[u64]| keys.iter().map(reuse_one).collect();
         let last = Last {
             facts: last.memory.pages.iter().cloned().collect(),
             reuse: &reuse,
