@@ -207,6 +207,8 @@ fn unknown_citation_fails_with_position_and_suggestion() {
         outcome.stderr
     );
     assert!(!site.root().join("public").exists(), "nothing is written");
+    let cache = site.root().join(".survey-cache");
+    assert!(!cache.exists(), "nor a cache folder");
 }
 
 #[test]

@@ -263,8 +263,13 @@ impl Writer {
 
 impl Drop for Writer {
     fn drop(&mut self) {
-        // Committed, the temporary file has become the state; otherwise it is garbage.
-        let _ = fs::remove_file(&self.temporary);
+        // Committed, the temporary file has become the state; otherwise it is garbage,
+        // and so is the folder if nothing else is in it (a failed first build's).
+        if fs::remove_file(&self.temporary).is_ok()
+            && let Some(folder) = self.temporary.parent()
+        {
+            let _ = fs::remove_dir(folder);
+        }
     }
 }
 
