@@ -18,6 +18,35 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// `text` as the HTML serializer writes element content: what the sanitizer would
+/// make of [`escape_html`]'s output, so that HTML written after sanitizing reads the
+/// same as if it had been sanitized ([`crate::parse::markdown::render_slotted`]).
+pub fn serialized_text(text: &str) -> String {
+    serialized(text, false)
+}
+
+/// `value` as the HTML serializer writes a (double-quoted) attribute value.
+pub fn serialized_attribute(value: &str) -> String {
+    serialized(value, true)
+}
+
+/// The escaping of the HTML standard's fragment serialization (as of 2025, `<` and
+/// `>` in attribute values too), which the sanitizer's serializer follows.
+fn serialized(text: &str, attribute: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '\u{a0}' => out.push_str("&nbsp;"),
+            '"' if attribute => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,9 @@ use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 
+use crate::hash::{FastMap, hash_of};
+use crate::model::PaperFields;
+
 /// Paper key -> what its value was written from (a hash, a formatted reference) and
 /// the value.
 pub(super) struct Kept<T, V>(Mutex<HashMap<String, (T, V), foldhash::fast::RandomState>>);
@@ -49,5 +52,29 @@ impl<T: PartialEq + Send + Sync, V: Send + Sync> Kept<T, V> {
             }
         }
         Ok(read(keys.iter().map(|key| &kept[*key].1).collect()))
+    }
+}
+
+/// Each listed paper's fields hash, kept with the fields it was computed from: every
+/// table page and list checks all its papers' fields on each render, and comparing
+/// them with the kept copy costs a fraction of hashing them again.
+#[derive(Default)]
+pub(super) struct FieldsHashes(Mutex<FastMap<String, (PaperFields, u64)>>);
+
+impl FieldsHashes {
+    /// The hash of `fields`, the fields of paper `key` (none for an unknown key).
+    pub(super) fn of(&self, key: &str, fields: Option<&PaperFields>) -> u64 {
+        let lock = || self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(fields) = fields else {
+            return hash_of(&fields);
+        };
+        if let Some((kept, hash)) = lock().get(key)
+            && kept == fields
+        {
+            return *hash;
+        }
+        let hash = hash_of(&Some(fields));
+        lock().insert(key.to_string(), (fields.clone(), hash));
+        hash
     }
 }

@@ -32,6 +32,7 @@ use reads::{Data, Read, SiteView};
 use crate::emit::Output;
 
 mod assets;
+mod bodies;
 mod globals;
 mod listing_pages;
 mod pages;
@@ -132,13 +133,17 @@ const ROWS_MARKER: &str = "<!-- survey: the rows of every paper -->";
 
 /// Per paper, what the renderer writes and keeps ([`kept::Kept`]): its row of the
 /// all-papers table with its place in it, its entry in paper lists, its reference in
-/// HTML. Rows and entries are kept while the paper's fields hash the same
-/// ([`Renderer::fields_hash`]), references while its formatted reference and title are.
+/// HTML; and each page's body without its citations ([`bodies`]). Rows and entries
+/// are kept while the paper's fields hash the same ([`Renderer::fields_hash`], itself
+/// kept with the fields it hashed), references while its formatted reference and
+/// title are.
 #[derive(Default)]
 struct PaperHtml {
+    fields: kept::FieldsHashes,
     rows: Kept<u64, Recorded<String>>,
     items: Kept<u64, Recorded<String>>,
     references: Kept<(Option<csl::Formatted>, String), String>,
+    bodies: bodies::KeptBodies,
 }
 
 impl PreparedParts {

@@ -141,7 +141,7 @@ impl Renderer<'_> {
             description: page.fields.description.clone(),
             url: self.url(&page.path()),
             permalink: format!("{}{}", config.base_url(), page.path()),
-            content: self.markdown(&page.body, &page.source),
+            content: self.page_body(page),
             toc: table_of_contents(self.view.headings(&page.id)),
             topics: self.topic_blocks(page)?,
             sections: self.child_sections(page),

@@ -147,10 +147,8 @@ reads! {
     Cited(id: String as &str) => fn cited(data) -> &'a [String] {
         data.site.references.get(id).map_or(&[], Vec::as_slice)
     }
-    /// Every paper key.
-    PaperKeys() => fn paper_keys(data) -> Vec<&'a str> {
-        data.site.papers.keys().map(String::as_str).collect()
-    }
+    /// How many papers the site has.
+    PaperCount() => fn paper_count(data) -> usize { data.site.papers.len() }
     /// One paper, notes included.
     Paper(key: String as &str) => fn paper(data) -> Option<&'a Paper> { data.site.papers.get(key) }
     /// One paper's front-matter fields.

@@ -28,7 +28,7 @@ pub(super) struct Renderer<'a> {
 }
 
 /// Resolves citations and links of one source file while its Markdown renders.
-struct PageResolver<'a> {
+pub(super) struct PageResolver<'a> {
     pub(super) renderer: &'a Renderer<'a>,
     pub(super) source: &'a std::path::Path,
 }

@@ -107,4 +107,20 @@ mod tests {
         assert!(!html.contains("position"), "{html}");
         assert!(html.contains("<mi>a</mi>"), "{html}");
     }
+
+    #[test]
+    fn serialized_escapes_match_what_the_sanitizer_writes() {
+        let text = "a & b < c > d \"e\" 'f'\u{a0}g";
+        let link = format!(
+            "<a title=\"{}\">{}</a>",
+            crate::html::escape_html(text),
+            crate::html::escape_html(text)
+        );
+        let written = format!(
+            "<a title=\"{}\">{}</a>",
+            crate::html::serialized_attribute(text),
+            crate::html::serialized_text(text)
+        );
+        assert_eq!(sanitize(&link), written);
+    }
 }

@@ -14,7 +14,7 @@ impl Renderer<'_> {
     /// A page of the all-papers table's data; its `rows` are a marker that
     /// [`ROWS_MARKER`] replaces after rendering.
     pub(super) fn paper_index_context(&self, index: &IndexPage) -> tera::Context {
-        let count = self.view.paper_keys().len();
+        let count = self.view.paper_count();
         let mut context = tera::Context::new();
         context.insert("current", "papers");
         context.insert("count", &count);
@@ -113,7 +113,7 @@ impl Renderer<'_> {
 
     /// A hash of what [`Renderer::summary`] reads from the paper itself: its fields.
     fn fields_hash(&self, key: &str) -> u64 {
-        crate::hash::hash_of(&self.view.fields(key))
+        self.kept.fields.of(key, self.view.fields(key))
     }
 
     pub(super) fn paper_row(&self, key: &str, fields: &PaperFields) -> Result<String, Diagnostic> {

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use crate::html::escape_html;
+use crate::html::{serialized_attribute, serialized_text};
 
 use super::{CiteTarget, Resolve};
 
@@ -171,7 +171,9 @@ fn is_escaped(run: &TextRun, body: &str, at: usize) -> bool {
     body.as_bytes().get(offset) == Some(&b'@') && offset > 0 && body.as_bytes()[offset - 1] == b'\\'
 }
 
-/// The HTML of one citation; unresolved keys stay as the text that was written.
+/// The HTML of one citation; unresolved keys stay as the text that was written. It
+/// is escaped as the sanitizer writes HTML, so that it reads the same whether it was
+/// sanitized with its page or written in after ([`super::render_slotted`]).
 pub(super) fn citation_html(found: &Found, written: &str, resolver: &dyn Resolve) -> String {
     let targets: Option<Vec<CiteTarget>> = found
         .parts
@@ -179,16 +181,16 @@ pub(super) fn citation_html(found: &Found, written: &str, resolver: &dyn Resolve
         .map(|p| resolver.citation(&p.key))
         .collect();
     let Some(targets) = targets else {
-        return escape_html(written);
+        return serialized_text(written);
     };
     if found.in_text {
         let target = &targets[0];
         return format!(
             "<a class=\"citation\" href=\"{}\" title=\"{}\">{} ({})</a>",
-            escape_html(&target.url),
-            escape_html(&target.title),
-            escape_html(&target.names),
-            escape_html(&target.year)
+            serialized_attribute(&target.url),
+            serialized_attribute(&target.title),
+            serialized_text(&target.names),
+            serialized_text(&target.year)
         );
     }
     let items: Vec<String> = found
@@ -205,28 +207,28 @@ pub(super) fn citation_html(found: &Found, written: &str, resolver: &dyn Resolve
 
 fn parenthetical_item(part: &Part, target: &CiteTarget) -> String {
     let label = if part.suppress_author {
-        escape_html(&target.year)
+        serialized_text(&target.year)
     } else {
         format!(
             "{}, {}",
-            escape_html(&target.names),
-            escape_html(&target.year)
+            serialized_text(&target.names),
+            serialized_text(&target.year)
         )
     };
     let mut item = String::new();
     if !part.prefix.is_empty() {
-        item.push_str(&escape_html(&part.prefix));
+        item.push_str(&serialized_text(&part.prefix));
         item.push(' ');
     }
     item.push_str(&format!(
         "<a class=\"citation\" href=\"{}\" title=\"{}\">{label}</a>",
-        escape_html(&target.url),
-        escape_html(&target.title)
+        serialized_attribute(&target.url),
+        serialized_attribute(&target.title)
     ));
     if !part.suffix.is_empty() {
         let suffix = part.suffix.trim_start_matches(',').trim();
         item.push_str(", ");
-        item.push_str(&escape_html(suffix));
+        item.push_str(&serialized_text(suffix));
     }
     item
 }

@@ -142,6 +142,43 @@ pub fn render(body: &str, resolver: &dyn Resolve) -> (String, Analysis) {
     (html, transformer.analysis)
 }
 
+/// Stands in [`render_slotted`]'s HTML for a citation: a private-use character, which
+/// sanitizing leaves as it is.
+pub const SLOT: char = '\u{E000}';
+
+/// A citation left out of [`render_slotted`]'s HTML.
+pub struct Slot {
+    found: Found,
+    written: String,
+}
+
+impl Slot {
+    /// The citation's HTML, exactly as [`render`] writes it with the same `resolver`.
+    pub fn html(&self, resolver: &dyn Resolve) -> String {
+        citation_html(&self.found, &self.written, resolver)
+    }
+}
+
+/// [`render`] with every citation left out as a [`SLOT`], and those citations in
+/// order: this HTML reads only the body and its links, so it can be kept while the
+/// labels of the papers it cites change. `None` when the body has raw HTML (which
+/// could make the sanitizer treat a citation's markup otherwise than alone) or a
+/// [`SLOT`] of its own.
+pub fn render_slotted(body: &str, resolver: &dyn Resolve) -> Option<(String, Vec<Slot>)> {
+    if body.contains(SLOT) {
+        return None;
+    }
+    let mut transformer = Transformer::new(body, resolver);
+    transformer.slots = Some(Vec::new());
+    let events = transformer.run();
+    if transformer.raw_html {
+        return None;
+    }
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    Some((html, transformer.slots.unwrap_or_default()))
+}
+
 /// Lower-case, dash-separated anchor text, as most documentation tools make it.
 pub fn slugify(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
@@ -187,6 +224,10 @@ struct Transformer<'a> {
     /// Whether code blocks are highlighted: analysis discards the HTML, and
     /// highlighting is the costliest step of rendering a body.
     highlights: bool,
+    /// Where citations go instead of the HTML, if they are left out of it.
+    slots: Option<Vec<Slot>>,
+    /// Whether the body has HTML of its own.
+    raw_html: bool,
 }
 
 impl<'a> Transformer<'a> {
@@ -205,6 +246,8 @@ impl<'a> Transformer<'a> {
             sentence_text: Vec::new(),
             block_citations: Vec::new(),
             highlights: true,
+            slots: None,
+            raw_html: false,
         }
     }
 
@@ -219,6 +262,7 @@ impl<'a> Transformer<'a> {
     }
 
     fn event(&mut self, event: Event<'a>, range: Range<usize>) {
+        self.raw_html |= matches!(event, Event::Html(_) | Event::InlineHtml(_));
         if let Some((_, code)) = &mut self.in_code_block {
             match event {
                 Event::Text(text) => return code.push_str(&text),
@@ -455,7 +499,15 @@ impl<'a> Transformer<'a> {
         });
         self.block_citations.push(index);
         self.sentence_text.push(Segment::Cite(index));
-        let html = citation_html(&found, &run.text[found.range.clone()], self.resolver);
+        let written = &run.text[found.range.clone()];
+        let html = match &mut self.slots {
+            Some(slots) => {
+                let written = written.to_string();
+                slots.push(Slot { found, written });
+                SLOT.to_string()
+            }
+            None => citation_html(&found, written, self.resolver),
+        };
         self.emit(Event::InlineHtml(html.into()));
     }
 

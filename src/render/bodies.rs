@@ -1,0 +1,133 @@
+//! Page bodies in HTML, kept from one render to the next without their citations.
+//!
+//! A section cites hundreds of papers, and a change to one paper's label (a year
+//! letter) changes the HTML of each citation of it. The rest of the body's HTML reads
+//! only the body and where its links lead ([`markdown::render_slotted`]): it is kept
+//! with exactly those, and every render writes the citations in again, reading each
+//! cited paper through the view as a whole render does. So a page logs the same reads
+//! and gets the same bytes whether its kept HTML was used or not.
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use crate::hash::FastMap;
+use crate::model::Page;
+use crate::parse::markdown::{self, CiteTarget, Resolve, SLOT, Slot};
+
+use super::renderer::{PageResolver, Renderer};
+use super::sanitize::sanitize;
+
+/// Page id -> its body's HTML without citations.
+#[derive(Default)]
+pub(super) struct KeptBodies(Mutex<FastMap<String, Arc<KeptBody>>>);
+
+pub(super) struct KeptBody {
+    body: String,
+    source: PathBuf,
+    /// Each link the HTML resolved, in order, with the URL it got.
+    links: Vec<(String, Option<String>)>,
+    /// The sanitized HTML around the citations: one piece more than `slots`.
+    pieces: Vec<String>,
+    slots: Vec<Slot>,
+}
+
+impl KeptBodies {
+    fn get(&self, id: &str) -> Option<Arc<KeptBody>> {
+        self.lock().get(id).cloned()
+    }
+
+    fn keep(&self, id: &str, body: Arc<KeptBody>) {
+        self.lock().insert(id.to_string(), body);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, FastMap<String, Arc<KeptBody>>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Renderer<'_> {
+    /// A page's body in HTML, as [`Renderer::markdown`] writes it.
+    pub(super) fn page_body(&self, page: &Page) -> String {
+        let Some(kept) = self.kept_body(page).or_else(|| self.keep_body(page)) else {
+            return self.markdown(&page.body, &page.source);
+        };
+        let html = self.with_citations(&kept);
+        // Debug builds (the tests) check that writing citations in gives the same bytes.
+        debug_assert_eq!(html, self.markdown(&page.body, &page.source), "{}", page.id);
+        html
+    }
+
+    /// The kept HTML of `page`, if made from the same text and its links lead where
+    /// they did.
+    fn kept_body(&self, page: &Page) -> Option<Arc<KeptBody>> {
+        let kept = self.kept.bodies.get(&page.id)?;
+        let resolver = self.resolver(&page.source);
+        let same = kept.body == page.body
+            && kept.source == page.source
+            && (kept.links.iter()).all(|(destination, url)| resolver.link(destination) == *url);
+        same.then_some(kept)
+    }
+
+    /// Renders and keeps the HTML of `page` without citations; `None` when the body
+    /// cannot be rendered so ([`markdown::render_slotted`]) or sanitizing dropped a
+    /// citation's place (raw HTML can hide text).
+    fn keep_body(&self, page: &Page) -> Option<Arc<KeptBody>> {
+        let resolver = LinkLog {
+            resolver: self.resolver(&page.source),
+            links: RefCell::default(),
+        };
+        let (html, slots) = markdown::render_slotted(&page.body, &resolver)?;
+        let pieces: Vec<String> = sanitize(&html).split(SLOT).map(str::to_string).collect();
+        if pieces.len() != slots.len() + 1 {
+            return None;
+        }
+        let kept = Arc::new(KeptBody {
+            body: page.body.clone(),
+            source: page.source.clone(),
+            links: resolver.links.into_inner(),
+            pieces,
+            slots,
+        });
+        self.kept.bodies.keep(&page.id, Arc::clone(&kept));
+        Some(kept)
+    }
+
+    /// The kept HTML with its citations written in, each resolved now.
+    fn with_citations(&self, kept: &KeptBody) -> String {
+        let resolver = self.resolver(&kept.source);
+        let size: usize = kept.pieces.iter().map(String::len).sum();
+        let mut html = String::with_capacity(size + kept.slots.len() * 160);
+        for (piece, slot) in kept.pieces.iter().zip(&kept.slots) {
+            html.push_str(piece);
+            html.push_str(&slot.html(&resolver));
+        }
+        html.push_str(kept.pieces.last().map_or("", String::as_str));
+        html
+    }
+
+    fn resolver<'r>(&'r self, source: &'r Path) -> PageResolver<'r> {
+        PageResolver {
+            renderer: self,
+            source,
+        }
+    }
+}
+
+/// A page's resolver that notes every link it resolves and the URL it gave.
+struct LinkLog<'a> {
+    resolver: PageResolver<'a>,
+    links: RefCell<Vec<(String, Option<String>)>>,
+}
+
+impl Resolve for LinkLog<'_> {
+    fn citation(&self, key: &str) -> Option<CiteTarget> {
+        self.resolver.citation(key)
+    }
+
+    fn link(&self, destination: &str) -> Option<String> {
+        let url = self.resolver.link(destination);
+        (self.links.borrow_mut()).push((destination.to_string(), url.clone()));
+        url
+    }
+}
