@@ -295,7 +295,12 @@ fn index_bundle(
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|error| failure(format!("cannot start the indexer: {error}")))?;
-    runtime.block_on(run_pagefind(bundle, read, language))
+    let files = runtime.block_on(run_pagefind(bundle, read, language));
+    drop(runtime);
+    // Pagefind's state was freed in the arenas of this thread and of the runtime's
+    // threads, where the next bundle may not reuse it: given back, it does not add up.
+    crate::return_freed_memory();
+    files
 }
 
 /// Whether a file Pagefind made is one the search page loads: for the first bundle

@@ -131,3 +131,64 @@ impl Resolve for LinkLog<'_> {
         url
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Cites every key as a paper with awkward text, links every destination.
+    struct Awkward;
+
+    impl Resolve for Awkward {
+        fn citation(&self, key: &str) -> Option<CiteTarget> {
+            (key != "unknown").then(|| CiteTarget {
+                url: format!("/papers/{key}/"),
+                names: "O'Neil & Chen <lab>".into(),
+                year: "2023\u{a0}b".into(),
+                title: "Say \"hi\" & <b>bye</b>".into(),
+            })
+        }
+        fn link(&self, destination: &str) -> Option<String> {
+            Some(format!("/to/{destination}"))
+        }
+    }
+
+    /// The body as a whole render and sanitizing make it, and as its kept pieces
+    /// with the citations written in; `None` when it cannot be kept.
+    fn both_ways(body: &str) -> Option<(String, String)> {
+        let (whole, _) = markdown::render(body, &Awkward);
+        let (html, slots) = markdown::render_slotted(body, &Awkward)?;
+        let sanitized = sanitize(&html);
+        let pieces: Vec<&str> = sanitized.split(SLOT).collect();
+        assert_eq!(pieces.len(), slots.len() + 1, "{body}");
+        let mut filled = String::new();
+        for (piece, slot) in pieces.iter().zip(&slots) {
+            filled.push_str(piece);
+            filled.push_str(&slot.html(&Awkward));
+        }
+        filled.push_str(pieces.last().unwrap());
+        Some((sanitize(&whole), filled))
+    }
+
+    #[test]
+    fn citations_written_into_kept_html_read_as_a_whole_render() {
+        for body in [
+            "Plain [@a] and @b, with [see @c, p. 3; -@d].\n",
+            "## A heading citing [@a]\n\nText.\n",
+            "| col | cites |\n| --- | --- |\n| x | [@a; @b] |\n",
+            "- item [@a]\n  - nested @b\n\n> quoted [@c]\n",
+            "*Emphasis [@a]* and **strong @b** and [a link](other.md) then [@unknown].\n",
+            "Footnote[^1].\n\n[^1]: Cited in a note [@a].\n",
+            "A [link with @a inside](x.md) and ![an image @b](i.png) are opaque.\n",
+        ] {
+            let (whole, filled) = both_ways(body).expect(body);
+            assert_eq!(filled, whole, "{body}");
+        }
+    }
+
+    #[test]
+    fn bodies_with_html_of_their_own_or_the_slot_character_are_not_kept() {
+        assert!(both_ways("<span>raw</span> [@a]\n").is_none());
+        assert!(both_ways(&format!("odd {SLOT} [@a]\n")).is_none());
+    }
+}
