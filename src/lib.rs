@@ -237,27 +237,7 @@ fn add_search_index(
     let bundles: HashMap<u64, &search::BundleFiles> = (saved.bundles.iter())
         .map(|bundle| (bundle.key, bundle))
         .collect();
-    let reuse = |keys: &[u64]| -> Vec<Option<Vec<emit::Kept>>> {
-        let known: Vec<Option<&search::BundleFiles>> =
-            keys.iter().map(|key| bundles.get(key).copied()).collect();
-        let wanted: Vec<(&str, [u8; 32])> = (known.iter().flatten())
-            .flat_map(|bundle| &bundle.files)
-            .map(|(path, hash)| (path.as_str(), *hash))
-            .collect();
-        let mut found = match last {
-            Some((_, output)) => emit::unchanged(output, &wanted),
-            None => vec![None; wanted.len()],
-        }
-        .into_iter();
-        // A bundle is kept only if every one of its files is.
-        (known.into_iter())
-            .map(|bundle| {
-                let count = bundle?.files.len();
-                let kept: Vec<Option<emit::Kept>> = found.by_ref().take(count).collect();
-                kept.into_iter().collect()
-            })
-            .collect()
-    };
+    let reuse = |keys: &[u64]| kept_bundles(&bundles, last.map(|(_, output)| output), keys);
     let last = search::Last {
         facts: saved.pages.iter().cloned().collect(),
         reuse: &reuse,
@@ -275,6 +255,35 @@ fn add_search_index(
             search::Memory::default()
         }
     }
+}
+
+/// For each of the bundle `keys`, the files the last build made for it (`bundles`), if
+/// the output folder `output` still holds every one as it was written. One call for
+/// all keys, so the folder's manifest is read once.
+fn kept_bundles(
+    bundles: &HashMap<u64, &search::BundleFiles>,
+    output: Option<&Path>,
+    keys: &[u64],
+) -> Vec<Option<Vec<emit::Kept>>> {
+    let known: Vec<Option<&search::BundleFiles>> =
+        keys.iter().map(|key| bundles.get(key).copied()).collect();
+    let wanted: Vec<(&str, [u8; 32])> = (known.iter().flatten())
+        .flat_map(|bundle| &bundle.files)
+        .map(|(path, hash)| (path.as_str(), *hash))
+        .collect();
+    let mut found = match output {
+        Some(output) => emit::unchanged(output, &wanted),
+        None => vec![None; wanted.len()],
+    }
+    .into_iter();
+    // A bundle is kept only if every one of its files is.
+    (known.into_iter())
+        .map(|bundle| {
+            let count = bundle?.files.len();
+            let kept: Vec<Option<emit::Kept>> = found.by_ref().take(count).collect();
+            kept.into_iter().collect()
+        })
+        .collect()
 }
 
 /// Every page of the build, wherever it is, with the hash of its bytes: those in
