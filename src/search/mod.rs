@@ -17,8 +17,8 @@
 //! - memory is bounded by the bundle, not the site: Pagefind keeps every page's
 //!   parsed data until it writes its files (about 80 KB a page), so a site with more
 //!   than [`PAGES_PER_BUNDLE`] pages is indexed in several bundles, at most
-//!   [`BUNDLES_AT_ONCE`] at a time: the first in `pagefind/`, the others in `pagefind/part-N/` with only
-//!   their index files. `pagefind/parts.json` lists the others (`[]` when there is
+//!   [`BUNDLES_AT_ONCE`] at a time (one in `serve`'s background indexing): the first
+//!   in `pagefind/`, the others in `pagefind/part-N/` with only their index files. `pagefind/parts.json` lists the others (`[]` when there is
 //!   one), and the search page merges them into the first (`mergeIndex`). Pages go
 //!   into bundles newest paper first, so that a merged list sorted by date (which
 //!   Pagefind orders bundle after bundle) stays newest first;
@@ -154,7 +154,8 @@ impl Last<'_> {
     }
 }
 
-/// Indexes the pages among `outputs` that carry `data-pagefind-body`.
+/// Indexes the pages among `outputs` that carry `data-pagefind-body`, one bundle at a
+/// time: `serve` runs this in the background, and its rebuilds keep the other core.
 pub fn index(outputs: &[Output], language: &str) -> Result<SearchIndex, Diagnostic> {
     let by_path: HashMap<&str, &Arc<[u8]>> = (outputs.iter())
         .map(|output| (output.path.as_str(), &output.bytes))
@@ -172,7 +173,7 @@ pub fn index(outputs: &[Output], language: &str) -> Result<SearchIndex, Diagnost
             .map(|bytes| Arc::clone(bytes))
             .unwrap_or_default())
     };
-    index_pages(&pages, read, language, &Last::none())
+    index_in_bundles(&pages, read, language, bundle_size(), &Last::none(), 1)
 }
 
 /// Indexes the pages among the output files `pages` that carry `data-pagefind-body`,
@@ -185,11 +186,15 @@ pub fn index_pages(
     language: &str,
     last: &Last,
 ) -> Result<SearchIndex, Diagnostic> {
-    let per_bundle = (std::env::var(PAGES_PER_BUNDLE_VAR).ok())
+    index_in_bundles(pages, read, language, bundle_size(), last, BUNDLES_AT_ONCE)
+}
+
+/// [`PAGES_PER_BUNDLE`], or what [`PAGES_PER_BUNDLE_VAR`] says.
+fn bundle_size() -> usize {
+    (std::env::var(PAGES_PER_BUNDLE_VAR).ok())
         .and_then(|value| value.parse().ok())
         .filter(|pages| *pages > 0)
-        .unwrap_or(PAGES_PER_BUNDLE);
-    index_in_bundles(pages, read, language, per_bundle, last)
+        .unwrap_or(PAGES_PER_BUNDLE)
 }
 
 fn index_in_bundles(
@@ -198,6 +203,7 @@ fn index_in_bundles(
     language: &str,
     per_bundle: usize,
     last: &Last,
+    at_once: usize,
 ) -> Result<SearchIndex, Diagnostic> {
     let mut pages: Vec<(String, PageFile)> = (pages.iter())
         .filter(|page| page.path.ends_with(".html"))
@@ -221,7 +227,7 @@ fn index_in_bundles(
     // A pool of its own bounds how many bundles are in memory at once; without one
     // (no thread to spare), the global pool's threads do the work.
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(BUNDLES_AT_ONCE.min(rayon::current_num_threads()))
+        .num_threads(at_once.min(rayon::current_num_threads()))
         .build();
     let made = match pool {
         Ok(pool) => pool.install(index_all),

@@ -83,7 +83,8 @@ fn bundled(outputs: &[Output], per_bundle: usize) -> SearchIndex {
         let output = outputs.iter().find(|o| o.path == path).unwrap();
         Ok(Arc::clone(&output.bytes))
     };
-    index_in_bundles(&files_of(outputs), read, "en", per_bundle, &Last::none()).unwrap()
+    let last = Last::none();
+    index_in_bundles(&files_of(outputs), read, "en", per_bundle, &last, 2).unwrap()
 }
 
 fn file<'i>(index: &'i SearchIndex, path: &str) -> &'i [u8] {
@@ -169,7 +170,7 @@ fn reindexed(outputs: &[Output], last: &SearchIndex) -> (SearchIndex, Vec<String
         facts: last.memory.pages.iter().cloned().collect(),
         reuse: &reuse,
     };
-    let index = index_in_bundles(&files_of(outputs), read, "en", 2, &last).unwrap();
+    let index = index_in_bundles(&files_of(outputs), read, "en", 2, &last, 2).unwrap();
     let mut reads = reads.into_inner().unwrap();
     reads.sort();
     (index, reads)
