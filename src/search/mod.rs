@@ -122,7 +122,7 @@ impl PageFacts {
 pub struct Memory {
     pub bundles: Vec<BundleFiles>,
     /// The facts of this build's pages, by the SHA-256 of their bytes.
-    pub pages: Vec<([u8; 32], PageFacts)>,
+    pub pages: Facts,
 }
 
 /// A page the indexer may read: its path in the output and the SHA-256 of its bytes.
@@ -216,11 +216,11 @@ fn index_in_bundles(
         .map(|(number, bundle)| bundle_key(number, language, bundle))
         .collect();
     let kept = (last.reuse)(&keys);
-    let index_all = || -> Result<Vec<Option<PagefindFiles>>, Diagnostic> {
-        (bundles.par_iter().zip(&kept))
+    let index_all = || -> Result<Vec<Bundled>, Diagnostic> {
+        (bundles.par_iter().zip(kept))
             .map(|(bundle, kept)| match kept {
-                Some(_) => Ok(None),
-                None => index_bundle(bundle, &read, language).map(Some),
+                Some(kept) => Ok(Bundled::Kept(kept)),
+                None => index_bundle(bundle, &read, language).map(Bundled::Made),
             })
             .collect()
     };
@@ -229,7 +229,7 @@ fn index_in_bundles(
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(at_once.min(rayon::current_num_threads()))
         .build();
-    let made = match pool {
+    let bundled = match pool {
         Ok(pool) => pool.install(index_all),
         Err(_) => index_all(),
     }?;
@@ -241,10 +241,7 @@ fn index_in_bundles(
         ..SearchIndex::default()
     };
     let mut parts = Vec::new();
-    for (number, ((bundle, key), (kept, made))) in (bundles.iter().zip(keys))
-        .zip(kept.into_iter().zip(made))
-        .enumerate()
-    {
+    for (number, ((bundle, key), bundled)) in (bundles.iter().zip(keys).zip(bundled)).enumerate() {
         let folder = match number {
             0 => crate::paths::SEARCH_DIR.to_string(),
             _ => {
@@ -255,15 +252,15 @@ fn index_in_bundles(
         index
             .pages
             .extend(bundle.iter().map(|page| page.url.clone()));
-        let files: Vec<(String, [u8; 32])> = match (kept, made) {
-            (Some(kept), _) => {
+        let files: Vec<(String, [u8; 32])> = match bundled {
+            Bundled::Kept(kept) => {
                 let files = kept.iter().map(|file| (file.path.clone(), file.hash));
                 let files = files.collect();
                 index.kept.extend(kept);
                 files
             }
-            (None, made) => {
-                let needed = (made.unwrap_or_default().into_iter())
+            Bundled::Made(made) => {
+                let needed = (made.into_iter())
                     .filter(|(name, _)| is_needed(name, number == 0))
                     .map(|(name, bytes)| Output {
                         path: format!("{folder}/{name}"),
@@ -291,6 +288,18 @@ fn index_in_bundles(
 
 /// The files Pagefind made for a bundle, as (name, bytes).
 type PagefindFiles = Vec<(String, Vec<u8>)>;
+
+/// A bundle's files: those the last build left, or those Pagefind made now.
+enum Bundled {
+    Kept(Vec<Kept>),
+    Made(PagefindFiles),
+}
+
+/// Searchable pages cut into bundles.
+type Bundles<'a> = Vec<Vec<BundlePage<'a>>>;
+
+/// Pages' facts by the hash of their bytes, as [`Memory::pages`] keeps them.
+type Facts = Vec<([u8; 32], PageFacts)>;
 
 /// Indexes one bundle's pages with a Pagefind of its own.
 fn index_bundle(
@@ -338,13 +347,12 @@ struct BundlePage<'a> {
 /// are cut from the oldest page, so only the newest bundle may be short, and a page
 /// added at the newest end moves no other page to another bundle. Reads only the
 /// pages whose facts `known` lacks; returns every page's facts with the bundles.
-#[allow(clippy::type_complexity)]
 fn newest_first_bundles<'a>(
     pages: Vec<(String, PageFile<'a>)>,
     read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
     known: &HashMap<[u8; 32], PageFacts>,
     per_bundle: usize,
-) -> Result<(Vec<Vec<BundlePage<'a>>>, Vec<([u8; 32], PageFacts)>), Diagnostic> {
+) -> Result<(Bundles<'a>, Facts), Diagnostic> {
     let mut dated = Vec::new();
     let mut facts = Vec::with_capacity(pages.len());
     for (url, page) in pages {
