@@ -58,24 +58,37 @@ pub fn style_names() -> Vec<&'static str> {
         .collect()
 }
 
-/// Starts decoding the bundled locales in the background (about 0.1 s, all of them:
-/// hayagriva offers no other way), so that it overlaps reading and parsing files.
+/// Starts reading which language each bundled locale is for in the background, so
+/// that it overlaps reading and parsing files.
 pub fn prepare_locales() {
-    std::thread::spawn(all_locales);
+    std::thread::spawn(bundled_languages);
 }
 
-fn all_locales() -> &'static [Locale] {
-    static LOCALES: OnceLock<Vec<Locale>> = OnceLock::new();
-    LOCALES.get_or_init(hayagriva::archive::locales)
+/// The language of each of hayagriva's bundled locales, in the archive's order. Only
+/// that field is decoded (a few milliseconds): decoding every locale in full, as
+/// hayagriva's `archive::locales` does, took 90 ms of CPU for the two or three a site
+/// reads.
+fn bundled_languages() -> &'static [Option<LocaleCode>] {
+    #[derive(serde::Deserialize)]
+    struct Language {
+        #[serde(rename = "@xml:lang")]
+        lang: Option<LocaleCode>,
+    }
+    static LANGUAGES: OnceLock<Vec<Option<LocaleCode>>> = OnceLock::new();
+    LANGUAGES.get_or_init(|| {
+        (hayagriva::archive::LOCALES.iter())
+            .map(|bytes| ciborium::from_reader::<Language, _>(*bytes).ok()?.lang)
+            .collect()
+    })
 }
 
 /// Each locale code's set of bundled locales, for this process.
 static LOCALE_SETS: Mutex<BTreeMap<String, Arc<[Locale]>>> = Mutex::new(BTreeMap::new());
 
 /// The bundled locales a style can read for `locale`: hayagriva looks there for the
-/// locale itself, then its fallback, then en-US, so the others are left out. Kept per
-/// code, and saved with the cache ([`locales_to_save`]) so that a build from the cache
-/// decodes none.
+/// locale itself, then its fallback, then en-US, so the others are left out (and not
+/// decoded). Kept per code, and saved with the cache ([`locales_to_save`]) so that a
+/// build from the cache decodes none.
 fn locales_for(locale: &LocaleCode) -> Arc<[Locale]> {
     let mut sets = LOCALE_SETS.lock().unwrap_or_else(PoisonError::into_inner);
     let set = sets.entry(locale.0.clone()).or_insert_with(|| {
@@ -84,9 +97,9 @@ fn locales_for(locale: &LocaleCode) -> Arc<[Locale]> {
             locale.fallback(),
             Some(LocaleCode::en_us()),
         ];
-        (all_locales().iter())
-            .filter(|file| file.lang.is_some() && wanted.contains(&file.lang))
-            .cloned()
+        (bundled_languages().iter().zip(hayagriva::archive::LOCALES))
+            .filter(|(lang, _)| lang.is_some() && wanted.contains(lang))
+            .filter_map(|(_, bytes)| ciborium::from_reader::<Locale, _>(*bytes).ok())
             .collect()
     });
     Arc::clone(set)
