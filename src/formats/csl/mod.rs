@@ -18,6 +18,7 @@ pub mod entry;
 mod html;
 mod order;
 mod repair;
+mod specialize;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -33,6 +34,7 @@ use hayagriva::{
 use crate::model::{Paper, PaperFields};
 
 pub use cache::{Cache, Saved, SavedRef};
+use specialize::{Shapes, Specialized};
 
 /// The style used when `site.yaml` names none.
 pub const DEFAULT_STYLE: &str = "apa";
@@ -228,19 +230,20 @@ pub fn format_in_one_run<'a>(
     language: &str,
 ) -> Bibliography {
     let papers: Vec<&Paper> = papers.into_iter().collect();
-    Parts::sequential(&papers, &Styles::new(style.clone(), language)).compose()
+    Parts::sequential(&papers, &Styles::unspecialized(style.clone(), language)).compose()
 }
 
 /// The configured style and the variants of it that runs use, with the locale of the
-/// site's language.
+/// site's language. Each run gets its variant specialized to its entries
+/// ([`specialize`]).
 struct Styles {
-    disambiguating: IndependentStyle,
+    disambiguating: Specialized,
     /// Without disambiguation, for runs that must not add year letters.
-    plain: IndependentStyle,
+    plain: Specialized,
     /// `plain` without the reference-list sort or citations, for runs that only format.
-    unsorted: IndependentStyle,
+    unsorted: Specialized,
     /// `plain` without layouts: runs that only decide the order render nothing.
-    sorting: IndependentStyle,
+    sorting: Specialized,
     /// Whether `plain` formats a reference alike in any run ([`cache::context_free`]).
     context_free: bool,
     locale: LocaleCode,
@@ -256,24 +259,36 @@ impl std::fmt::Debug for Styles {
 
 impl Styles {
     fn new(style: IndependentStyle, language: &str) -> Styles {
+        let shapes = Arc::new(Shapes::new(&style));
+        Styles::with_shapes(style, language, Some(shapes))
+    }
+
+    /// Runs get the styles as they are: what specialized runs must equal.
+    fn unspecialized(style: IndependentStyle, language: &str) -> Styles {
+        Styles::with_shapes(style, language, None)
+    }
+
+    fn with_shapes(style: IndependentStyle, language: &str, shapes: Option<Arc<Shapes>>) -> Styles {
         let plain = without_disambiguation(&style);
+        let variant = |style| Specialized::new(style, shapes.clone());
         Styles {
-            sorting: sorting_only(&plain),
-            unsorted: without_sort(&plain),
+            sorting: variant(sorting_only(&plain)),
+            unsorted: variant(without_sort(&plain)),
             context_free: cache::context_free(&plain),
-            plain,
-            disambiguating: style,
+            plain: variant(plain),
+            disambiguating: variant(style),
             locale: LocaleCode(language.to_string()),
         }
     }
 
     /// Whether the style sorts its reference list (else it keeps citation order).
     fn sorts(&self) -> bool {
-        (self.plain.bibliography.as_ref()).is_some_and(|bibliography| bibliography.sort.is_some())
+        (self.plain.plain().bibliography.as_ref())
+            .is_some_and(|bibliography| bibliography.sort.is_some())
     }
 
     fn adds_year_letters(&self) -> bool {
-        self.disambiguating.citation.disambiguate_add_year_suffix
+        (self.disambiguating.plain().citation).disambiguate_add_year_suffix
     }
 }
 
@@ -328,9 +343,11 @@ impl Parts {
     fn in_parallel(papers: &[&Paper], styles: &Styles) -> Parts {
         let groups = colliding_groups(papers);
         let grouped: BTreeSet<&str> = groups.values().flatten().map(|p| p.key.as_str()).collect();
-        let single: Vec<&Paper> = (papers.iter().copied())
+        let mut single: Vec<&Paper> = (papers.iter().copied())
             .filter(|paper| !grouped.contains(paper.key.as_str()))
             .collect();
+        // Runs of papers of one shape get the most specialized style.
+        single.par_sort_by_cached_key(|paper| specialize::ShapeKey::of_paper(paper));
         let chunk = single
             .len()
             .div_ceil(4 * rayon::current_num_threads())
@@ -467,12 +484,13 @@ struct Run {
 /// them for every thread.
 const MAX_RUN: usize = 128;
 
-fn run(papers: &[&Paper], style: &IndependentStyle, locale: &LocaleCode) -> Run {
+fn run(papers: &[&Paper], style: &Specialized, locale: &LocaleCode) -> Run {
     let locale_files = locales_for(locale);
     let entries: Vec<Entry> = papers
         .iter()
         .map(|paper| entry::entry(&paper.key, &paper.fields))
         .collect();
+    let style = &*style.for_entries(&entries, locale);
     let mut driver = BibliographyDriver::new();
     for entry in &entries {
         let items = vec![CitationItem::with_entry(entry)];
