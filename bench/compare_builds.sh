@@ -15,7 +15,16 @@
 #   MDBOOK_MAX_PAPERS=2000   mdBook runs only at corpus sizes up to this
 #   SURVEY=/path   time this survey binary instead of building the repository's
 #   GEN_CORPUS=/path   use this build of bench/gen_corpus.rs instead of building it
-#   BENCH_DIR=/tmp/survey-bench   where corpora, sites and outputs go
+#   BENCH_DIR=/tmp/survey-bench   where corpora and sites go
+#   OUT_DIR=/dev/shm/survey-bench-out   where every tool writes its output (default:
+#                  there when /dev/shm exists, else BENCH_DIR). A tmpfs, because each
+#                  cold run starts by removing the last run's output: on ext4, every
+#                  file or folder made in the next minute then scans past the inodes just
+#                  freed (the kernel's `recently_deleted`), a cost that grows with the
+#                  square of the files a tool writes and that made most of a cold
+#                  1 000-paper build on this machine (`perf record -g`: 35 % of samples
+#                  in `find_get_block_common` and `recently_deleted`). A site built on a
+#                  fresh clone, or into the same folder again, never pays it.
 #
 # Needs hugo and hyperfine (apt-get install hugo hyperfine) and GNU time
 # (/usr/bin/time); mdbook (cargo install mdbook --locked) is skipped when absent.
@@ -46,7 +55,8 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="${BENCH_DIR:-/tmp/survey-bench}"
 runs="${RUNS:-5}"
 code="${CODE:-25}"
-mkdir -p "$work" "$repo/bench/results"
+out_dir="${OUT_DIR:-$([[ -d /dev/shm ]] && echo /dev/shm/survey-bench-out || echo "$work")}"
+mkdir -p "$work" "$out_dir" "$repo/bench/results"
 
 for tool in hugo hyperfine /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "missing $tool (see the header of this script)" >&2; exit 2; }
@@ -178,26 +188,26 @@ for papers in ${@:-1000 10000}; do
   edited="$(find "$corpus/content/papers" -name '*.md' | LC_ALL=C sort | sed -n 1p)"
   names=() prepares=() commands=() outputs=() marks=()
   hl='class="hl-'
-  out="$work/out-survey-$papers"
+  out="$out_dir/out-survey-$papers"
   add "survey build (cold)" "rm -rf $out $corpus/.survey-cache" \
     "$survey build $no_cache --root $corpus --output $out" "$out" "$hl"
-  out="$work/out-survey-ns-$papers"
+  out="$out_dir/out-survey-ns-$papers"
   add "survey build --no-search (cold)" "rm -rf $out $corpus/.survey-cache" \
     "$survey build $no_cache --no-search --root $corpus --output $out" "$out" "$hl"
-  out="$work/out-survey-warm-$papers"
+  out="$out_dir/out-survey-warm-$papers"
   add "survey build (warm, one paper edited)" "echo edited >> $edited" \
     "$survey build --root $corpus --output $out" "$out" "$hl"
   if [[ -n "$zola" ]]; then
     make_zola_site "$corpus" "$work/zola-$papers"
-    out="$work/out-zola-$papers"
+    out="$out_dir/out-zola-$papers"
     add "zola build" "rm -rf $out" "$zola --root $work/zola-$papers build --output-dir $out --force" "$out" 'class="z-'
   fi
   make_hugo_site "$corpus" "$work/hugo-$papers"
-  out="$work/out-hugo-$papers"
+  out="$out_dir/out-hugo-$papers"
   add "hugo" "rm -rf $out" "hugo --quiet --source $work/hugo-$papers --destination $out" "$out" 'class="chroma"'
   if [[ -n "$mdbook" && "$papers" -le "$mdbook_max" ]]; then
     make_mdbook "$corpus" "$work/mdbook-$papers"
-    out="$work/out-mdbook-$papers"
+    out="$out_dir/out-mdbook-$papers"
     add "mdbook build" "rm -rf $out" "$mdbook build $work/mdbook-$papers --dest-dir $out" "$out" "-"
   fi
 
