@@ -2,8 +2,11 @@
 //! CSL style bundled in hayagriva (APA unless `site.yaml` names another).
 //!
 //! Invariants:
-//! - one hayagriva run covers *all* papers, so the letters a style adds to years
+//! - the result equals one hayagriva run over *all* papers ([`format_in_one_run`]),
+//!   though it is made of many runs in parallel: the letters a style adds to years
 //!   ("2023a") are assigned site-wide and every page shows the same letter;
+//! - each run formats with its style's type tests answered for its entries
+//!   ([`specialize`]), which changes no output, only the time;
 //! - in-text labels take their letters from this run ([`Bibliography::year_suffixes`]),
 //!   so a label and its reference-list entry always agree;
 //! - styles disambiguate with year letters only: adding names or initials (APA's first
