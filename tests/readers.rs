@@ -127,16 +127,43 @@ impl Built {
     }
 
     /// Every search-index filter: name -> value -> number of pages.
-    fn search_filters(&self) -> BTreeMap<String, BTreeMap<String, usize>> {
-        self.files
-            .iter()
-            .filter(|(path, _)| path.starts_with("pagefind/filter/"))
-            .map(|(_, bytes)| decode_filter(bytes))
-            .collect()
+    /// Every bundle's folder: `pagefind/`, then each one `pagefind/parts.json` lists.
+    fn search_bundles(&self) -> Vec<String> {
+        let parts: Vec<String> =
+            serde_json::from_str(self.text("pagefind/parts.json")).expect("parts JSON");
+        let mut bundles = vec!["pagefind/".to_string()];
+        bundles.extend(parts.iter().map(|part| format!("pagefind/{part}")));
+        bundles
     }
 
-    fn search_entry(&self) -> serde_json::Value {
-        serde_json::from_str(self.text("pagefind/pagefind-entry.json")).expect("entry JSON")
+    /// Each filter's values and page counts, summed over the bundles.
+    fn search_filters(&self) -> BTreeMap<String, BTreeMap<String, usize>> {
+        let mut filters: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+        for bundle in self.search_bundles() {
+            let folder = format!("{bundle}filter/");
+            let files = self
+                .files
+                .iter()
+                .filter(|(path, _)| path.starts_with(&folder));
+            for (name, values) in files.map(|(_, bytes)| decode_filter(bytes)) {
+                let filter = filters.entry(name).or_default();
+                for (value, pages) in values {
+                    *filter.entry(value).or_default() += pages;
+                }
+            }
+        }
+        filters
+    }
+
+    /// The pages indexed, over all bundles.
+    fn search_page_count(&self) -> usize {
+        let count = |bundle: &String| {
+            let entry: serde_json::Value =
+                serde_json::from_str(self.text(&format!("{bundle}pagefind-entry.json")))
+                    .expect("entry JSON");
+            entry["languages"]["en"]["page_count"].as_u64().unwrap() as usize
+        };
+        self.search_bundles().iter().map(count).sum()
     }
 }
 
@@ -219,8 +246,7 @@ fn search_index_holds_every_paper_and_survey_page() {
         .filter(|(_, html)| html.contains("data-pagefind-body"))
         .map(|(path, _)| path)
         .collect();
-    let entry = site.search_entry();
-    let indexed = entry["languages"]["en"]["page_count"].as_u64().unwrap() as usize;
+    let indexed = site.search_page_count();
     assert_eq!(indexed, marked.len(), "every marked page is indexed");
     for paper in &site.papers {
         let path = format!("{}index.html", paper.path());

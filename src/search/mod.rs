@@ -15,10 +15,13 @@
 //! - only the files our own search script needs are kept (the core script, its
 //!   worker, WebAssembly and the index), not Pagefind's ready-made UIs;
 //! - memory is bounded by the bundle, not the site: Pagefind keeps every page's
-//!   parsed data until it writes its files (about 80 KB a page), so a site with more
-//!   than [`PAGES_PER_BUNDLE`] pages is indexed in several bundles, at most
-//!   [`BUNDLES_AT_ONCE`] at a time (one in `serve`'s background indexing): the first
-//!   in `pagefind/`, the others in `pagefind/part-N/` with only their index files. `pagefind/parts.json` lists the others (`[]` when there is
+//!   parsed data until it writes its files (about 80 KB a page), so pages are indexed
+//!   in bundles of at most [`PAGES_PER_BUNDLE`], at most [`BUNDLES_AT_ONCE`] at a
+//!   time (one in `serve`'s background indexing). Smaller sites get smaller bundles
+//!   ([`bundle_size_for`]), so that an edit indexes few pages again and a cold build
+//!   keeps both cores busy. The first bundle is in `pagefind/`, the others in
+//!   `pagefind/part-N/` with only their index files; `pagefind/parts.json` lists the
+//!   others (`[]` when there is
 //!   one), and the search page merges them into the first (`mergeIndex`). Pages go
 //!   into bundles newest paper first, so that a merged list sorted by date (which
 //!   Pagefind orders bundle after bundle) stays newest first;
@@ -52,13 +55,25 @@ const DATE_MARKER: &[u8] = b"data-pagefind-sort=\"date:";
 /// 100 000 papers about 70 bundles for the search page to merge.
 pub const PAGES_PER_BUNDLE: usize = 1_500;
 
+/// The bundle sizes a site may get, smallest first: the first that cuts its
+/// searchable pages into at most [`BUNDLES_WANTED`] bundles, else the largest.
+/// Steps rather than an exact share, so that a new page changes the size (and so
+/// every bundle) only when the site crosses a step.
+const BUNDLE_SIZES: [usize; 6] = [64, 128, 256, 512, 1_024, PAGES_PER_BUNDLE];
+
+/// How many bundles a site is cut into, at most, while the largest size is not
+/// reached. An edit indexes its page's bundle again, so small bundles make warm
+/// builds cheap, and several bundles let both cores index a cold build; but the
+/// search page fetches every bundle's index for each query, so not too many.
+const BUNDLES_WANTED: usize = 16;
+
 /// The most bundles indexed at once: Pagefind indexes a bundle on one thread, so two
 /// at once halve the time on two cores, for the memory that one bundle of 3 000
 /// pages took. A fixed number, not the machine's, so that memory does not grow
 /// with cores.
 const BUNDLES_AT_ONCE: usize = 2;
 
-/// Overrides [`PAGES_PER_BUNDLE`] (tests use it to split a small site).
+/// Overrides the size [`bundle_size_for`] picks (tests use it to split a small site).
 pub const PAGES_PER_BUNDLE_VAR: &str = "SURVEY_SEARCH_PAGES_PER_BUNDLE";
 
 /// The file that lists the bundles after the first, relative to `pagefind/`.
@@ -173,7 +188,7 @@ pub fn index(outputs: &[Output], language: &str) -> Result<SearchIndex, Diagnost
             .map(|bytes| Arc::clone(bytes))
             .unwrap_or_default())
     };
-    index_in_bundles(&pages, read, language, bundle_size(), &Last::none(), 1)
+    index_in_bundles(&pages, read, language, size_override(), &Last::none(), 1)
 }
 
 /// Indexes the pages among the output files `pages` that carry `data-pagefind-body`,
@@ -186,14 +201,29 @@ pub fn index_pages(
     language: &str,
     last: &Last,
 ) -> Result<SearchIndex, Diagnostic> {
-    index_in_bundles(pages, read, language, bundle_size(), last, BUNDLES_AT_ONCE)
+    index_in_bundles(
+        pages,
+        read,
+        language,
+        size_override(),
+        last,
+        BUNDLES_AT_ONCE,
+    )
 }
 
-/// [`PAGES_PER_BUNDLE`], or what [`PAGES_PER_BUNDLE_VAR`] says.
-fn bundle_size() -> usize {
+/// The bundle size [`PAGES_PER_BUNDLE_VAR`] sets, if it does.
+fn size_override() -> Option<usize> {
     (std::env::var(PAGES_PER_BUNDLE_VAR).ok())
         .and_then(|value| value.parse().ok())
         .filter(|pages| *pages > 0)
+}
+
+/// How many pages each bundle holds for a site of `searchable` pages: the smallest of
+/// [`BUNDLE_SIZES`] that needs at most [`BUNDLES_WANTED`] bundles, else the largest.
+fn bundle_size_for(searchable: usize) -> usize {
+    let wanted = searchable.div_ceil(BUNDLES_WANTED);
+    (BUNDLE_SIZES.into_iter())
+        .find(|size| *size >= wanted)
         .unwrap_or(PAGES_PER_BUNDLE)
 }
 
@@ -201,7 +231,7 @@ fn index_in_bundles(
     pages: &[PageFile],
     read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>> + Sync,
     language: &str,
-    per_bundle: usize,
+    per_bundle: Option<usize>,
     last: &Last,
     at_once: usize,
 ) -> Result<SearchIndex, Diagnostic> {
@@ -342,7 +372,8 @@ struct BundlePage<'a> {
     hash: [u8; 32],
 }
 
-/// Splits the searchable `pages` into bundles of at most `per_bundle`, dated pages
+/// Splits the searchable `pages` into bundles of at most `per_bundle` (by default
+/// [`bundle_size_for`] their number), dated pages
 /// newest first (then by URL), undated ones after; each bundle in URL order. Bundles
 /// are cut from the oldest page, so only the newest bundle may be short, and a page
 /// added at the newest end moves no other page to another bundle. Reads only the
@@ -351,7 +382,7 @@ fn newest_first_bundles<'a>(
     pages: Vec<(String, PageFile<'a>)>,
     read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
     known: &HashMap<[u8; 32], PageFacts>,
-    per_bundle: usize,
+    per_bundle: Option<usize>,
 ) -> Result<(Bundles<'a>, Facts), Diagnostic> {
     let mut dated = Vec::new();
     let mut facts = Vec::with_capacity(pages.len());
@@ -368,6 +399,7 @@ fn newest_first_bundles<'a>(
     facts.sort_by_key(|(hash, _)| *hash);
     facts.dedup_by(|a, b| a.0 == b.0);
     dated.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    let per_bundle = per_bundle.unwrap_or_else(|| bundle_size_for(dated.len()));
     let mut bundles: Vec<Vec<BundlePage>> = (dated.rchunks(per_bundle))
         .map(|chunk| {
             let mut bundle: Vec<BundlePage> = (chunk.iter())

@@ -84,7 +84,7 @@ fn bundled(outputs: &[Output], per_bundle: usize) -> SearchIndex {
         Ok(Arc::clone(&output.bytes))
     };
     let last = Last::none();
-    index_in_bundles(&files_of(outputs), read, "en", per_bundle, &last, 2).unwrap()
+    index_in_bundles(&files_of(outputs), read, "en", Some(per_bundle), &last, 2).unwrap()
 }
 
 fn file<'i>(index: &'i SearchIndex, path: &str) -> &'i [u8] {
@@ -170,7 +170,7 @@ fn reindexed(outputs: &[Output], last: &SearchIndex) -> (SearchIndex, Vec<String
         facts: last.memory.pages.iter().cloned().collect(),
         reuse: &reuse,
     };
-    let index = index_in_bundles(&files_of(outputs), read, "en", 2, &last, 2).unwrap();
+    let index = index_in_bundles(&files_of(outputs), read, "en", Some(2), &last, 2).unwrap();
     let mut reads = reads.into_inner().unwrap();
     reads.sort();
     (index, reads)
@@ -300,4 +300,18 @@ fn page_urls_drop_index_html() {
     assert_eq!(page_url("papers/x/index.html"), "/papers/x/");
     assert_eq!(page_url("index.html"), "/");
     assert_eq!(page_url("404.html"), "/404.html");
+}
+
+#[test]
+fn bundles_grow_in_steps_with_the_site() {
+    assert_eq!(bundle_size_for(0), 64);
+    assert_eq!(bundle_size_for(64 * BUNDLES_WANTED), 64);
+    assert_eq!(bundle_size_for(64 * BUNDLES_WANTED + 1), 128);
+    assert_eq!(bundle_size_for(1_040), 128);
+    assert_eq!(bundle_size_for(10_400), 1_024);
+    assert_eq!(bundle_size_for(1_000_000), PAGES_PER_BUNDLE);
+    for searchable in [1, 500, 5_000, 20_000] {
+        let size = bundle_size_for(searchable);
+        assert!(size == PAGES_PER_BUNDLE || searchable.div_ceil(size) <= BUNDLES_WANTED);
+    }
 }
