@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rayon::slice::ParallelSliceMut;
+
 use crate::assemble::duplicates::Identities;
 use crate::assemble::link::LinkTargets;
 use crate::formats::cite::Label;
@@ -156,20 +158,26 @@ impl Site {
         keys.sort_by_cached_key(|key| (newest_key(&self.papers[key.as_str()].fields), key.clone()));
     }
 
-    /// The order of [`Site::newest_first`] with every paper's sort key computed once:
-    /// the comparator lowercases two titles per comparison, which dominated sorting
-    /// thousands of papers.
+    /// The order of [`Site::newest_first`] as every paper's rank: the comparator
+    /// lowercases two titles per comparison, and the site sorts thousands of short
+    /// lists (each author's, year's, venue's and topic's papers), so the titles are
+    /// compared once, in one sort of all papers, and the lists compare numbers.
     pub fn newest_first_order(&self) -> NewestFirst<'_> {
-        let keys = (self.papers.iter())
-            .map(|(key, paper)| (key.as_str(), newest_key(&paper.fields)))
+        let mut keyed: Vec<(NewestKey, &str)> = (self.papers.iter())
+            .map(|(key, paper)| (newest_key(&paper.fields), key.as_str()))
             .collect();
-        NewestFirst { keys }
+        keyed.par_sort_unstable();
+        let ranks = (keyed.into_iter().enumerate())
+            .map(|(rank, (_, key))| (key, rank))
+            .collect();
+        NewestFirst { ranks }
     }
 }
 
-/// Sort keys of [`Site::newest_first`], by paper key (see [`Site::newest_first_order`]).
+/// Each paper's place in [`Site::newest_first`] order, by paper key (see
+/// [`Site::newest_first_order`]).
 pub struct NewestFirst<'a> {
-    keys: HashMap<&'a str, NewestKey>,
+    ranks: HashMap<&'a str, usize, foldhash::fast::RandomState>,
 }
 
 /// Year and month, latest first, then the lowercased title.
@@ -182,10 +190,17 @@ pub fn newest_key(fields: &PaperFields) -> NewestKey {
 }
 
 impl NewestFirst<'_> {
+    /// A key's place: its rank; unknown keys after every paper, by key.
+    fn place<'k>(&self, key: &'k str) -> (usize, &'k str) {
+        match self.ranks.get(key) {
+            Some(rank) => (*rank, ""),
+            None => (usize::MAX, key),
+        }
+    }
+
     /// Compares two paper keys as [`Site::newest_first`] does (unknown keys last).
     pub fn cmp(&self, a: &str, b: &str) -> std::cmp::Ordering {
-        let (ka, kb) = (self.keys.get(a), self.keys.get(b));
-        (ka.is_none(), ka, a).cmp(&(kb.is_none(), kb, b))
+        self.place(a).cmp(&self.place(b))
     }
 
     /// Sorts paper keys newest first.
