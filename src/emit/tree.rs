@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use anyhow::{Context, Result};
+use rayon::prelude::*;
 
 use super::manifest::{self, Entry, Manifest, Stamp};
 use super::{Kept, Output, hook, read_verified, safe_relative};
@@ -221,15 +222,17 @@ impl NewTree {
 
 /// Removes from the tree at `folder` (`relative` to the site) every file that is not
 /// `placed` and every folder that is not among `folders`. Links are removed, never
-/// followed (a `DirEntry`'s file type is the entry's own).
+/// followed (a `DirEntry`'s file type is the entry's own). Folders are walked in
+/// parallel: a site is mostly folders of one `index.html` (1 800 on the real site),
+/// and walking them one by one was most of a warm build's emit time.
 fn prune(
     folder: &Path,
     relative: &Path,
     placed: &HashMap<String, Entry>,
     folders: &HashSet<PathBuf>,
 ) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(folder)? {
-        let entry = entry?;
+    let entries = std::fs::read_dir(folder)?.collect::<std::io::Result<Vec<_>>>()?;
+    entries.par_iter().try_for_each(|entry| {
         let path = relative.join(entry.file_name());
         if entry.file_type()?.is_dir() {
             if folders.contains(&path) {
@@ -240,8 +243,8 @@ fn prune(
         } else if !path.to_str().is_some_and(|path| placed.contains_key(path)) {
             std::fs::remove_file(entry.path())?;
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Puts one file at `site/relative`: the spare tree's file if it is still exactly
