@@ -126,7 +126,6 @@ impl Built {
             || (relative.is_empty() && self.files.contains_key("index.html"))
     }
 
-    /// Every search-index filter: name -> value -> number of pages.
     /// Every bundle's folder: `pagefind/`, then each one `pagefind/parts.json` lists.
     fn search_bundles(&self) -> Vec<String> {
         let parts: Vec<String> =
@@ -136,7 +135,8 @@ impl Built {
         bundles
     }
 
-    /// Each filter's values and page counts, summed over the bundles.
+    /// Every search-index filter: name -> value -> number of pages, summed over the
+    /// bundles.
     fn search_filters(&self) -> BTreeMap<String, BTreeMap<String, usize>> {
         let mut filters: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
         for bundle in self.search_bundles() {

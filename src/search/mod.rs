@@ -21,8 +21,8 @@
 //!   ([`bundle_size_for`]), so that an edit indexes few pages again and a cold build
 //!   keeps both cores busy. The first bundle is in `pagefind/`, the others in
 //!   `pagefind/part-N/` with only their index files; `pagefind/parts.json` lists the
-//!   others (`[]` when there is
-//!   one), and the search page merges them into the first (`mergeIndex`). Pages go
+//!   others (`[]` when there is one), and the search page merges them into the first
+//!   (`mergeIndex`). Pages go
 //!   into bundles newest paper first, so that a merged list sorted by date (which
 //!   Pagefind orders bundle after bundle) stays newest first;
 //! - a bundle is indexed again only if what it is made of changed: its number, its
@@ -188,7 +188,7 @@ pub fn index(outputs: &[Output], language: &str) -> Result<SearchIndex, Diagnost
             .map(|bytes| Arc::clone(bytes))
             .unwrap_or_default())
     };
-    index_in_bundles(&pages, read, language, size_override(), &Last::none(), 1)
+    index_in_bundles(&pages, read, language, None, &Last::none(), 1)
 }
 
 /// Indexes the pages among the output files `pages` that carry `data-pagefind-body`,
@@ -201,14 +201,7 @@ pub fn index_pages(
     language: &str,
     last: &Last,
 ) -> Result<SearchIndex, Diagnostic> {
-    index_in_bundles(
-        pages,
-        read,
-        language,
-        size_override(),
-        last,
-        BUNDLES_AT_ONCE,
-    )
+    index_in_bundles(pages, read, language, None, last, BUNDLES_AT_ONCE)
 }
 
 /// The bundle size [`PAGES_PER_BUNDLE_VAR`] sets, if it does.
@@ -372,8 +365,8 @@ struct BundlePage<'a> {
     hash: [u8; 32],
 }
 
-/// Splits the searchable `pages` into bundles of at most `per_bundle` (by default
-/// [`bundle_size_for`] their number), dated pages
+/// Splits the searchable `pages` into bundles of at most `per_bundle` (else what
+/// [`PAGES_PER_BUNDLE_VAR`] says, else [`bundle_size_for`] their number), dated pages
 /// newest first (then by URL), undated ones after; each bundle in URL order. Bundles
 /// are cut from the oldest page, so only the newest bundle may be short, and a page
 /// added at the newest end moves no other page to another bundle. Reads only the
@@ -399,7 +392,8 @@ fn newest_first_bundles<'a>(
     facts.sort_by_key(|(hash, _)| *hash);
     facts.dedup_by(|a, b| a.0 == b.0);
     dated.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-    let per_bundle = per_bundle.unwrap_or_else(|| bundle_size_for(dated.len()));
+    let per_bundle =
+        (per_bundle.or_else(size_override)).unwrap_or_else(|| bundle_size_for(dated.len()));
     let mut bundles: Vec<Vec<BundlePage>> = (dated.rchunks(per_bundle))
         .map(|chunk| {
             let mut bundle: Vec<BundlePage> = (chunk.iter())
