@@ -3,7 +3,8 @@
 //! Pagefind runs as a library on the pages the render stage made, read one at a time
 //! from wherever the build keeps them; nothing is written to disk here. Only pages
 //! that mark their searchable part with `data-pagefind-body` are indexed (chapters,
-//! sections, papers); listings, the search page and the 404 page are not.
+//! sections, papers); listings, the search page and the 404 page are not. Pagefind is
+//! given each page without what cannot change its index ([`trim`]).
 //!
 //! Invariants:
 //! - pages are added in output-path order and Pagefind names its files by content
@@ -35,7 +36,6 @@
 //!   its bytes, kept by their hash ([`PageFacts`]); a build from the cache reads only
 //!   the pages that changed, and those of the bundles it indexes again.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -333,7 +333,7 @@ fn index_bundle(
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|error| failure(format!("cannot start the indexer: {error}")))?;
-    let files = runtime.block_on(run_pagefind(bundle, read, language));
+    let files = runtime.block_on(run_pagefind(bundle, read, language, trim::for_indexing));
     drop(runtime);
     // Pagefind's state was freed in the arenas of this thread and of the runtime's
     // threads, where the next bundle may not reuse it: given back, it does not add up.
@@ -439,33 +439,9 @@ fn read_page(
     read(path).map_err(|error| failure(format!("cannot read {path} to index it: {error:#}")))
 }
 
-/// The page without what lies between its `<body>` tag and the element marked
-/// `data-pagefind-body` (the site's header and navigation, close to half of a paper
-/// page), unless that holds a Pagefind attribute: Pagefind indexes only marked
-/// elements' text but reads filters and metadata anywhere, so what is cut changes
-/// nothing in the index (the same files, byte for byte, on the real site and at
-/// 10 000 papers), and Pagefind no longer parses it: about a tenth of the indexing
-/// time.
-fn without_navigation(html: &[u8]) -> Cow<'_, [u8]> {
-    let find = |from: usize, needle: &[u8]| find_in(html.get(from..)?, needle).map(|at| at + from);
-    let cut = find(0, BODY_MARKER).and_then(|marker| {
-        let element = html[..marker].iter().rposition(|byte| *byte == b'<')?;
-        let body_tag_end = find(find(0, b"<body")?, b">")? + 1;
-        let navigation = html.get(body_tag_end..element)?;
-        (!navigation.is_empty() && find_in(navigation, b"data-pagefind").is_none())
-            .then_some((body_tag_end, element))
-    });
-    match cut {
-        Some((start, end)) => Cow::Owned([&html[..start], &html[end..]].concat()),
-        None => Cow::Borrowed(html),
-    }
-}
-
 /// Where `needle` first occurs in `haystack`.
 fn find_in(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
+    memchr::memmem::find(haystack, needle)
 }
 
 /// `papers/x/index.html` -> `/papers/x/`; `404.html` -> `/404.html`.
@@ -476,11 +452,13 @@ fn page_url(path: &str) -> String {
     }
 }
 
-/// Feeds the searchable `pages` to Pagefind, in order; returns its files.
+/// Feeds the searchable `pages` to Pagefind, in order, each as `given` makes it of
+/// the page ([`trim::for_indexing`]: what the index needs of it); returns its files.
 async fn run_pagefind(
     pages: &[BundlePage<'_>],
     read: &impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
     language: &str,
+    given: fn(&[u8]) -> std::borrow::Cow<'_, [u8]>,
 ) -> Result<PagefindFiles, Diagnostic> {
     let options = pagefind::options::PagefindServiceConfig::builder()
         .force_language(language.to_string())
@@ -492,7 +470,7 @@ async fn run_pagefind(
         .map_err(|error| failure(format!("cannot configure Pagefind: {error:#}")))?;
     for page in pages {
         let bytes = read_page(read, page.path)?;
-        let html = String::from_utf8_lossy(&without_navigation(&bytes)).into_owned();
+        let html = String::from_utf8_lossy(&given(&bytes)).into_owned();
         drop(bytes);
         index
             .add_html_file(None, Some(page.url.clone()), html)
@@ -517,6 +495,8 @@ fn failure(message: String) -> Diagnostic {
     Diagnostic::error(crate::paths::SEARCH_DIR, message)
         .help("this is a problem in the search indexer, not in your content; `survey build --no-search` builds the site without search")
 }
+
+mod trim;
 
 #[cfg(test)]
 mod tests;
