@@ -50,7 +50,7 @@ const APA: &[(&str, &str)] = &[
     ),
     (
         "wang2023aligning",
-        "Wang, Y., Zhong, W., Li, L., Mi, F., et al. (2023a). Aligning Large Language Models with Human: A Survey. arXiv. https://arxiv.org/abs/2307.12966",
+        "Wang, Y., Zhong, W., Li, L., Mi, F., et al. (2023c). Aligning Large Language Models with Human: A Survey. arXiv. https://arxiv.org/abs/2307.12966",
     ),
     (
         "wang2023far",
@@ -58,7 +58,7 @@ const APA: &[(&str, &str)] = &[
     ),
     (
         "wang2023openchat",
-        "Wang, G., Cheng, S., Yu, Q., & Liu, C. (2023c). OpenChat: Less is More for Open-source Models [Computer software]. GitHub. https://github.com/imoneoi/openchat",
+        "Wang, G., Cheng, S., Yu, Q., & Liu, C. (2023a). OpenChat: Less is More for Open-source Models [Computer software]. GitHub. https://github.com/imoneoi/openchat",
     ),
     (
         "lmsys2023fastchat",
@@ -176,9 +176,11 @@ fn year_letters_agree_between_prose_and_reference_lists() {
     let page = "public/methods/training/index.html";
     let labels = cited_labels(&site, page);
     let expected = [
-        ("wang2023aligning", "Wang et al. (2023a)"),
+        // Letters follow the reference list: Wang, G. before Wang, Y., Ivison before
+        // Wang, Y., Zhong.
+        ("wang2023aligning", "Wang et al. (2023c)"),
         ("wang2023far", "Wang et al. (2023b)"),
-        ("wang2023openchat", "Wang et al., 2023c"),
+        ("wang2023openchat", "Wang et al., 2023a"),
         ("rafailov2023direct", "Rafailov et al., 2023"),
         ("rutte2024specials", "Rütte and Oliveira Pinto (2024)"),
     ];

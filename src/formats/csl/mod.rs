@@ -2,9 +2,11 @@
 //! CSL style bundled in hayagriva (APA unless `site.yaml` names another).
 //!
 //! Invariants:
-//! - the result equals one hayagriva run over *all* papers ([`format_in_one_run`]),
-//!   though it is made of many runs in parallel: the letters a style adds to years
-//!   ("2023a") are assigned site-wide and every page shows the same letter;
+//! - the result equals a site-wide run for the order and the references, with a run
+//!   per group of colliding labels ([`format_in_one_run`]), though it is made of many
+//!   runs in parallel: the letters a style adds to years ("2023a") are assigned
+//!   site-wide and every page shows the same letter;
+//! - within a group, letters follow the reference-list order ([`run_group`]);
 //! - each run formats with its style's type tests answered for its entries
 //!   ([`specialize`]), which changes no output, only the time;
 //! - in-text labels take their letters from this run ([`Bibliography::year_suffixes`]),
@@ -23,7 +25,7 @@ mod order;
 mod repair;
 mod specialize;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rayon::prelude::*;
@@ -324,23 +326,25 @@ impl Parts {
         }
     }
 
-    /// The site-wide run (order and plain references) beside every group's run.
+    /// The site-wide run (order and plain references), then every group's run.
     fn sequential(papers: &[&Paper], styles: &Styles) -> Parts {
-        let (site_wide, groups) = rayon::join(
-            || run(papers, &styles.plain, &styles.locale),
-            || group_runs(papers, styles),
-        );
+        let site_wide = run(papers, &styles.plain, &styles.locale);
+        let order: Vec<String> = (site_wide.items.iter())
+            .map(|(key, _)| key.clone())
+            .collect();
+        let groups = run_groups(colliding_groups(papers), styles, &order);
         Parts {
-            order: site_wide.items.iter().map(|(key, _)| key.clone()).collect(),
+            order,
             plain: site_wide.items.into_iter().collect(),
             groups,
             year_letters: styles.adds_year_letters(),
         }
     }
 
-    /// The groups' runs beside runs over chunks of the other papers that only format,
-    /// then the order from their references ([`order::reference_order`]). Valid for a
-    /// context-free style whose references do not show their number (the caller checks
+    /// Runs over chunks of the papers whose labels are unique, which only format; the
+    /// order from their references ([`order::reference_order`]); then the groups'
+    /// runs, which cite their papers in that order. Valid for a context-free style
+    /// whose references do not show their number (the caller checks
     /// [`cache::numbered`]): a reference then reads the same in any run. Papers in
     /// groups get no plain reference: their group's replaces it (see [`Parts::plain`]).
     fn in_parallel(papers: &[&Paper], styles: &Styles) -> Parts {
@@ -355,25 +359,23 @@ impl Parts {
             .len()
             .div_ceil(4 * rayon::current_num_threads())
             .clamp(16, MAX_RUN);
-        let (plain, groups) = rayon::join(
-            || {
-                (single.par_chunks(chunk))
-                    .flat_map_iter(|chunk| run(chunk, &styles.unsorted, &styles.locale).items)
-                    .collect::<BTreeMap<_, _>>()
-            },
-            || run_groups(groups, styles),
-        );
-        let mut parts = Parts {
-            order: Vec::new(),
+        let plain: BTreeMap<String, Arc<Content>> = (single.par_chunks(chunk))
+            .flat_map_iter(|chunk| run(chunk, &styles.unsorted, &styles.locale).items)
+            .collect();
+        let contents = (plain.iter())
+            .map(|(key, content)| (key.as_str(), &**content))
+            .collect();
+        let order = order::reference_order(papers, &contents, styles);
+        Parts {
+            groups: run_groups(groups, styles, &order),
+            order,
             plain,
-            groups,
             year_letters: styles.adds_year_letters(),
-        };
-        parts.order = order::reference_order(papers, &parts.contents(), styles);
-        parts
+        }
     }
 
     /// Each paper's reference as the bibliography shows it, by key.
+    #[cfg(test)]
     fn contents(&self) -> BTreeMap<&str, &Content> {
         let plain = (self.plain.iter()).map(|(key, content)| (key.as_str(), &**content));
         let grouped = (self.groups.values().flat_map(|run| &run.items))
@@ -458,18 +460,33 @@ fn colliding_groups<'a>(papers: &[&'a Paper]) -> BTreeMap<GroupLabel, Vec<&'a Pa
     groups
 }
 
-/// One run per group of colliding labels, in parallel, by label.
-fn group_runs(papers: &[&Paper], styles: &Styles) -> BTreeMap<GroupLabel, Run> {
-    run_groups(colliding_groups(papers), styles)
-}
-
+/// One run per group of colliding labels, in parallel, by label ([`run_group`]).
 fn run_groups(
     groups: BTreeMap<GroupLabel, Vec<&Paper>>,
     styles: &Styles,
+    order: &[String],
 ) -> BTreeMap<GroupLabel, Run> {
+    let ranks = ranks(order);
     (groups.into_par_iter())
-        .map(|(label, group)| (label, run(&group, &styles.disambiguating, &styles.locale)))
+        .map(|(label, group)| (label, run_group(group, styles, &ranks)))
         .collect()
+}
+
+/// Each key's place in the reference-list order.
+fn ranks(order: &[String]) -> HashMap<&str, usize> {
+    (order.iter().enumerate())
+        .map(|(rank, key)| (key.as_str(), rank))
+        .collect()
+}
+
+/// The run of one group of papers whose labels collide, citing them in reference-list
+/// order (`ranks`): hayagriva gives year letters in the order papers are first cited,
+/// so the letters follow the reference list ("2023a" listed first), as APA and CSL
+/// want; and its sort, which is stable, then finds the list sorted (one comparison a
+/// paper, not one for each pair).
+fn run_group(mut group: Vec<&Paper>, styles: &Styles, ranks: &HashMap<&str, usize>) -> Run {
+    group.sort_by_key(|paper| ranks.get(paper.key.as_str()).copied().unwrap_or(usize::MAX));
+    run(&group, &styles.disambiguating, &styles.locale)
 }
 
 /// What one hayagriva run produced: references in the style's order, and year letters.
@@ -582,6 +599,32 @@ mod tests {
         );
         assert_eq!(suffix_after_year("(Survey 2023 Edition, 2023)", 2023), None);
         assert_eq!(suffix_after_year("[12]", 2023), None);
+    }
+
+    /// Papers come in key order, as the site passes them, and keys sort opposite to
+    /// the titles: letters given in key order would run backwards down the list.
+    #[test]
+    fn year_letters_follow_the_reference_list_not_the_keys() {
+        let authors = ["Ann Alpha", "Bob Beta", "Cy Chen"];
+        let papers = [
+            ("x3", "Gamma study"),
+            ("y2", "Beta study"),
+            ("z1", "Alpha study"),
+        ]
+        .map(|(key, title)| Paper::for_tests(key, &authors, 2023, title));
+        for name in ["apa", "chicago-author-date"] {
+            for bibliography in [
+                format(&papers, &style(name).unwrap(), "en"),
+                format_in_one_run(&papers, &style(name).unwrap(), "en"),
+            ] {
+                let mut keys = ["x3", "y2", "z1"];
+                keys.sort_by_key(|key| bibliography.rank(key));
+                assert_eq!(keys, ["z1", "y2", "x3"], "{name}: the order is by title");
+                let suffixes = bibliography.year_suffixes().unwrap();
+                let letters = keys.map(|key| suffixes[key].as_str());
+                assert_eq!(letters, ["a", "b", "c"], "{name}");
+            }
+        }
     }
 
     #[test]

@@ -37,7 +37,8 @@ const MOST_OUT_OF_PLACE: usize = 10;
 const ONE_SORTING_RUN_AT_MOST: usize = 2_000;
 
 /// Every paper key in the style's reference-list order. `papers` are in key order and
-/// `contents` holds each one's formatted reference.
+/// `contents` holds the formatted references known so far (those of papers whose labels
+/// collide are not: their runs are cited in this order, see [`super::run_group`]).
 pub(super) fn reference_order(
     papers: &[&Paper],
     contents: &BTreeMap<&str, &Content>,
@@ -123,16 +124,15 @@ fn inserting_pays(out_of_place: usize, papers: usize) -> bool {
 /// How a first order is guessed, before hayagriva checks it.
 #[derive(Debug, Clone, Copy)]
 enum Guess {
-    /// By every author's full name, as APA lists them ([`sorted_names`]), the year and
-    /// its letter, the title, then [`Guess::Text`]. APA and Chicago sort by the
+    /// By every author's full name, as APA lists them ([`sorted_names`]), the year,
+    /// the title, then [`Guess::Text`]. APA and Chicago sort by the
     /// authors with full given names (a reference shows initials, so two authors
     /// with the same initials interleave in the text but not in the style's order);
     /// at 10 000 generated papers this guess left 1 paper out of place, the text
     /// 2 380.
     Names,
     /// By the lowercased text of the formatted reference: a style that sorts by every
-    /// author, then the date and title, reads in that order. The text carries the
-    /// year letter, so papers whose labels collide keep the style's order.
+    /// author, then the date and title, reads in that order.
     Text,
 }
 
@@ -151,7 +151,6 @@ fn guessed_order<'a>(
                 Guess::Names => GuessKey {
                     names: sorted_names(paper),
                     year: paper.fields.year,
-                    letter: year_letter(&text, paper.fields.year),
                     title: paper.fields.title.to_lowercase(),
                     text,
                 },
@@ -172,21 +171,8 @@ fn guessed_order<'a>(
 struct GuessKey {
     names: String,
     year: i32,
-    /// The letter the style added to the year: among papers whose names and year are
-    /// the same, it follows the style's order.
-    letter: String,
     title: String,
     text: String,
-}
-
-/// The letters right after the year in a formatted reference ("(2023b)" -> "b").
-fn year_letter(text: &str, year: i32) -> String {
-    let year = year.to_string();
-    text.find(&year).map_or_else(String::new, |at| {
-        (text[at + year.len()..].chars())
-            .take_while(char::is_ascii_lowercase)
-            .collect()
-    })
 }
 
 /// Every named author as "family, given", then "et al." if the list is incomplete,

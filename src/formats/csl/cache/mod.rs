@@ -383,9 +383,9 @@ impl Last {
                 Some((label, keys.iter().map(|key| &papers[key]).collect()))
             })
             .collect();
-        let styles = &self.styles;
+        let (styles, ranks) = (&self.styles, super::ranks(&self.parts.order));
         let new_runs: Vec<(GroupLabel, Run)> = (groups.into_par_iter())
-            .map(|(label, group)| (label, run(&group, &styles.disambiguating, &styles.locale)))
+            .map(|(label, group)| (label, super::run_group(group, styles, &ranks)))
             .collect();
         self.format_plain(papers, &old_runs);
         for old_run in &old_runs {
