@@ -118,6 +118,36 @@ fn assert_same(
         full.year_suffixes(),
         "{what}: year letters"
     );
+    assert_letters_follow_ranks(full, papers, what);
+}
+
+/// Within each group of papers whose labels collide, year letters run a, b, c down the
+/// reference list.
+fn assert_letters_follow_ranks(
+    bibliography: &Bibliography,
+    papers: &BTreeMap<String, Paper>,
+    what: &str,
+) {
+    let Some(suffixes) = bibliography.year_suffixes() else {
+        return;
+    };
+    let mut groups: BTreeMap<(String, i32), Vec<(usize, &str)>> = BTreeMap::new();
+    for (key, suffix) in suffixes {
+        let fields = &papers[key].fields;
+        let label = (survey::formats::cite::label_names(fields), fields.year);
+        let rank = bibliography.rank(key);
+        groups
+            .entry(label)
+            .or_default()
+            .push((rank, suffix.as_str()));
+    }
+    for (label, mut group) in groups {
+        group.sort();
+        let letters: Vec<&str> = group.iter().map(|(_, letter)| *letter).collect();
+        let mut sorted = letters.clone();
+        sorted.sort_by_key(|letter| (letter.len(), letter.to_string()));
+        assert_eq!(letters, sorted, "{what}: letters of {label:?} by rank");
+    }
 }
 
 fn replay(style_name: &str, seed: u64) {

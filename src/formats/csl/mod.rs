@@ -243,6 +243,9 @@ pub fn format_in_one_run<'a>(
 /// ([`specialize`]).
 struct Styles {
     disambiguating: Specialized,
+    /// `disambiguating` without the reference-list sort, for runs of papers given in
+    /// that order already ([`run_group`]).
+    grouped: Specialized,
     /// Without disambiguation, for runs that must not add year letters.
     plain: Specialized,
     /// `plain` without the reference-list sort or citations, for runs that only format.
@@ -281,6 +284,7 @@ impl Styles {
             unsorted: variant(without_sort(&plain)),
             context_free: cache::context_free(&plain),
             plain: variant(plain),
+            grouped: variant(without_reference_sort(&style)),
             disambiguating: variant(style),
             locale: LocaleCode(language.to_string()),
         }
@@ -332,7 +336,8 @@ impl Parts {
         let order: Vec<String> = (site_wide.items.iter())
             .map(|(key, _)| key.clone())
             .collect();
-        let groups = run_groups(colliding_groups(papers), styles, &order);
+        let sorted = &styles.disambiguating;
+        let groups = run_groups(colliding_groups(papers), styles, sorted, &order);
         Parts {
             order,
             plain: site_wide.items.into_iter().collect(),
@@ -367,7 +372,7 @@ impl Parts {
             .collect();
         let order = order::reference_order(papers, &contents, styles);
         Parts {
-            groups: run_groups(groups, styles, &order),
+            groups: run_groups(groups, styles, &styles.grouped, &order),
             order,
             plain,
             year_letters: styles.adds_year_letters(),
@@ -421,8 +426,14 @@ fn without_disambiguation(style: &IndependentStyle) -> IndependentStyle {
 /// The style without the reference-list sort (order is decided by another run) and
 /// with an empty citation layout: such runs only format references.
 fn without_sort(style: &IndependentStyle) -> IndependentStyle {
-    let mut style = style.clone();
+    let mut style = without_reference_sort(style);
     style.citation.layout.elements.clear();
+    style
+}
+
+/// The style without its reference-list sort: a run keeps the order papers are cited in.
+fn without_reference_sort(style: &IndependentStyle) -> IndependentStyle {
+    let mut style = style.clone();
     if let Some(bibliography) = &mut style.bibliography {
         bibliography.sort = None;
     }
@@ -464,11 +475,12 @@ fn colliding_groups<'a>(papers: &[&'a Paper]) -> BTreeMap<GroupLabel, Vec<&'a Pa
 fn run_groups(
     groups: BTreeMap<GroupLabel, Vec<&Paper>>,
     styles: &Styles,
+    style: &Specialized,
     order: &[String],
 ) -> BTreeMap<GroupLabel, Run> {
     let ranks = ranks(order);
     (groups.into_par_iter())
-        .map(|(label, group)| (label, run_group(group, styles, &ranks)))
+        .map(|(label, group)| (label, run_group(group, styles, style, &ranks)))
         .collect()
 }
 
@@ -482,11 +494,18 @@ fn ranks(order: &[String]) -> HashMap<&str, usize> {
 /// The run of one group of papers whose labels collide, citing them in reference-list
 /// order (`ranks`): hayagriva gives year letters in the order papers are first cited,
 /// so the letters follow the reference list ("2023a" listed first), as APA and CSL
-/// want; and its sort, which is stable, then finds the list sorted (one comparison a
-/// paper, not one for each pair).
-fn run_group(mut group: Vec<&Paper>, styles: &Styles, ranks: &HashMap<&str, usize>) -> Run {
+/// want. `style` is [`Styles::disambiguating`] or, as the papers come sorted already,
+/// [`Styles::grouped`], which does not sort them again (hayagriva's sort renders the
+/// sort keys of both papers at every comparison); a stable sort of a sorted list
+/// changes nothing, so both give the same run (tests compare the two paths).
+fn run_group(
+    mut group: Vec<&Paper>,
+    styles: &Styles,
+    style: &Specialized,
+    ranks: &HashMap<&str, usize>,
+) -> Run {
     group.sort_by_key(|paper| ranks.get(paper.key.as_str()).copied().unwrap_or(usize::MAX));
-    run(&group, &styles.disambiguating, &styles.locale)
+    run(&group, style, &styles.locale)
 }
 
 /// What one hayagriva run produced: references in the style's order, and year letters.

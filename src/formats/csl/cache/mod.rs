@@ -385,7 +385,12 @@ impl Last {
             .collect();
         let (styles, ranks) = (&self.styles, super::ranks(&self.parts.order));
         let new_runs: Vec<(GroupLabel, Run)> = (groups.into_par_iter())
-            .map(|(label, group)| (label, super::run_group(group, styles, &ranks)))
+            .map(|(label, group)| {
+                (
+                    label,
+                    super::run_group(group, styles, &styles.grouped, &ranks),
+                )
+            })
             .collect();
         self.format_plain(papers, &old_runs);
         for old_run in &old_runs {
