@@ -19,7 +19,7 @@
 //! When so many papers are out of place that sorting all takes fewer comparisons, they
 //! are all sorted ([`sort_by_style`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
@@ -59,6 +59,13 @@ pub(super) fn reference_order(
     out_of_place.sort_by(|a, b| a.key.cmp(&b.key));
     insert_sorted(&mut order, &out_of_place, &by_key, styles);
     order
+}
+
+/// Each key's place in the reference-list order `order`.
+pub(super) fn ranks(order: &[String]) -> HashMap<&str, usize> {
+    (order.iter().enumerate())
+        .map(|(rank, key)| (key.as_str(), rank))
+        .collect()
 }
 
 /// Splits the guess into a list in the style's order and the papers out of place.

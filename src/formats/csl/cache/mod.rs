@@ -383,7 +383,7 @@ impl Last {
                 Some((label, keys.iter().map(|key| &papers[key]).collect()))
             })
             .collect();
-        let (styles, ranks) = (&self.styles, super::ranks(&self.parts.order));
+        let (styles, ranks) = (&self.styles, super::order::ranks(&self.parts.order));
         let new_runs: Vec<(GroupLabel, Run)> = (groups.into_par_iter())
             .map(|(label, group)| {
                 (
