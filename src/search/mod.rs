@@ -124,7 +124,7 @@ pub struct PageFacts {
 
 impl PageFacts {
     fn of(html: &[u8]) -> PageFacts {
-        let searchable = find_in(html, BODY_MARKER).is_some();
+        let searchable = memchr::memmem::find(html, BODY_MARKER).is_some();
         PageFacts {
             searchable,
             date: searchable.then(|| date_of(html)).flatten(),
@@ -426,7 +426,7 @@ fn bundle_key(number: usize, language: &str, pages: &[BundlePage]) -> u64 {
 
 /// The page's date sort key (`2023-07`), or `None` (sorted after every date).
 fn date_of(html: &[u8]) -> Option<Vec<u8>> {
-    let start = find_in(html, DATE_MARKER)? + DATE_MARKER.len();
+    let start = memchr::memmem::find(html, DATE_MARKER)? + DATE_MARKER.len();
     let length = html[start..].iter().position(|byte| *byte == b'"')?;
     Some(html[start..start + length].to_vec())
 }
@@ -437,11 +437,6 @@ fn read_page(
     path: &str,
 ) -> Result<Arc<[u8]>, Diagnostic> {
     read(path).map_err(|error| failure(format!("cannot read {path} to index it: {error:#}")))
-}
-
-/// Where `needle` first occurs in `haystack`.
-fn find_in(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(haystack, needle)
 }
 
 /// `papers/x/index.html` -> `/papers/x/`; `404.html` -> `/404.html`.

@@ -46,8 +46,11 @@ pub(super) fn for_indexing(html: &[u8]) -> Cow<'_, [u8]> {
 }
 
 fn spans_to_cut(html: &[u8]) -> Vec<Range<usize>> {
-    let mut cuts = head_around_title(html);
-    cuts.extend(around_marked_element(html));
+    let head = head(html);
+    let mut cuts = head
+        .clone()
+        .map_or_else(Vec::new, |head| head_around_title(html, head));
+    cuts.extend(around_marked_element(html, head.map_or(0, |head| head.end)));
     cuts.extend(excluded_elements(html));
     cuts.retain(|cut| !cut.is_empty());
     cuts
@@ -66,11 +69,9 @@ fn merged(mut cuts: Vec<Range<usize>>) -> Vec<Range<usize>> {
     joined
 }
 
-/// What `<head>` holds before and after its `<title>`, each where inert.
-fn head_around_title(html: &[u8]) -> Vec<Range<usize>> {
-    let Some(head) = head(html) else {
-        return Vec::new();
-    };
+/// What `<head>` (the span `head`) holds before and after its `<title>`, each where
+/// inert.
+fn head_around_title(html: &[u8], head: Range<usize>) -> Vec<Range<usize>> {
     let inside = &html[..head.end];
     let title = find_tag(inside, head.start, b"title")
         .and_then(|start| Some(start..find(inside, start, b"</title>")? + b"</title>".len()));
@@ -93,9 +94,8 @@ fn head(html: &[u8]) -> Option<Range<usize>> {
 /// The header and navigation before the element marked `data-pagefind-body`, and the
 /// footer after it, each where inert. The footer starts after the last end tag of the
 /// marked element's name before `</body>`: a search from the end, which what the
-/// marked element holds cannot mislead.
-fn around_marked_element(html: &[u8]) -> Vec<Range<usize>> {
-    let after_head = head(html).map_or(0, |head| head.end);
+/// marked element holds cannot mislead. `<body>` is looked for from `after_head`.
+fn around_marked_element(html: &[u8], after_head: usize) -> Vec<Range<usize>> {
     let Some(body_open) = find_tag(html, after_head, b"body") else {
         return Vec::new();
     };

@@ -6,7 +6,7 @@
 //!   per group of colliding labels ([`format_in_one_run`]), though it is made of many
 //!   runs in parallel: the letters a style adds to years ("2023a") are assigned
 //!   site-wide and every page shows the same letter;
-//! - within a group, letters follow the reference-list order ([`run_group`]);
+//! - within a group, letters follow the reference-list order ([`run_groups`]);
 //! - each run formats with its style's type tests answered for its entries
 //!   ([`specialize`]), which changes no output, only the time;
 //! - in-text labels take their letters from this run ([`Bibliography::year_suffixes`]),
@@ -25,7 +25,7 @@ mod order;
 mod repair;
 mod specialize;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rayon::prelude::*;
@@ -244,7 +244,7 @@ pub fn format_in_one_run<'a>(
 struct Styles {
     disambiguating: Specialized,
     /// `disambiguating` without the reference-list sort, for runs of papers given in
-    /// that order already ([`run_group`]).
+    /// that order already ([`run_groups`]).
     grouped: Specialized,
     /// Without disambiguation, for runs that must not add year letters.
     plain: Specialized,
@@ -336,8 +336,8 @@ impl Parts {
         let order: Vec<String> = (site_wide.items.iter())
             .map(|(key, _)| key.clone())
             .collect();
-        let sorted = &styles.disambiguating;
-        let groups = run_groups(colliding_groups(papers), styles, sorted, &order);
+        let (sorted, locale) = (&styles.disambiguating, &styles.locale);
+        let groups = run_groups(colliding_groups(papers), sorted, locale, &order);
         Parts {
             order,
             plain: site_wide.items.into_iter().collect(),
@@ -372,7 +372,7 @@ impl Parts {
             .collect();
         let order = order::reference_order(papers, &contents, styles);
         Parts {
-            groups: run_groups(groups, styles, &styles.grouped, &order),
+            groups: run_groups(groups, &styles.grouped, &styles.locale, &order),
             order,
             plain,
             year_letters: styles.adds_year_letters(),
@@ -471,34 +471,27 @@ fn colliding_groups<'a>(papers: &[&'a Paper]) -> BTreeMap<GroupLabel, Vec<&'a Pa
     groups
 }
 
-/// One run per group of colliding labels, in parallel, by label ([`run_group`]).
+/// One run per group of colliding labels, in parallel, by label. Each group cites its
+/// papers in reference-list order (`order`): hayagriva gives year letters in the order
+/// papers are first cited, so the letters follow the reference list ("2023a" listed
+/// first), as APA and CSL want. `style` is [`Styles::disambiguating`] or, as the papers
+/// come sorted already, [`Styles::grouped`], which does not sort them again
+/// (hayagriva's sort renders both papers' sort keys at every comparison); a stable sort
+/// of a sorted list changes nothing, so both give the same runs (tests compare them).
 fn run_groups(
     groups: BTreeMap<GroupLabel, Vec<&Paper>>,
-    styles: &Styles,
     style: &Specialized,
+    locale: &LocaleCode,
     order: &[String],
 ) -> BTreeMap<GroupLabel, Run> {
     let ranks = order::ranks(order);
+    let rank = |paper: &&Paper| ranks.get(paper.key.as_str()).copied().unwrap_or(usize::MAX);
     (groups.into_par_iter())
-        .map(|(label, group)| (label, run_group(group, styles, style, &ranks)))
+        .map(|(label, mut group)| {
+            group.sort_by_key(rank);
+            (label, run(&group, style, locale))
+        })
         .collect()
-}
-
-/// The run of one group of papers whose labels collide, citing them in reference-list
-/// order (`ranks`): hayagriva gives year letters in the order papers are first cited,
-/// so the letters follow the reference list ("2023a" listed first), as APA and CSL
-/// want. `style` is [`Styles::disambiguating`] or, as the papers come sorted already,
-/// [`Styles::grouped`], which does not sort them again (hayagriva's sort renders the
-/// sort keys of both papers at every comparison); a stable sort of a sorted list
-/// changes nothing, so both give the same run (tests compare the two paths).
-fn run_group(
-    mut group: Vec<&Paper>,
-    styles: &Styles,
-    style: &Specialized,
-    ranks: &HashMap<&str, usize>,
-) -> Run {
-    group.sort_by_key(|paper| ranks.get(paper.key.as_str()).copied().unwrap_or(usize::MAX));
-    run(&group, style, &styles.locale)
 }
 
 /// What one hayagriva run produced: references in the style's order, and year letters.

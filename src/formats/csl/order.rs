@@ -38,7 +38,7 @@ const ONE_SORTING_RUN_AT_MOST: usize = 2_000;
 
 /// Every paper key in the style's reference-list order. `papers` are in key order and
 /// `contents` holds the formatted references known so far (those of papers whose labels
-/// collide are not: their runs are cited in this order, see [`super::run_group`]).
+/// collide are not: their runs are cited in this order, see [`super::run_groups`]).
 pub(super) fn reference_order(
     papers: &[&Paper],
     contents: &BTreeMap<&str, &Content>,

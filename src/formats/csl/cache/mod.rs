@@ -21,7 +21,6 @@ use std::sync::Arc;
 
 use hayagriva::citationberg::{IndependentStyle, LayoutRenderingElement, NamesChild, TextTarget};
 use hayagriva::{ElemChild, ElemChildren, ElemMeta};
-use rayon::prelude::*;
 
 use serde::{Deserialize, Serialize};
 
@@ -377,26 +376,20 @@ impl Last {
         let old_runs: Vec<Run> = (affected.iter())
             .filter_map(|label| self.parts.groups.remove(label))
             .collect();
-        let groups: Vec<(GroupLabel, Vec<&Paper>)> = (affected.into_iter())
+        let groups: BTreeMap<GroupLabel, Vec<&Paper>> = (affected.into_iter())
             .filter_map(|label| {
                 let keys = self.members.get(&label).filter(|keys| keys.len() > 1)?;
                 Some((label, keys.iter().map(|key| &papers[key]).collect()))
             })
             .collect();
-        let (styles, ranks) = (&self.styles, super::order::ranks(&self.parts.order));
-        let new_runs: Vec<(GroupLabel, Run)> = (groups.into_par_iter())
-            .map(|(label, group)| {
-                (
-                    label,
-                    super::run_group(group, styles, &styles.grouped, &ranks),
-                )
-            })
-            .collect();
+        let styles = &self.styles;
+        let new_runs =
+            super::run_groups(groups, &styles.grouped, &styles.locale, &self.parts.order);
         self.format_plain(papers, &old_runs);
         for old_run in &old_runs {
             self.apply(old_run, false);
         }
-        for (_, new_run) in &new_runs {
+        for new_run in new_runs.values() {
             self.apply(new_run, true);
         }
         self.parts.groups.extend(new_runs);
