@@ -15,8 +15,8 @@
 //!
 //! Beside the stages: [`model`] (the entities, as plain data), [`formats`] (a paper as
 //! a label, a CSL reference, BibTeX, CSL-JSON), [`diagnostics`] (problems as values,
-//! never panics), [`paths`], [`hash`], [`html`] and [`tracked`] (containers that know
-//! what was read of them and what changed). [`engine::LiveBuild`] runs the
+//! never panics), [`paths`], [`hash`], [`html`], [`timings`] and [`tracked`]
+//! (containers that know what was read of them and what changed). [`engine::LiveBuild`] runs the
 //! pipeline for every command and redoes only what changed: `build` and `check` start
 //! it with nothing kept or from the cache folder, [`serve`] keeps it running.
 //! [`commands`] holds the command line and what only a command needs.
@@ -45,6 +45,7 @@ pub mod paths;
 pub mod render;
 pub mod search;
 pub mod serve;
+pub mod timings;
 pub mod tracked;
 
 use std::collections::HashMap;
@@ -68,7 +69,9 @@ pub struct Build {
     /// Files the output folder already holds as this build would write them (from the
     /// cache folder: their bytes were not read). [`emit::emit_keeping`] keeps them.
     pub kept: Vec<emit::Kept>,
-    /// Pages already written into the new output tree ([`engine::Pages::Place`]).
+    /// Files already written into the new output tree: pages as they were rendered
+    /// ([`engine::Pages::Place`]) and, with search, every other file while the index
+    /// was made.
     pub staged: Vec<emit::Kept>,
     /// Pages rendered by this build; the others were taken from the cache folder.
     pub rendered: usize,
@@ -158,31 +161,58 @@ pub fn build_with(root: &Path, options: BuildOptions) -> Build {
         options.output,
         options.pages.clone(),
     );
-    if let Some(folder) = options.cache.filter(|_| rebuild.succeeded)
-        && let Err(error) = engine.save()
-    {
+    let save = options.cache.filter(|_| rebuild.succeeded);
+    let mut build = engine.take_build(rebuild);
+    let emitter = options.pages.emitter();
+    let search = options.search && build.site.is_some();
+    if search {
+        return_freed_memory();
+    }
+    // What is left is three independent steps: saving the engine's memory, indexing
+    // the pages (mostly one bundle, on one thread, after an edit) and, meanwhile,
+    // putting the files made so far in the new tree rather than after the index.
+    let (saved, (placed, index)) = rayon::join(
+        || save.map(|folder| (folder, engine.save())),
+        || {
+            let build = &build;
+            let last = options.cache.zip(options.output);
+            rayon::join(
+                || {
+                    let to_come = paths::SEARCH_DIR;
+                    let emitter = emitter.filter(|_| search)?;
+                    Some(emitter.place_all_but(&build.outputs, &build.kept, to_come))
+                },
+                || search.then(|| search_index(build, options.output, emitter, last)),
+            )
+        },
+    );
+    crate::timings::mark("search indexed, cache saved, files placed");
+    if let Some((folder, Err(error))) = saved {
         eprintln!(
             "note: could not save the cache in {}: {error}",
             folder.display()
         );
     }
-    let mut build = engine.into_build(rebuild);
-    if options.search && build.site.is_some() {
-        return_freed_memory();
-        let last = options.cache.zip(options.output);
-        let memory = add_search_index(&mut build, options.output, options.pages.emitter(), last);
-        if build.diagnostics.has_errors() {
-            build.site = None;
-        }
-        if let Some(folder) = options.cache.filter(|_| options.save_cache)
-            && build.succeeded()
-            && let Err(error) = engine::persist::save_search_memory(folder, &memory)
-        {
-            eprintln!(
-                "note: could not save the search index's keys in {}: {error}",
-                folder.display()
-            );
-        }
+    if let Some(placed) = placed {
+        build.outputs.clear();
+        build.kept.clear();
+        build.staged.extend(placed);
+    }
+    let Some(index) = index else {
+        return build;
+    };
+    let memory = add_search_index(&mut build, index);
+    if build.diagnostics.has_errors() {
+        build.site = None;
+    }
+    if let Some(folder) = options.cache.filter(|_| options.save_cache)
+        && build.succeeded()
+        && let Err(error) = engine::persist::save_search_memory(folder, &memory)
+    {
+        eprintln!(
+            "note: could not save the search index's keys in {}: {error}",
+            folder.display()
+        );
     }
     build
 }
@@ -200,17 +230,16 @@ pub(crate) fn return_freed_memory() {
 }
 
 /// Indexes the rendered pages: those in memory, those kept in the output folder
-/// `output` and those `placed` in the new tree, read one at a time; adds the index's
-/// files to the build's outputs. With `last` (the cache folder and the output folder
-/// of the last build), pages whose facts that build saved are not read to cut the
-/// bundles, and bundles of unchanged pages whose files that build left as it wrote
-/// them are kept instead of indexed. Returns what the next build starts from.
-fn add_search_index(
-    build: &mut Build,
+/// `output` and those `placed` in the new tree, read one at a time. With `last` (the
+/// cache folder and the output folder of the last build), pages whose facts that
+/// build saved are not read to cut the bundles, and bundles of unchanged pages whose
+/// files that build left as it wrote them are kept instead of indexed.
+fn search_index(
+    build: &Build,
     output: Option<&Path>,
     placed: Option<&emit::Emitter>,
     last: Option<(&Path, &Path)>,
-) -> search::Memory {
+) -> Result<search::SearchIndex, diagnostics::Diagnostic> {
     let language = (build.site.as_ref()).map_or("en", |site| site.config.language.as_str());
     let in_memory: HashMap<&str, &Output> = (build.outputs.iter())
         .map(|output| (output.path.as_str(), output))
@@ -242,7 +271,16 @@ fn add_search_index(
         facts: saved.pages.iter().cloned().collect(),
         reuse: &reuse,
     };
-    match search::index_pages(&pages, read, language, &last) {
+    search::index_pages(&pages, read, language, &last)
+}
+
+/// Adds the search `index` (or the error that stopped it) to the build's files;
+/// returns what the next build starts from.
+fn add_search_index(
+    build: &mut Build,
+    index: Result<search::SearchIndex, diagnostics::Diagnostic>,
+) -> search::Memory {
+    match index {
         Ok(index) => {
             build.search_bundles = (index.indexed, index.memory.bundles.len());
             build.outputs.extend(index.outputs);
@@ -291,15 +329,13 @@ fn kept_bundles(
 fn searchable_candidates(build: &Build) -> Vec<search::PageFile<'_>> {
     let in_memory = (build.outputs.iter())
         .filter(|output| output.path.ends_with(".html"))
-        .map(|output| search::PageFile {
-            path: &output.path,
-            hash: emit::content_hash(&output.bytes),
-        });
+        .map(|output| search::PageFile::of(&output.path, &output.bytes));
     let on_disk = (build.kept.iter().chain(&build.staged))
         .filter(|file| file.path.ends_with(".html"))
         .map(|file| search::PageFile {
             path: &file.path,
             hash: file.hash,
+            size: file.size,
         });
     in_memory.chain(on_disk).collect()
 }

@@ -204,6 +204,7 @@ fn serve(root: PathBuf, interface: IpAddr, port: u16, open: bool, search: bool) 
 /// Builds into `output_dir`, each page written into the new tree as it is rendered;
 /// the tree replaces the output only if the whole build succeeds.
 fn build(root: &Path, output_dir: &Path, mut options: crate::BuildOptions) -> ExitCode {
+    crate::timings::mark("build started");
     let started = Instant::now();
     let emitter = match emit::Emitter::begin(output_dir) {
         Ok(emitter) => Arc::new(emitter),
@@ -216,6 +217,7 @@ fn build(root: &Path, output_dir: &Path, mut options: crate::BuildOptions) -> Ex
         Some(_) => crate::engine::Pages::Place(Arc::clone(&emitter)),
         None => crate::engine::Pages::PlaceOnce(Arc::clone(&emitter)),
     };
+    crate::timings::mark("output folder opened");
     let result = crate::build_with(root, options);
     print_diagnostics(&result, Format::Human);
     let Some(site) = result.site.as_ref().filter(|_| result.succeeded()) else {
@@ -230,6 +232,7 @@ fn build(root: &Path, output_dir: &Path, mut options: crate::BuildOptions) -> Ex
         Ok(emitter) => emitter.finish(&result.outputs, &result.kept),
         Err(_) => Err(anyhow::anyhow!("the new site is still being written")),
     };
+    crate::timings::mark("new output in place");
     if let Err(error) = finished {
         eprintln!("error: {error:#}");
         return ExitCode::from(EXIT_USAGE);

@@ -84,9 +84,7 @@ impl Manifest {
         // A path with a line break cannot be one line: it is left out (written again).
         for path in paths.into_iter().filter(|p| !p.contains(['\n', '\r'])) {
             let Entry { hash, stamp } = &self.entries[path];
-            for byte in hash {
-                let _ = write!(text, "{byte:02x}");
-            }
+            push_hex(&mut text, hash);
             let _ = writeln!(
                 text,
                 " {} {} {} {path}",
@@ -94,6 +92,26 @@ impl Manifest {
             );
         }
         std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+    }
+}
+
+/// Appends `bytes` to `text` in lowercase hexadecimal (a manifest has 64 digits a
+/// line, and `write!` a byte at a time was most of the time taken to save one).
+fn push_hex(text: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for byte in bytes {
+        text.push(DIGITS[usize::from(byte >> 4)] as char);
+        text.push(DIGITS[usize::from(byte & 0xf)] as char);
+    }
+}
+
+/// The value of one hexadecimal digit, either case.
+fn hex_value(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
     }
 }
 
@@ -108,8 +126,8 @@ fn parse_line(line: &str) -> Option<(String, Entry)> {
         return None;
     }
     let mut hash = [0; 32];
-    for (i, byte) in hash.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    for (byte, pair) in hash.iter_mut().zip(hex.as_bytes().chunks_exact(2)) {
+        *byte = hex_value(pair[0])? << 4 | hex_value(pair[1])?;
     }
     let stamp = Stamp {
         inode,

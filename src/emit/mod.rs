@@ -38,7 +38,7 @@ use manifest::{Manifest, Stamp};
 pub use output::{Kept, Output};
 use staging::Staging;
 pub(crate) use staging::process_alive;
-use tree::{File, NewTree};
+use tree::{File, NewTree, Part};
 
 /// Writes `outputs` as the new content of `dir`, atomically replacing what was there.
 pub fn emit(dir: &Path, outputs: &[Output]) -> Result<()> {
@@ -63,6 +63,8 @@ pub struct Emitter {
     tree: NewTree,
     /// The first file [`Emitter::place`] could not write: the build cannot finish.
     failure: Mutex<Option<anyhow::Error>>,
+    /// The one folder left to prune, once [`Emitter::place_all_but`] pruned the rest.
+    pruned: Mutex<Option<PathBuf>>,
 }
 
 impl Emitter {
@@ -94,6 +96,7 @@ impl Emitter {
             staging: Mutex::new(Some(staging)),
             tree,
             failure: Mutex::new(None),
+            pruned: Mutex::new(None),
         })
     }
 
@@ -101,18 +104,46 @@ impl Emitter {
     /// Returns it as a file the new tree holds, or `None` if it could not be written
     /// (then [`Emitter::finish`] fails with the reason).
     pub fn place(&self, output: &Output) -> Option<Kept> {
-        match self.tree.place(&File::Written(output)) {
+        self.put(&File::Written(output))
+    }
+
+    /// Puts `outputs` and the `kept` files of the current output in the new tree, and
+    /// prunes it of all but the top folder `to_come`, now rather than in
+    /// [`Emitter::finish`], which then only completes `to_come`: a build does this
+    /// while the search index, all of `to_come`, is made. Returns the files as the new
+    /// tree holds them (without those that could not be written: then `finish` fails
+    /// with the reason).
+    pub fn place_all_but(&self, outputs: &[Output], kept: &[Kept], to_come: &str) -> Vec<Kept> {
+        let files: Vec<File> = (outputs.iter().map(File::Written))
+            .chain(kept.iter().map(File::Kept))
+            .collect();
+        let placed = files.par_iter().filter_map(|file| self.put(file)).collect();
+        let mut pruned = self.pruned.lock().unwrap_or_else(PoisonError::into_inner);
+        match self.tree.prune(Part::AllBut(Path::new(to_come))) {
+            Ok(()) => *pruned = Some(PathBuf::from(to_come)),
+            Err(error) => self.fail(error),
+        }
+        placed
+    }
+
+    fn put(&self, file: &File) -> Option<Kept> {
+        match self.tree.place(file) {
             Ok(entry) => Some(Kept {
-                path: output.path.clone(),
+                path: file.path().to_string(),
                 hash: entry.hash,
                 size: entry.stamp.size,
             }),
             Err(error) => {
-                let mut failure = self.failure.lock().unwrap_or_else(PoisonError::into_inner);
-                failure.get_or_insert(error);
+                self.fail(error);
                 None
             }
         }
+    }
+
+    /// Records `error`, unless one came first: [`Emitter::finish`] fails with it.
+    fn fail(&self, error: anyhow::Error) {
+        let mut failure = self.failure.lock().unwrap_or_else(PoisonError::into_inner);
+        failure.get_or_insert(error);
     }
 
     /// The bytes of a file [`Emitter::place`] wrote (for the search index).
@@ -174,7 +205,14 @@ impl Emitter {
         files
             .par_iter()
             .try_for_each(|file| self.tree.place(file).map(drop))?;
-        self.tree.prune()?;
+        let pruned = self
+            .pruned
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        match pruned {
+            Some(to_come) => self.tree.prune(Part::Only(to_come))?,
+            None => self.tree.prune(Part::All)?,
+        }
         let written = self.tree.manifest();
         let pending = staging.folder.join("manifest");
         written.save(&pending)?;

@@ -258,3 +258,52 @@ fn whatever_the_spare_holds_in_the_way_is_replaced() {
         "nothing written through the link"
     );
 }
+
+/// A build with search puts every other file in the tree and prunes all but the
+/// search folder while the index is made; `finish` then prunes that folder alone.
+/// What the spare held, inside the folder and out, is gone all the same, and a spare
+/// file where the folder comes is replaced.
+#[test]
+fn files_placed_before_the_index_leave_only_its_folder_to_finish() {
+    let temp = tempfile::tempdir().unwrap();
+    let dir = temp.path().join("public");
+    let old_site = [
+        output("a.html", "1"),
+        output("gone/b.html", "1"),
+        output("search/old.pf", "1"),
+        output("search/part-1/old.pf", "1"),
+    ];
+    emit(&dir, &old_site).unwrap();
+    emit(&dir, &[output("a.html", "2")]).unwrap();
+    // The spare now holds the old site; its files must not survive the next build.
+    let emitter = Emitter::begin(&dir).unwrap();
+    let placed = emitter.place_all_but(
+        &[output("a.html", "3"), output("c.html", "3")],
+        &[],
+        "search",
+    );
+    assert_eq!(placed.len(), 2);
+    let tree = emitter.tree.site().to_path_buf();
+    assert_eq!(
+        names_in(&tree),
+        ["a.html", "c.html", "search"],
+        "all but the folder pruned"
+    );
+    assert_eq!(
+        names_in(&tree.join("search")),
+        ["old.pf", "part-1"],
+        "the folder is left as it was"
+    );
+    emitter
+        .finish(&[output("search/new.pf", "3")], &[])
+        .unwrap();
+    assert_eq!(names_in(&dir), ["a.html", "c.html", "search"]);
+    assert_eq!(names_in(&dir.join("search")), ["new.pf"]);
+
+    // Without any file in the folder, finish removes what the spare held there.
+    emit(&dir, &old_site).unwrap();
+    let emitter = Emitter::begin(&dir).unwrap();
+    emitter.place_all_but(&[output("a.html", "4")], &[], "search");
+    emitter.finish(&[], &[]).unwrap();
+    assert_eq!(names_in(&dir), ["a.html"]);
+}

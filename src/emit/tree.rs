@@ -83,6 +83,11 @@ impl NewTree {
         }
     }
 
+    #[cfg(test)]
+    pub(super) fn site(&self) -> &Path {
+        &self.site
+    }
+
     /// The manifest of the live output as the tree found it, taken out.
     pub(super) fn take_previous(&mut self) -> Manifest {
         std::mem::take(&mut self.previous)
@@ -192,15 +197,30 @@ impl NewTree {
     }
 
     /// Removes every file and folder of the tree that no placed file needs (none in a
-    /// fresh tree: all it holds was placed).
-    pub(super) fn prune(&self) -> Result<()> {
+    /// fresh tree: all it holds was placed), in `part` of the tree.
+    pub(super) fn prune(&self, part: Part) -> Result<()> {
         if self.fresh {
             return Ok(());
         }
         let placed = self.placed.lock().unwrap_or_else(PoisonError::into_inner);
         let folders = self.folders.lock().unwrap_or_else(PoisonError::into_inner);
-        prune(&self.site, Path::new(""), &placed, &folders)
-            .with_context(|| format!("cannot clear {}", self.site.display()))
+        let pruned = match part {
+            Part::All => prune(&self.site, Path::new(""), &placed, &folders, None),
+            Part::AllBut(folder) => {
+                prune(&self.site, Path::new(""), &placed, &folders, Some(folder))
+            }
+            Part::Only(folder) if folders.contains(folder) => {
+                prune(&self.site.join(folder), folder, &placed, &folders, None)
+            }
+            Part::Only(folder) => match std::fs::symlink_metadata(self.site.join(folder)) {
+                Ok(metadata) if metadata.is_dir() => {
+                    std::fs::remove_dir_all(self.site.join(folder))
+                }
+                Ok(_) => std::fs::remove_file(self.site.join(folder)),
+                Err(_) => Ok(()),
+            },
+        };
+        pruned.with_context(|| format!("cannot clear {}", self.site.display()))
     }
 
     /// The manifest of the tree as a spare for the next build, before it is pruned:
@@ -220,23 +240,38 @@ impl NewTree {
     }
 }
 
+/// Which part of the tree [`NewTree::prune`] prunes (folders relative to the site).
+#[derive(Clone, Copy)]
+pub(super) enum Part<'a> {
+    All,
+    /// All but this top folder, whose files are still to come.
+    AllBut(&'a Path),
+    /// This top folder, once its files came.
+    Only(&'a Path),
+}
+
 /// Removes from the tree at `folder` (`relative` to the site) every file that is not
-/// `placed` and every folder that is not among `folders`. Links are removed, never
-/// followed (a `DirEntry`'s file type is the entry's own). Folders are walked in
-/// parallel: a site is mostly folders of one `index.html` (1 800 on the real site),
-/// and walking them one by one was most of a warm build's emit time.
+/// `placed` and every folder that is not among `folders`, leaving the folder `spared`
+/// as it is. Links are removed, never followed (a `DirEntry`'s file type is the
+/// entry's own). Folders are walked in parallel: a site is mostly folders of one
+/// `index.html` (1 800 on the real site), and walking them one by one was most of a
+/// warm build's emit time.
 fn prune(
     folder: &Path,
     relative: &Path,
     placed: &HashMap<String, Entry>,
     folders: &HashSet<PathBuf>,
+    spared: Option<&Path>,
 ) -> std::io::Result<()> {
     let entries = std::fs::read_dir(folder)?.collect::<std::io::Result<Vec<_>>>()?;
     entries.par_iter().try_for_each(|entry| {
         let path = relative.join(entry.file_name());
+        if Some(path.as_path()) == spared {
+            return Ok(());
+        }
         if entry.file_type()?.is_dir() {
             if folders.contains(&path) {
-                prune(&entry.path(), &path, placed, folders)?;
+                prune(&entry.path(), &path, placed, folders, spared)?;
             } else {
                 std::fs::remove_dir_all(entry.path())?;
             }

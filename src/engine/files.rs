@@ -73,8 +73,8 @@ impl LiveFiles {
     }
 
     /// The files as read, given up.
-    pub fn into_sources(self) -> Sources {
-        self.sources
+    pub fn take_sources(&mut self) -> Sources {
+        std::mem::take(&mut self.sources)
     }
 
     pub fn sources(&self) -> &Sources {

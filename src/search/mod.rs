@@ -37,7 +37,8 @@
 //!   the pages that changed, and those of the bundles it indexes again.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -140,11 +141,24 @@ pub struct Memory {
     pub pages: Facts,
 }
 
-/// A page the indexer may read: its path in the output and the SHA-256 of its bytes.
+/// A page the indexer may read: its path in the output, the SHA-256 of its bytes and
+/// its size (which tells which bundles take longest to index).
 #[derive(Debug, Clone, Copy)]
 pub struct PageFile<'a> {
     pub path: &'a str,
     pub hash: [u8; 32],
+    pub size: u64,
+}
+
+impl<'a> PageFile<'a> {
+    /// The page `path` with the bytes `bytes`, hashed here.
+    pub fn of(path: &'a str, bytes: &[u8]) -> Self {
+        PageFile {
+            path,
+            hash: crate::emit::content_hash(bytes),
+            size: bytes.len() as u64,
+        }
+    }
 }
 
 /// For each bundle key, the files of a bundle with that key the last build left
@@ -177,10 +191,7 @@ pub fn index(outputs: &[Output], language: &str) -> Result<SearchIndex, Diagnost
         .collect();
     let pages: Vec<PageFile> = (outputs.iter())
         .filter(|output| output.path.ends_with(".html"))
-        .map(|output| PageFile {
-            path: &output.path,
-            hash: crate::emit::content_hash(&output.bytes),
-        })
+        .map(|output| PageFile::of(&output.path, &output.bytes))
         .collect();
     let read = |path: &str| {
         Ok(by_path
@@ -239,23 +250,13 @@ fn index_in_bundles(
         .map(|(number, bundle)| bundle_key(number, language, bundle))
         .collect();
     let kept = (last.reuse)(&keys);
-    let index_all = || -> Result<Vec<Bundled>, Diagnostic> {
-        (bundles.par_iter().zip(kept))
-            .map(|(bundle, kept)| match kept {
-                Some(kept) => Ok(Bundled::Kept(kept)),
-                None => index_bundle(bundle, &read, language).map(Bundled::Made),
-            })
-            .collect()
-    };
-    // A pool of its own bounds how many bundles are in memory at once; without one
-    // (no thread to spare), the global pool's threads do the work.
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(at_once.min(rayon::current_num_threads()))
-        .build();
-    let bundled = match pool {
-        Ok(pool) => pool.install(index_all),
-        Err(_) => index_all(),
-    }?;
+    let work: Vec<(&[BundlePage], Option<Vec<Kept>>)> =
+        (bundles.iter()).map(Vec::as_slice).zip(kept).collect();
+    let bundled = largest_first(&work, at_once, |(bundle, kept)| match kept {
+        Some(kept) => Ok(Bundled::Kept(kept.clone())),
+        None => index_bundle(bundle, &read, language).map(Bundled::Made),
+    });
+    let bundled = bundled.into_iter().collect::<Result<Vec<_>, _>>()?;
     let mut index = SearchIndex {
         memory: Memory {
             bundles: Vec::new(),
@@ -307,6 +308,42 @@ fn index_in_bundles(
     });
     index.outputs.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(index)
+}
+
+/// `index` of each bundle in `work` (its pages, and its files if they are kept), in
+/// their order, run on at most `at_once` threads (a bundle's index is in memory while
+/// it is made) that take the largest bundle to index first. In order, the last bundle
+/// (it ends with the undated pages, chapters and sections, the longest) came last,
+/// to one thread while the other had nothing left to do.
+fn largest_first<T: Send>(
+    work: &[(&[BundlePage], Option<Vec<Kept>>)],
+    at_once: usize,
+    index: impl Fn(&(&[BundlePage], Option<Vec<Kept>>)) -> T + Sync,
+) -> Vec<T> {
+    let cost = |(pages, kept): &(&[BundlePage], Option<Vec<Kept>>)| match kept {
+        Some(_) => 0,
+        None => pages.iter().map(|page| page.size).sum::<u64>(),
+    };
+    let mut order: Vec<usize> = (0..work.len()).collect();
+    order.sort_by_key(|&at| std::cmp::Reverse(cost(&work[at])));
+    let next = AtomicUsize::new(0);
+    let done: Vec<Mutex<Option<T>>> = work.iter().map(|_| Mutex::new(None)).collect();
+    let worker = || {
+        while let Some(&at) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let result = index(&work[at]);
+            *done[at].lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..at_once.min(work.len()) {
+            scope.spawn(worker);
+        }
+        worker();
+    });
+    (done.into_iter())
+        .map(|result| result.into_inner().unwrap_or_else(PoisonError::into_inner))
+        .map(|result| result.expect("each bundle is taken by one worker, which ran to the end"))
+        .collect()
 }
 
 /// The files Pagefind made for a bundle, as (name, bytes).
@@ -363,6 +400,7 @@ struct BundlePage<'a> {
     path: &'a str,
     /// The SHA-256 of its bytes.
     hash: [u8; 32],
+    size: u64,
 }
 
 /// Splits the searchable `pages` into bundles of at most `per_bundle` (else what
@@ -373,17 +411,20 @@ struct BundlePage<'a> {
 /// pages whose facts `known` lacks; returns every page's facts with the bundles.
 fn newest_first_bundles<'a>(
     pages: Vec<(String, PageFile<'a>)>,
-    read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>>,
+    read: impl Fn(&str) -> anyhow::Result<Arc<[u8]>> + Sync,
     known: &HashMap<[u8; 32], PageFacts>,
     per_bundle: Option<usize>,
 ) -> Result<(Bundles<'a>, Facts), Diagnostic> {
+    // A cold build reads every page here (1 800 on the real site): in parallel.
+    let found: Vec<PageFacts> = (pages.par_iter())
+        .map(|(_, page)| match known.get(&page.hash) {
+            Some(found) => Ok(found.clone()),
+            None => Ok(PageFacts::of(&read_page(&read, page.path)?)),
+        })
+        .collect::<Result<_, Diagnostic>>()?;
     let mut dated = Vec::new();
     let mut facts = Vec::with_capacity(pages.len());
-    for (url, page) in pages {
-        let found = match known.get(&page.hash) {
-            Some(found) => found.clone(),
-            None => PageFacts::of(&read_page(&read, page.path)?),
-        };
+    for ((url, page), found) in pages.into_iter().zip(found) {
         if found.searchable {
             dated.push((std::cmp::Reverse(found.date.clone()), url, page));
         }
@@ -401,6 +442,7 @@ fn newest_first_bundles<'a>(
                     url: url.clone(),
                     path: page.path,
                     hash: page.hash,
+                    size: page.size,
                 })
                 .collect();
             bundle.sort_by(|a, b| a.url.cmp(&b.url));

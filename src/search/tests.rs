@@ -74,10 +74,7 @@ fn paper(key: &str, date: &str) -> Output {
 
 fn files_of(outputs: &[Output]) -> Vec<PageFile<'_>> {
     (outputs.iter())
-        .map(|o| PageFile {
-            path: &o.path,
-            hash: crate::emit::content_hash(&o.bytes),
-        })
+        .map(|o| PageFile::of(&o.path, &o.bytes))
         .collect()
 }
 
@@ -290,6 +287,7 @@ fn pagefind_files(pages: &[Output], given: fn(&[u8]) -> Cow<'_, [u8]>) -> Pagefi
             url: page_url(&output.path),
             path: &output.path,
             hash: crate::emit::content_hash(&output.bytes),
+            size: output.bytes.len() as u64,
         })
         .collect();
     let read = |path: &str| {
