@@ -172,7 +172,9 @@ pub fn build_with(root: &Path, options: BuildOptions) -> Build {
     // the pages (mostly one bundle, on one thread, after an edit) and, meanwhile,
     // putting the files made so far in the new tree rather than after the index.
     let (saved, (placed, index)) = rayon::join(
-        || save.map(|folder| (folder, engine.save())),
+        // The engine goes once saved, as before the index was made beside it: what it
+        // keeps for a later build is no use to the index.
+        move || save.map(|folder| (folder, engine.save())),
         || {
             let build = &build;
             let last = options.cache.zip(options.output);
