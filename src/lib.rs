@@ -16,9 +16,10 @@
 //! Beside the stages: [`model`] (the entities, as plain data), [`formats`] (a paper as
 //! a label, a CSL reference, BibTeX, CSL-JSON), [`diagnostics`] (problems as values,
 //! never panics), [`paths`], [`hash`], [`html`], [`timings`] and [`tracked`]
-//! (containers that know what was read of them and what changed). [`engine::LiveBuild`] runs the
-//! pipeline for every command and redoes only what changed: `build` and `check` start
-//! it with nothing kept or from the cache folder, [`serve`] keeps it running.
+//! (containers that know what was read of them and what changed).
+//! [`engine::LiveBuild`] runs the pipeline for every command and redoes only what
+//! changed: `build` and `check` start it with nothing kept or from the cache folder,
+//! [`serve`] keeps it running.
 //! [`commands`] holds the command line and what only a command needs.
 //!
 //! Dependencies point down that list (a stage uses the ones before it and the shared
@@ -163,7 +164,6 @@ pub fn build_with(root: &Path, options: BuildOptions) -> Build {
     );
     let save = options.cache.filter(|_| rebuild.succeeded);
     let mut build = engine.take_build(rebuild);
-    let emitter = options.pages.emitter();
     let search = options.search && build.site.is_some();
     if search {
         return_freed_memory();
@@ -175,18 +175,7 @@ pub fn build_with(root: &Path, options: BuildOptions) -> Build {
         // The engine goes once saved, as before the index was made beside it: what it
         // keeps for a later build is no use to the index.
         move || save.map(|folder| (folder, engine.save())),
-        || {
-            let build = &build;
-            let last = options.cache.zip(options.output);
-            rayon::join(
-                || {
-                    let to_come = paths::SEARCH_DIR;
-                    let emitter = emitter.filter(|_| search)?;
-                    Some(emitter.place_all_but(&build.outputs, &build.kept, to_come))
-                },
-                || search.then(|| search_index(build, options.output, emitter, last)),
-            )
-        },
+        || index_and_place(&build, &options, search),
     );
     crate::timings::mark("search indexed, cache saved, files placed");
     if let Some((folder, Err(error))) = saved {
@@ -217,6 +206,23 @@ pub fn build_with(root: &Path, options: BuildOptions) -> Build {
         );
     }
     build
+}
+
+/// The files put in the new tree, and the search index or what stopped it.
+type Indexed = (
+    Option<Vec<emit::Kept>>,
+    Option<Result<search::SearchIndex, diagnostics::Diagnostic>>,
+);
+
+/// With `search`, the build's search index ([`search_index`]) and, at the same time,
+/// the build's files put in the new tree, if it has one ([`engine::Pages::Place`]).
+fn index_and_place(build: &Build, options: &BuildOptions, search: bool) -> Indexed {
+    let emitter = options.pages.emitter().filter(|_| search);
+    let last = options.cache.zip(options.output);
+    rayon::join(
+        || emitter.map(|e| e.place_all_but(&build.outputs, &build.kept, paths::SEARCH_DIR)),
+        || search.then(|| search_index(build, options.output, emitter, last)),
+    )
 }
 
 /// Gives the memory the process freed back to the system. glibc keeps a freed block

@@ -148,8 +148,18 @@ pub fn refresh_paper_fields(
     old: &BTreeMap<String, PaperFields>,
 ) -> Refreshed {
     let keys: &BTreeSet<String> = &old.keys().cloned().collect();
-    let topics = refile(site, old);
-    site.bibliography = remembered_references(&site.papers, &site.config, memo).into();
+    let (topics, members) = refile(site, old);
+    // Both read the site only: the related papers of the topics' members (found in
+    // parallel themselves) and the changed papers' references, formatted again on
+    // one thread (a new paper's label group).
+    let (related, bibliography) = rayon::join(
+        || members.map(|members| related_of(site, Some(&members))),
+        || remembered_references(&site.papers, &site.config, memo),
+    );
+    for (key, related) in related.into_iter().flatten() {
+        site.related.insert(key, related);
+    }
+    site.bibliography = bibliography.into();
     site.formatted.sync(site.bibliography.all_formatted());
     relabel(site, keys);
     reorder_topic_lists(site, keys);
@@ -181,9 +191,12 @@ pub fn refresh_paper_fields(
 }
 
 /// Moves the papers whose topics changed (`old`: their fields before) between topic
-/// lists, and finds the related papers of every paper under a topic they left or
-/// joined again. Returns those topics.
-fn refile(site: &mut Site, old: &BTreeMap<String, PaperFields>) -> BTreeSet<String> {
+/// lists. Returns the topics they left or joined, and the papers whose related papers
+/// are to be found again (every paper under those topics), if any.
+fn refile(
+    site: &mut Site,
+    old: &BTreeMap<String, PaperFields>,
+) -> (BTreeSet<String>, Option<BTreeSet<String>>) {
     let mut topics = BTreeSet::new();
     let mut moved = BTreeSet::new();
     for (key, before) in old {
@@ -209,16 +222,13 @@ fn refile(site: &mut Site, old: &BTreeMap<String, PaperFields>) -> BTreeSet<Stri
         moved.insert(key.clone());
     }
     if moved.is_empty() {
-        return topics;
+        return (topics, None);
     }
     let mut members = moved;
     for topic in &topics {
         members.extend(site.topic_papers.get(topic).into_iter().flatten().cloned());
     }
-    for (key, related) in related_of(site, Some(&members)) {
-        site.related.insert(key, related);
-    }
-    topics
+    (topics, Some(members))
 }
 
 /// Labels again the papers that read like a changed paper did or does now ("Wang et
