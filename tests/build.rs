@@ -30,6 +30,45 @@ fn prints_a_one_line_summary() {
     assert!(line.ends_with(" ms"), "{line}");
 }
 
+/// `SURVEY_TIMINGS` makes a build print when each stage ended, in order and in time
+/// order; without it, nothing of the kind is printed.
+#[test]
+fn stage_times_are_printed_only_when_asked_for() {
+    let site = TestSite::fixture("basic");
+    let stages = |stderr: &str| -> Vec<(f64, String)> {
+        (stderr.lines())
+            .filter_map(|line| line.trim().split_once(" ms  "))
+            .map(|(time, stage)| (time.parse().expect("a time in ms"), stage.to_string()))
+            .collect()
+    };
+    let args = ["build", "--output", "public"];
+    let (code, _, stderr) = common::run_survey(site.root(), &args, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stages(&stderr).is_empty(), "{stderr}");
+
+    let timed = [("SURVEY_TIMINGS", "1".to_string())];
+    let (code, _, stderr) = common::run_survey(site.root(), &args, &timed);
+    assert_eq!(code, 0, "{stderr}");
+    let stages = stages(&stderr);
+    let names: Vec<&str> = stages.iter().map(|(_, name)| name.as_str()).collect();
+    let expected = [
+        "build started",
+        "output folder opened",
+        "cache and sources read",
+        "parsed",
+        "assembled",
+        "rendered",
+        "outputs updated",
+        "search indexed, cache saved, files placed",
+        "new output in place",
+    ];
+    assert_eq!(names, expected, "{stderr}");
+    assert!(
+        stages.windows(2).all(|pair| pair[0].0 <= pair[1].0),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn every_paper_has_a_page_with_escaped_front_matter() {
     let site = built_fixture();
