@@ -306,4 +306,15 @@ fn files_placed_before_the_index_leave_only_its_folder_to_finish() {
     emitter.place_all_but(&[output("a.html", "4")], &[], "search");
     emitter.finish(&[], &[]).unwrap();
     assert_eq!(names_in(&dir), ["a.html"]);
+
+    // A spare file where the folder comes is left for `finish`, which replaces it.
+    emit(&dir, &[output("search", "a file")]).unwrap();
+    emit(&dir, &[output("a.html", "5")]).unwrap();
+    let emitter = Emitter::begin(&dir).unwrap();
+    emitter.place_all_but(&[output("a.html", "6")], &[], "search");
+    assert!(emitter.tree.site().join("search").is_file());
+    emitter
+        .finish(&[output("search/new.pf", "6")], &[])
+        .unwrap();
+    assert_eq!(names_in(&dir.join("search")), ["new.pf"]);
 }

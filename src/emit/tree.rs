@@ -212,13 +212,15 @@ impl NewTree {
             Part::Only(folder) if folders.contains(folder) => {
                 prune(&self.site.join(folder), folder, &placed, &folders, None)
             }
-            Part::Only(folder) => match std::fs::symlink_metadata(self.site.join(folder)) {
-                Ok(metadata) if metadata.is_dir() => {
-                    std::fs::remove_dir_all(self.site.join(folder))
+            // No file came for the folder: whatever the spare has there goes.
+            Part::Only(folder) => {
+                let path = self.site.join(folder);
+                match std::fs::symlink_metadata(&path) {
+                    Ok(metadata) if metadata.is_dir() => std::fs::remove_dir_all(&path),
+                    Ok(_) => std::fs::remove_file(&path),
+                    Err(_) => Ok(()),
                 }
-                Ok(_) => std::fs::remove_file(self.site.join(folder)),
-                Err(_) => Ok(()),
-            },
+            }
         };
         pruned.with_context(|| format!("cannot clear {}", self.site.display()))
     }

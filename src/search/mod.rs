@@ -250,13 +250,18 @@ fn index_in_bundles(
         .map(|(number, bundle)| bundle_key(number, language, bundle))
         .collect();
     let kept = (last.reuse)(&keys);
-    let work: Vec<(&[BundlePage], Option<Vec<Kept>>)> =
-        (bundles.iter()).map(Vec::as_slice).zip(kept).collect();
-    let bundled = largest_first(&work, at_once, |(bundle, kept)| match kept {
-        Some(kept) => Ok(Bundled::Kept(kept.clone())),
-        None => index_bundle(bundle, &read, language).map(Bundled::Made),
-    });
-    let bundled = bundled.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let to_index: Vec<&[BundlePage]> = (bundles.iter().zip(&kept))
+        .filter(|(_, kept)| kept.is_none())
+        .map(|(bundle, _)| bundle.as_slice())
+        .collect();
+    let index = |bundle: &[BundlePage]| index_bundle(bundle, &read, language);
+    let mut made = largest_first(&to_index, at_once, index).into_iter();
+    let bundled = (kept.into_iter())
+        .map(|kept| match kept {
+            Some(kept) => Ok(Bundled::Kept(kept)),
+            None => (made.next().expect("a result for each bundle to index")).map(Bundled::Made),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let mut index = SearchIndex {
         memory: Memory {
             bundles: Vec::new(),
@@ -310,32 +315,28 @@ fn index_in_bundles(
     Ok(index)
 }
 
-/// `index` of each bundle in `work` (its pages, and its files if they are kept), in
-/// their order, run on at most `at_once` threads (a bundle's index is in memory while
-/// it is made) that take the largest bundle to index first. In order, the last bundle
-/// (it ends with the undated pages, chapters and sections, the longest) came last,
-/// to one thread while the other had nothing left to do.
+/// `index` of each of the `bundles`, in their order, run on at most `at_once` threads
+/// (a bundle's index is in memory while it is made) that take the largest bundle left
+/// first. In order, the last bundle (it ends with the undated pages, chapters and
+/// sections, the longest) came last, to one thread while the other had nothing left.
 fn largest_first<T: Send>(
-    work: &[(&[BundlePage], Option<Vec<Kept>>)],
+    bundles: &[&[BundlePage]],
     at_once: usize,
-    index: impl Fn(&(&[BundlePage], Option<Vec<Kept>>)) -> T + Sync,
+    index: impl Fn(&[BundlePage]) -> T + Sync,
 ) -> Vec<T> {
-    let cost = |(pages, kept): &(&[BundlePage], Option<Vec<Kept>>)| match kept {
-        Some(_) => 0,
-        None => pages.iter().map(|page| page.size).sum::<u64>(),
-    };
-    let mut order: Vec<usize> = (0..work.len()).collect();
-    order.sort_by_key(|&at| std::cmp::Reverse(cost(&work[at])));
+    let size = |pages: &[BundlePage]| pages.iter().map(|page| page.size).sum::<u64>();
+    let mut order: Vec<usize> = (0..bundles.len()).collect();
+    order.sort_by_key(|&at| std::cmp::Reverse(size(bundles[at])));
     let next = AtomicUsize::new(0);
-    let done: Vec<Mutex<Option<T>>> = work.iter().map(|_| Mutex::new(None)).collect();
+    let done: Vec<Mutex<Option<T>>> = bundles.iter().map(|_| Mutex::new(None)).collect();
     let worker = || {
         while let Some(&at) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
-            let result = index(&work[at]);
+            let result = index(bundles[at]);
             *done[at].lock().unwrap_or_else(PoisonError::into_inner) = Some(result);
         }
     };
     std::thread::scope(|scope| {
-        for _ in 1..at_once.min(work.len()) {
+        for _ in 1..at_once.min(bundles.len()) {
             scope.spawn(worker);
         }
         worker();

@@ -346,3 +346,33 @@ fn bundles_grow_in_steps_with_the_site() {
         assert!(size == PAGES_PER_BUNDLE || searchable.div_ceil(size) <= BUNDLES_WANTED);
     }
 }
+
+/// Bundles are taken largest first (one worker shows the order taken), and their
+/// results come back in the bundles' order whatever the number of workers.
+#[test]
+fn bundles_are_indexed_largest_first_and_returned_in_order() {
+    let page = |size: u64| BundlePage {
+        url: String::new(),
+        path: "",
+        hash: [0; 32],
+        size,
+    };
+    let bundles: Vec<Vec<BundlePage>> = vec![
+        vec![page(10), page(10)],
+        vec![page(5)],
+        vec![page(30), page(40)],
+        vec![page(25)],
+    ];
+    let slices: Vec<&[BundlePage]> = bundles.iter().map(Vec::as_slice).collect();
+    let total = |pages: &[BundlePage]| pages.iter().map(|page| page.size).sum::<u64>();
+    let taken = std::sync::Mutex::new(Vec::new());
+    let results = largest_first(&slices, 1, |pages| {
+        taken.lock().unwrap().push(total(pages));
+        total(pages)
+    });
+    assert_eq!(taken.into_inner().unwrap(), [70, 25, 20, 5]);
+    assert_eq!(results, [20, 5, 70, 25]);
+    for at_once in [2, 3, 8] {
+        assert_eq!(largest_first(&slices, at_once, total), [20, 5, 70, 25]);
+    }
+}
