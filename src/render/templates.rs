@@ -79,6 +79,7 @@ pub fn load(user: &[SourceFile], diagnostics: &mut Diagnostics) -> Option<tera::
     }
     let mut tera = tera::Tera::default();
     tera.autoescape_on([".html", ".xml"]);
+    tera.set_escape_fn(crate::html::write_escaped);
     let templates: Vec<(&str, &str)> = sources
         .iter()
         .map(|(name, (_, text))| (name.as_str(), text.as_str()))
