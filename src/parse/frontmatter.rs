@@ -132,7 +132,12 @@ pub fn parse<T: Schema>(file: &SourceFile, split: &Split) -> Result<T, Vec<Diagn
     if !problems.is_empty() {
         return Err(problems);
     }
-    serde_yaml::from_str(yaml).map_err(|error| vec![yaml_error(file, split, &error)])
+    // The typed fields come from the tree parsed above. Only where that fails is the
+    // text read again, as the authority: its errors carry a line and column, and a
+    // plain scalar the tree holds as a number (`title: 1.10`) is text to a text field.
+    serde_yaml::from_value(value)
+        .or_else(|_| serde_yaml::from_str(yaml))
+        .map_err(|error| vec![yaml_error(file, split, &error)])
 }
 
 /// The value of one top-level `field` of a front-matter that failed to parse as a
@@ -492,6 +497,19 @@ mod tests {
             path: "content/papers/x.md".into(),
             text: text.to_string(),
         }
+    }
+
+    /// Values the YAML tree holds as numbers are read as text where the schema wants
+    /// text, exactly as from the file itself.
+    #[test]
+    fn numbers_in_text_fields_are_read_as_written() {
+        let f = file("---\ntitle: 1.10\nyear: 2023\narxiv: 2307.12960\nmonth: 5\n---\n");
+        let fields: PaperFields = parse(&f, &split(&f).unwrap()).unwrap();
+        assert_eq!(fields.title, "1.10");
+        assert_eq!(fields.arxiv.as_deref(), Some("2307.12960"));
+        assert_eq!((fields.year, fields.month), (2023, Some(5)));
+        let from_text: PaperFields = serde_yaml::from_str(split(&f).unwrap().yaml).unwrap();
+        assert_eq!(fields, from_text);
     }
 
     #[test]
