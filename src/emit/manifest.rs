@@ -2,19 +2,19 @@
 //! the files whose bytes did not change instead of writing them again.
 //!
 //! It lives beside the output (`.<output>.survey-manifest`), one line per file: the
-//! SHA-256 of its bytes, then the inode, size and modification time the file had when
+//! BLAKE3 hash of its bytes, then the inode, size and modification time the file had when
 //! the build left it, then its path. An entry is trusted only while the file on disk
 //! still has that inode, size and time, so a file edited or replaced by hand (or a
 //! manifest left stale by a killed build) is never taken for the build's own: the file
 //! is written again. A manifest that cannot be read is an empty one.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::fs::Metadata;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use sha2::{Digest, Sha256};
+
+use crate::hash::FastMap;
 
 /// What identifies a file as the one a build wrote, and what its bytes hash to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,15 +56,16 @@ fn inode(_metadata: &Metadata) -> u64 {
     0
 }
 
-/// The SHA-256 of `bytes`.
+/// The BLAKE3 hash of `bytes`: as collision-resistant as SHA-256 and, on the
+/// 10-50 KB pages of a site, about three times as fast (every output is hashed).
 pub fn hash(bytes: &[u8]) -> [u8; 32] {
-    Sha256::digest(bytes).into()
+    blake3::hash(bytes).into()
 }
 
 /// Output path (relative, `/`-separated as rendered) -> entry.
 #[derive(Debug, Default)]
 pub struct Manifest {
-    pub entries: HashMap<String, Entry>,
+    pub entries: FastMap<String, Entry>,
 }
 
 impl Manifest {

@@ -243,7 +243,7 @@ impl Drop for Emitter {
     }
 }
 
-/// The SHA-256 of an output's bytes, as the manifest records it.
+/// The BLAKE3 hash of an output's bytes, as the manifest records it.
 pub fn content_hash(bytes: &[u8]) -> [u8; 32] {
     manifest::hash(bytes)
 }

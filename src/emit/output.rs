@@ -39,7 +39,7 @@ impl Output {
 pub struct Kept {
     /// Path relative to the output directory, with `/` separators.
     pub path: String,
-    /// SHA-256 of its bytes, as the output folder's manifest records it.
+    /// BLAKE3 hash of its bytes, as the output folder's manifest records it.
     pub hash: [u8; 32],
     pub size: u64,
 }

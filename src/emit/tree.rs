@@ -8,7 +8,6 @@
 //! where the new site needs a folder is replaced by a real folder first: nothing is
 //! ever written through a link.
 
-use std::collections::{HashMap, HashSet};
 use std::io::{ErrorKind, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
@@ -18,6 +17,7 @@ use rayon::prelude::*;
 
 use super::manifest::{self, Entry, Manifest, Stamp};
 use super::{Kept, Output, hook, read_verified, safe_relative};
+use crate::hash::{FastMap, FastSet};
 
 /// One file of the new site: its bytes, or a file the current output holds.
 pub(super) enum File<'a> {
@@ -50,9 +50,9 @@ pub(super) struct NewTree {
     previous: Manifest,
     /// What the spare tree held when it was kept.
     spare: Manifest,
-    placed: Mutex<HashMap<String, Entry>>,
+    placed: Mutex<FastMap<String, Entry>>,
     /// Folders (relative to `site`) known to be real folders of the new tree.
-    folders: Mutex<HashSet<PathBuf>>,
+    folders: Mutex<FastSet<PathBuf>>,
     /// Whether the tree started empty: then nothing in it is a spare's, so no file is
     /// in the way of a folder, no target needs looking up first, and nothing needs
     /// pruning. A cold build saves two lookups a file and a walk of the whole tree.
@@ -261,8 +261,8 @@ pub(super) enum Part<'a> {
 fn prune(
     folder: &Path,
     relative: &Path,
-    placed: &HashMap<String, Entry>,
-    folders: &HashSet<PathBuf>,
+    placed: &FastMap<String, Entry>,
+    folders: &FastSet<PathBuf>,
     spared: Option<&Path>,
 ) -> std::io::Result<()> {
     let entries = std::fs::read_dir(folder)?.collect::<std::io::Result<Vec<_>>>()?;

@@ -137,11 +137,11 @@ impl PageFacts {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Memory {
     pub bundles: Vec<BundleFiles>,
-    /// The facts of this build's pages, by the SHA-256 of their bytes.
+    /// The facts of this build's pages, by the BLAKE3 hash of their bytes.
     pub pages: Facts,
 }
 
-/// A page the indexer may read: its path in the output, the SHA-256 of its bytes and
+/// A page the indexer may read: its path in the output, the BLAKE3 hash of its bytes and
 /// its size (which tells which bundles take longest to index).
 #[derive(Debug, Clone, Copy)]
 pub struct PageFile<'a> {
@@ -399,7 +399,7 @@ fn is_needed(name: &str, first: bool) -> bool {
 struct BundlePage<'a> {
     url: String,
     path: &'a str,
-    /// The SHA-256 of its bytes.
+    /// The BLAKE3 hash of its bytes.
     hash: [u8; 32],
     size: u64,
 }
