@@ -404,6 +404,49 @@ fn raw_html_in_markdown_is_sanitized() {
 /// `check` renders every page, so a template that fails only when rendered is an
 /// error there too, but it keeps none of them: its result has no outputs, and its
 /// memory does not grow with the pages (docs/benchmarks.md).
+/// The chapter navigation is rendered once per value of `current` and shared: each
+/// chapter and section page still marks its own link and no other, other pages mark
+/// none, and a site's own `nav.html` replaces it on every page.
+#[test]
+fn the_navigation_marks_each_page_and_follows_the_sites_nav_template() {
+    let site = built_fixture();
+    let pages = site.files("public");
+    let mut checked = 0;
+    for (path, bytes) in &pages {
+        let Some(folder) = path.strip_suffix("index.html") else {
+            continue;
+        };
+        let html = Html::parse_document(&String::from_utf8_lossy(bytes));
+        let marked: Vec<&str> = select(&html, "nav[aria-label='Survey chapters'] a[aria-current]")
+            .iter()
+            .filter_map(|link| link.value().attr("href"))
+            .collect();
+        let own = format!("/{folder}");
+        match folder {
+            "methods/" | "methods/ranking/" => assert_eq!(marked, [own.as_str()], "{path}"),
+            _ => assert!(marked.is_empty(), "{path} marks {marked:?}"),
+        }
+        checked += 1;
+    }
+    assert!(checked > 6, "only {checked} pages checked");
+
+    let custom = TestSite::fixture("basic").write(
+        "templates/nav.html",
+        "<nav class=\"own-nav\">{% if current is defined %}{{ current }}{% else %}none{% endif %}</nav>\n",
+    );
+    assert_eq!(custom.build_into("public", None).code, 0);
+    assert!(
+        custom
+            .read("public/methods/index.html")
+            .contains("<nav class=\"own-nav\">methods</nav>")
+    );
+    let paper = custom.read("public/papers/alpha2023first/index.html");
+    assert!(
+        paper.contains("<nav class=\"own-nav\">papers</nav>"),
+        "{paper}"
+    );
+}
+
 #[test]
 fn check_renders_every_page_and_keeps_none() {
     let good = common::site_with(None);

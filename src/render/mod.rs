@@ -35,6 +35,7 @@ mod assets;
 mod bodies;
 mod globals;
 mod listing_pages;
+mod nav;
 mod pages;
 mod renderer;
 mod sanitize;
@@ -105,6 +106,7 @@ pub fn prepare_with<'a>(
         shared_data,
         topic_links: topic_links(site).into(),
         kept: PaperHtml::default(),
+        navs: nav::NavHtml::default(),
     };
     parts.attach(site)
 }
@@ -125,6 +127,7 @@ pub struct PreparedParts {
     shared_data: String,
     topic_links: Tracked<HashMap<String, Link>>,
     kept: PaperHtml,
+    navs: nav::NavHtml,
 }
 
 /// What `papers.html` receives as `rows` and outputs with `| safe`: the page's rows
@@ -220,6 +223,7 @@ impl Prepared<'_> {
             view,
             tera: &self.parts.tera,
             kept: &self.parts.kept,
+            navs: &self.parts.navs,
         };
         let result = renderer.render_key(key);
         Rendered {

@@ -25,6 +25,7 @@ pub(super) struct Renderer<'a> {
     /// site.yaml's base path, read through the view when the renderer is made.
     pub(super) base_path: String,
     pub(super) kept: &'a PaperHtml,
+    pub(super) navs: &'a super::nav::NavHtml,
 }
 
 /// Resolves citations and links of one source file while its Markdown renders.
@@ -110,7 +111,8 @@ impl Renderer<'_> {
             }
             Job::Paper(paper) => ("paper.html", paper.path(), self.paper_context(paper)?),
             Job::PaperIndex(index) => {
-                let context = self.paper_index_context(index);
+                let mut context = self.paper_index_context(index);
+                self.insert_nav(&mut context)?;
                 let page = self.render_template("papers.html", &context)?;
                 let html = match page.split_once(ROWS_MARKER) {
                     Some((before, after)) => self.with_paper_rows(index, before, after)?,
@@ -131,8 +133,19 @@ impl Renderer<'_> {
             ),
             Job::Search => ("search.html", "search/".to_string(), self.search_context()),
         };
+        let mut context = context;
+        self.insert_nav(&mut context)?;
         let html = self.render_template(template, &context)?;
         Ok(Output::page(&path, html))
+    }
+
+    /// Gives a page's context the navigation for its `current` as `nav` ([`super::nav`]).
+    fn insert_nav(&self, context: &mut tera::Context) -> Result<(), Diagnostic> {
+        let current = context.get("current").and_then(tera::Value::as_str);
+        let html = (self.navs.get(self.tera, current))
+            .map_err(|error| template_error(super::nav::TEMPLATE, &error))?;
+        context.insert_value("nav", tera::Value::safe_string(&html));
+        Ok(())
     }
 
     pub(super) fn render_template(

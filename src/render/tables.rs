@@ -87,6 +87,7 @@ impl Renderer<'_> {
             tera: self.tera,
             base_path: self.base_path.clone(),
             kept: self.kept,
+            navs: self.navs,
         };
         let value = write(&renderer)?;
         let reads = renderer.view.take_reads();

@@ -10,6 +10,7 @@ use crate::load::{SourceFile, StaticFile};
 
 const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
+    ("nav.html", include_str!("../../templates/nav.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("page.html", include_str!("../../templates/page.html")),
     ("paper.html", include_str!("../../templates/paper.html")),
