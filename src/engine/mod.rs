@@ -399,6 +399,21 @@ impl LiveBuild {
         prepared: &render::Prepared,
         diagnostics: &mut Diagnostics,
     ) -> (usize, NewOutputs) {
+        // The feed, the sitemap and the static files read no job: they are made on
+        // another core while this one finds the stale jobs (an edit's serial part).
+        let (rendered, others) = rayon::join(
+            || self.render_stale_jobs(prepared, diagnostics),
+            || prepared.plain_outputs(),
+        );
+        (rendered, NewOutputs { others })
+    }
+
+    /// [`LiveBuild::render_stale`]'s jobs; returns how many were rendered.
+    fn render_stale_jobs(
+        &mut self,
+        prepared: &render::Prepared,
+        diagnostics: &mut Diagnostics,
+    ) -> usize {
         let jobs = prepared.jobs();
         let templates = self.templates.as_ref().map(|(hash, _)| *hash);
         let shared = crate::hash::hash_of(&(prepared.shared_data(), templates));
@@ -410,8 +425,9 @@ impl LiveBuild {
         let data = prepared.data();
         let witness = self.pages.patches();
         let changed = self.reads.refresh(data, witness);
-        let stale: Vec<&JobKey> = (jobs.iter())
-            .filter(|job| match self.rendered.get(*job) {
+        let rendered = &self.rendered;
+        let stale: Vec<&JobKey> = (jobs.par_iter())
+            .filter(|job| match rendered.get(*job) {
                 None => true,
                 Some(record) => changed.any_of(&record.reads),
             })
@@ -420,19 +436,28 @@ impl LiveBuild {
         // A job's reads are owned values until they are numbered: numbering each chunk
         // of jobs once rendered holds a chunk's reads at a time, not every job's (at
         // 30 000 papers those, freed at once, left 100 MB of memory unusable).
+        // A rendered job, its reads looked up in the table ([`ReadTable::look_up`]).
+        type Fresh = (
+            JobKey,
+            Result<Output, Diagnostic>,
+            Vec<Result<ReadId, render::reads::Read>>,
+            Option<Kept>,
+        );
         for chunk in stale.chunks(RENDER_CHUNK) {
-            let fresh: Vec<(JobKey, render::Rendered, Option<Kept>)> = (chunk.par_iter())
+            let table = &self.reads;
+            let fresh: Vec<Fresh> = (chunk.par_iter())
                 .map(|job| {
-                    let mut done = prepared.render_job(job, pages.rebuilds());
-                    let staged = (done.result.as_mut().ok()).and_then(|output| pages.take(output));
-                    ((*job).clone(), done, staged)
+                    let render::Rendered { mut result, reads } =
+                        prepared.render_job(job, pages.rebuilds());
+                    let staged = (result.as_mut().ok()).and_then(|output| pages.take(output));
+                    ((*job).clone(), result, table.look_up(reads), staged)
                 })
                 .collect();
-            for (job, done, staged) in fresh {
+            for (job, result, reads, staged) in fresh {
                 let record = JobRecord {
                     applied: false,
-                    result: done.result,
-                    reads: self.reads.number(done.reads, data, witness),
+                    result,
+                    reads: self.reads.number(reads, data, witness),
                     staged: staged.is_some(),
                     kept: staged,
                 };
@@ -457,10 +482,7 @@ impl LiveBuild {
                 }
             }
         }
-        let outputs = NewOutputs {
-            others: prepared.plain_outputs(),
-        };
-        (rendered, outputs)
+        rendered
     }
 
     /// Drops the job records `keep` says no to; the outputs of those already in place

@@ -39,19 +39,37 @@ impl ReadTable {
         self.reads.clear();
     }
 
-    /// The numbers of `reads`, each fingerprinted against `data` when it is new.
+    /// `reads` with the numbers of those the table holds already. It reads the table
+    /// only, so the jobs of a chunk look up their reads in parallel where they were
+    /// rendered, and [`ReadTable::number`] is left the reads new to the table: a table
+    /// page replays the reads of its hundred rows, almost all known after an edit.
+    pub(super) fn look_up(&self, reads: Box<[Read]>) -> Vec<Result<ReadId, Read>> {
+        (reads.into_vec().into_iter())
+            .map(|read| match self.reads.get_index_of(&read) {
+                Some(id) => Ok(id as ReadId),
+                None => Err(read),
+            })
+            .collect()
+    }
+
+    /// The numbers of `reads` ([`ReadTable::look_up`]'s), each new one fingerprinted
+    /// against `data`. Numbers only grow while jobs are numbered (nothing is removed
+    /// before [`ReadTable::keep_used`]), so those looked up before stay right.
     pub(super) fn number(
         &mut self,
-        reads: Box<[Read]>,
+        reads: Vec<Result<ReadId, Read>>,
         data: Data,
         witness: bool,
     ) -> Box<[ReadId]> {
-        (reads.into_vec().into_iter())
-            .map(|read| {
-                let entry = self.reads.entry(read);
-                let id = entry.index();
-                entry.or_insert_with_key(|read| Print::new(read, data, witness));
-                id as ReadId
+        (reads.into_iter())
+            .map(|read| match read {
+                Ok(id) => id,
+                Err(read) => {
+                    let entry = self.reads.entry(read);
+                    let id = entry.index();
+                    entry.or_insert_with_key(|read| Print::new(read, data, witness));
+                    id as ReadId
+                }
             })
             .collect()
     }
