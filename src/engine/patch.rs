@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 
 use super::files::FileHashes;
 use super::parse::body_offset;
-use super::{CachedParse, LastGood, LiveBuild, Rebuild, files};
+use super::{CachedParse, LastGood, LiveBuild, NewOutputs, Rebuild, files};
 use crate::assemble::site::Site;
 use crate::assemble::{self, Entity, Parsed};
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -143,13 +143,25 @@ impl LiveBuild {
         if refreshed.diagnostics.has_errors() {
             return None;
         }
-        // After papers moved between topics the files of those topics are listed anew.
-        let rejoined = rejoined.or_else(|| {
-            let (_, files) = self.exports.as_mut()?;
-            files.refile(&last.site, &self.entries, &refreshed.topics, &edited)
-        });
         last.parts.as_mut()?.update_listings(&last.site, old);
-        self.render_patched(last, rejoined.as_deref())
+        if rejoined.is_some() {
+            return self.render_patched(last, rejoined.as_deref());
+        }
+        // After papers moved between topics the files of those topics are listed anew
+        // (the files of all papers too, for a new paper: megabytes at 10 000 papers),
+        // on the other core while the pages render. Rendering reads neither.
+        let mut exports = self.exports.take()?;
+        let entries = std::mem::take(&mut self.entries);
+        let topics = &refreshed.topics;
+        let rendered = self.render_beside(last, |site| {
+            exports.1.refile(site, &entries, topics, &edited)
+        });
+        (self.exports, self.entries) = (Some(exports), entries);
+        let (rendered, outputs, rejoined) = rendered?;
+        Some((
+            rendered,
+            self.apply(outputs, &last.site, rejoined.as_deref()),
+        ))
     }
 
     /// Renders the patched site (the jobs that read something the patch changed) and
@@ -162,14 +174,25 @@ impl LiveBuild {
         last: &mut LastGood,
         rejoined: Option<&[usize]>,
     ) -> Option<(usize, Vec<String>)> {
+        let (rendered, outputs, ()) = self.render_beside(last, |_| ())?;
+        Some((rendered, self.apply(outputs, &last.site, rejoined)))
+    }
+
+    /// Renders the patched site's jobs that read something the patch changed, while
+    /// `beside` runs on the other core with the site; `None` if a template failed.
+    fn render_beside<T: Send>(
+        &mut self,
+        last: &mut LastGood,
+        beside: impl FnOnce(&Site) -> T + Send,
+    ) -> Option<(usize, NewOutputs, T)> {
         let prepared = last.parts.take()?.attach(&last.site);
         let mut errors = Diagnostics::default();
-        let (rendered, outputs) = self.render_stale(&prepared, &mut errors);
+        let ((rendered, outputs), other) = rayon::join(
+            || self.render_stale(&prepared, &mut errors),
+            || beside(&last.site),
+        );
         last.parts = Some(prepared.into_parts());
-        if errors.has_errors() {
-            return None;
-        }
-        Some((rendered, self.apply(outputs, &last.site, rejoined)))
+        (!errors.has_errors()).then_some((rendered, outputs, other))
     }
 
     /// Each edited or re-checked file's own diagnostics in the patched `site` (see
