@@ -433,9 +433,6 @@ impl LiveBuild {
             })
             .collect();
         let pages = &self.pages;
-        // A job's reads are owned values until they are numbered: numbering each chunk
-        // of jobs once rendered holds a chunk's reads at a time, not every job's (at
-        // 30 000 papers those, freed at once, left 100 MB of memory unusable).
         // A rendered job, its reads looked up in the table ([`ReadTable::look_up`]).
         type Fresh = (
             JobKey,
@@ -443,6 +440,9 @@ impl LiveBuild {
             Vec<Result<ReadId, render::reads::Read>>,
             Option<Kept>,
         );
+        // A job's reads are owned values until they are numbered: numbering each chunk
+        // of jobs once rendered holds a chunk's reads at a time, not every job's (at
+        // 30 000 papers those, freed at once, left 100 MB of memory unusable).
         for chunk in stale.chunks(RENDER_CHUNK) {
             let table = &self.reads;
             let fresh: Vec<Fresh> = (chunk.par_iter())
