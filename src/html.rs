@@ -5,13 +5,11 @@
 /// quoted attribute values.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut rest = 0;
-    for (at, entity) in entities(text) {
-        out.push_str(&text[rest..at]);
-        out.push_str(entity);
-        rest = at + 1;
-    }
-    out.push_str(&text[rest..]);
+    let written: Result<(), std::convert::Infallible> = escape_in_runs(text, |piece| {
+        out.push_str(piece);
+        Ok(())
+    });
+    let Ok(()) = written;
     out
 }
 
@@ -19,29 +17,27 @@ pub fn escape_html(text: &str) -> String {
 /// value through this: a run between two special characters goes out in one write,
 /// where Tera's own escaper writes byte by byte (4 % of a cold build's time).
 pub fn write_escaped(text: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let mut rest = 0;
-    for (at, entity) in entities(text) {
-        out.write_all(&text.as_bytes()[rest..at])?;
-        out.write_all(entity.as_bytes())?;
-        rest = at + 1;
-    }
-    out.write_all(&text.as_bytes()[rest..])
+    escape_in_runs(text, |piece| out.write_all(piece.as_bytes()))
 }
 
-/// Where `text` has a character to escape, and its entity. The characters are ASCII,
-/// so the text on either side of one is whole UTF-8.
-fn entities(text: &str) -> impl Iterator<Item = (usize, &'static str)> + '_ {
-    (text.bytes().enumerate()).filter_map(|(at, byte)| {
+/// Gives `put` the text between the characters to escape and each one's entity, in
+/// order. The characters are ASCII, so the text on either side of one is whole UTF-8.
+fn escape_in_runs<E>(text: &str, mut put: impl FnMut(&str) -> Result<(), E>) -> Result<(), E> {
+    let mut rest = 0;
+    for (at, byte) in text.bytes().enumerate() {
         let entity = match byte {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
             b'\'' => "&#39;",
-            _ => return None,
+            _ => continue,
         };
-        Some((at, entity))
-    })
+        put(&text[rest..at])?;
+        put(entity)?;
+        rest = at + 1;
+    }
+    put(&text[rest..])
 }
 
 /// `text` as the HTML serializer writes element content: what the sanitizer would

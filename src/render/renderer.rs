@@ -111,9 +111,8 @@ impl Renderer<'_> {
             }
             Job::Paper(paper) => ("paper.html", paper.path(), self.paper_context(paper)?),
             Job::PaperIndex(index) => {
-                let mut context = self.paper_index_context(index);
-                self.insert_nav(&mut context)?;
-                let page = self.render_template("papers.html", &context)?;
+                let context = self.paper_index_context(index);
+                let page = self.render_page("papers.html", context)?;
                 let html = match page.split_once(ROWS_MARKER) {
                     Some((before, after)) => self.with_paper_rows(index, before, after)?,
                     None => page,
@@ -133,19 +132,22 @@ impl Renderer<'_> {
             ),
             Job::Search => ("search.html", "search/".to_string(), self.search_context()),
         };
-        let mut context = context;
-        self.insert_nav(&mut context)?;
-        let html = self.render_template(template, &context)?;
+        let html = self.render_page(template, context)?;
         Ok(Output::page(&path, html))
     }
 
-    /// Gives a page's context the navigation for its `current` as `nav` ([`super::nav`]).
-    fn insert_nav(&self, context: &mut tera::Context) -> Result<(), Diagnostic> {
+    /// A whole page: its context gets the navigation for its `current` as `nav`
+    /// ([`super::nav`]); fragments (rows, list entries) go through `render_template`.
+    fn render_page(
+        &self,
+        template: &str,
+        mut context: tera::Context,
+    ) -> Result<String, Diagnostic> {
         let current = context.get("current").and_then(tera::Value::as_str);
-        let html = (self.navs.get(self.tera, current))
+        let nav = (self.navs.get(self.tera, current))
             .map_err(|error| template_error(super::nav::TEMPLATE, &error))?;
-        context.insert_value("nav", tera::Value::safe_string(&html));
-        Ok(())
+        context.insert_value("nav", tera::Value::safe_string(&nav));
+        self.render_template(template, &context)
     }
 
     pub(super) fn render_template(
