@@ -4,8 +4,9 @@
 //! and holds a marker file [`MARKER`] (written first, before anything else) and the new
 //! tree in `site/`. A build killed at any moment leaves such a folder behind; the next
 //! build removes every folder that has both the name and the marker and whose process
-//! is gone. Nothing else beside the output is ever removed: a folder with the name but
-//! no marker, or the marker but another name, is left alone.
+//! is gone, and the empty one a build killed before writing its marker leaves. Nothing
+//! else beside the output is ever removed: a folder with the name but no marker (and
+//! something in it), or the marker but another name, is left alone.
 //!
 //! After a successful swap the staging folder holds the previous output; it is kept as
 //! the spare, `.<output>.survey-spare` (marker included, with that tree's manifest),
@@ -133,7 +134,16 @@ pub fn clean_stale(parent: &Path, name: &str, dir: &Path) -> Result<Vec<PathBuf>
         };
         let folder = entry.path();
         let own = pid.parse::<u32>().ok() == Some(std::process::id());
-        if !is_ours(&folder) || own || pid.parse().is_ok_and(process_alive) {
+        if own || pid.parse().is_ok_and(process_alive) {
+            continue;
+        }
+        if !is_ours(&folder) {
+            // A build killed between creating its folder and writing the marker left
+            // it empty: removing an empty folder loses nothing (and fails on any other).
+            let dead = pid.parse::<u32>().is_ok();
+            if dead && std::fs::remove_dir(&folder).is_ok() {
+                removed.push(folder);
+            }
             continue;
         }
         restore_output(&folder, dir)?;
@@ -208,6 +218,17 @@ mod tests {
         assert_eq!(removed, std::slice::from_ref(&dead));
         assert!(!dead.exists());
         assert!(unmarked.exists() && mine.exists() && other_name.exists());
+    }
+
+    #[test]
+    fn removes_the_empty_unmarked_folder_of_a_build_killed_before_its_marker() {
+        let temp = tempfile::tempdir().unwrap();
+        let empty = temp.path().join(format!("{}{DEAD}", prefix("public")));
+        std::fs::create_dir(&empty).unwrap();
+        let unmarked = folder(temp.path(), DEAD - 1, false);
+        let removed = clean_stale(temp.path(), "public", &temp.path().join("public")).unwrap();
+        assert_eq!(removed, std::slice::from_ref(&empty));
+        assert!(!empty.exists() && unmarked.join("site").is_dir());
     }
 
     #[test]
