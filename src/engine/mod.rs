@@ -426,12 +426,13 @@ impl LiveBuild {
         let witness = self.pages.patches();
         let changed = self.reads.refresh(data, witness);
         let rendered = &self.rendered;
-        let stale: Vec<&JobKey> = (jobs.par_iter())
+        let mut stale: Vec<&JobKey> = (jobs.par_iter())
             .filter(|job| match rendered.get(*job) {
                 None => true,
                 Some(record) => changed.any_of(&record.reads),
             })
             .collect();
+        stale.sort_by_key(|job| job.start_rank());
         let pages = &self.pages;
         // A rendered job, its reads looked up in the table ([`ReadTable::look_up`]).
         type Fresh = (

@@ -74,6 +74,21 @@ pub enum JobKey {
     Search,
 }
 
+impl JobKey {
+    /// When to start this job among others rendered in parallel, lowest first: the
+    /// jobs that list many papers (the author index alone takes as long as fifty
+    /// paper pages), so that a parallel loop does not end with one thread on a long
+    /// job and the other idle.
+    pub fn start_rank(&self) -> u8 {
+        match self {
+            JobKey::ListingIndex(_) => 0,
+            JobKey::Page(_) | JobKey::PaperIndex(_) => 1,
+            JobKey::Listing(ListingKind::Year | ListingKind::Venue, _) => 1,
+            _ => 2,
+        }
+    }
+}
+
 /// Parses the templates and builds the shared template data; `None` on template errors.
 pub fn prepare<'a>(
     site: &'a Site,
