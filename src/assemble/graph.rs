@@ -8,17 +8,37 @@ use crate::parse::markdown::{Analysis, Segment};
 
 use super::related::{related, related_of};
 
-pub(super) fn build_graph(site: &mut Site) {
-    // Four independent passes over the same site: run them side by side.
-    let shared: &Site = site;
-    let ((mentions, references), (topic_papers, related)) = rayon::join(
-        || rayon::join(|| mentions(shared), || references(shared)),
-        || rayon::join(|| topic_papers(shared), || related(shared)),
-    );
-    site.mentions = mentions.into();
-    site.references = references.into();
-    site.topic_papers = topic_papers.into();
-    site.related = related.into();
+/// The links between papers and pages that do not depend on the citation style:
+/// who cites each paper, each topic's papers and each paper's related ones.
+pub(super) struct Graph {
+    mentions: BTreeMap<String, Vec<Mention>>,
+    topic_papers: BTreeMap<String, Vec<String>>,
+    related: BTreeMap<String, Vec<String>>,
+}
+
+impl Graph {
+    /// Three independent passes over the same site, side by side; the site's
+    /// references need not be formatted yet.
+    pub(super) fn without_references(site: &Site) -> Graph {
+        let (mentions, (topic_papers, related)) = rayon::join(
+            || mentions(site),
+            || rayon::join(|| topic_papers(site), || related(site)),
+        );
+        Graph {
+            mentions,
+            topic_papers,
+            related,
+        }
+    }
+
+    /// Puts the graph in `site`, with each body's references, which follow the order
+    /// of the site's reference list (formatted by now).
+    pub(super) fn apply(self, site: &mut Site) {
+        site.mentions = self.mentions.into();
+        site.topic_papers = self.topic_papers.into();
+        site.related = self.related.into();
+        site.references = references(site).into();
+    }
 }
 
 pub(super) fn mentions(site: &Site) -> BTreeMap<String, Vec<Mention>> {

@@ -13,11 +13,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::assemble::link::LinkTargets;
 use crate::assemble::salvage::Salvage;
 use crate::assemble::site::Site;
 use crate::diagnostics::Diagnostics;
 use crate::formats::cite;
 use crate::formats::csl;
+use crate::hash::FastSet;
 use crate::load::{SourceFile, Sources};
 use crate::model::{Paper, PaperFields};
 use crate::parse::config::Config;
@@ -35,7 +37,7 @@ pub use checks::{
 };
 pub use entities::{Entity, Parsed, chapter_folders, parse_file};
 use entities::{build_topics, collect_entities, order_pages};
-use graph::{build_graph, reference_keys};
+use graph::{Graph, reference_keys};
 pub use graph::{cited_keys, replace_analysis};
 use related::related_of;
 
@@ -72,7 +74,7 @@ pub fn assemble_parsed(
 ) -> Option<Site> {
     let (mut pages, papers, analyses) = collect_entities(parsed, diagnostics);
     // Files that failed have reported why; what they define is not reported again.
-    let loaded: BTreeSet<&Path> = (pages.iter().map(|p| p.source.as_path()))
+    let loaded: FastSet<&Path> = (pages.iter().map(|p| p.source.as_path()))
         .chain(papers.iter().map(|p| p.source.as_path()))
         .collect();
     let salvage = Salvage::of_failed(&sources.content, &loaded);
@@ -85,45 +87,80 @@ pub fn assemble_parsed(
         .collect();
     let topics = build_topics(&pages, &texts, diagnostics);
     let papers: BTreeMap<String, Paper> = papers.into_iter().map(|p| (p.key.clone(), p)).collect();
-    let bibliography = remembered_references(&papers, &config, memo);
-    let labels = cite::labels(papers.values(), bibliography.year_suffixes());
-    let link_targets = link_targets(&pages, &papers, &analyses);
-    let checker = Checker {
-        texts: &texts,
-        papers: &papers,
-        link_targets: &link_targets,
-        salvage: &salvage,
-    };
-    for (id, analysis) in &analyses {
-        let (source, offset) = body_location(id, &pages, &papers);
-        checker.check_citations(source, offset, analysis, diagnostics);
-        checker.check_links(source, offset, analysis, diagnostics);
-        checker.check_math(source, offset, analysis, diagnostics);
-    }
-    check_paper_topics(&papers, &topics, &salvage, &sources.content, diagnostics);
-    let identities = duplicates::check(&papers, &sources.content, diagnostics);
-    if diagnostics.has_errors() {
-        return None;
-    }
     let mut site = Site {
         config: config.into(),
         pages: pages.into(),
         papers: papers.into(),
         topics: topics.into(),
         analyses: analyses.into(),
-        labels: labels.into(),
-        formatted: bibliography.all_formatted().collect(),
-        bibliography: bibliography.into(),
+        labels: Default::default(),
+        formatted: Default::default(),
+        bibliography: Default::default(),
         mentions: Default::default(),
         related: Default::default(),
         topic_papers: Default::default(),
         references: Default::default(),
-        link_targets: link_targets.into(),
-        identities: identities.into(),
+        link_targets: Default::default(),
+        identities: Default::default(),
     };
-    build_graph(&mut site);
+    // The references (most of a cold build's assembly, in parallel runs) beside the
+    // checks and the links between papers, which do not read them: those fill the
+    // gaps where a run ends and the other thread has none left to take.
+    let shared = &site;
+    let (bibliography, ((link_targets, identities), graph)) = rayon::join(
+        || remembered_references(&shared.papers, &shared.config, memo),
+        || {
+            rayon::join(
+                || check_site(shared, &texts, &salvage, sources, diagnostics),
+                || Graph::without_references(shared),
+            )
+        },
+    );
+    if diagnostics.has_errors() {
+        return None;
+    }
+    site.labels = cite::labels(site.papers.values(), bibliography.year_suffixes()).into();
+    site.formatted = bibliography.all_formatted().collect();
+    site.bibliography = bibliography.into();
+    site.link_targets = link_targets.into();
+    site.identities = identities.into();
+    graph.apply(&mut site);
     warn_orphans(&site, &texts, diagnostics);
     Some(site)
+}
+
+/// The checks of every body (citations, links, maths) and of the papers' topics and
+/// identities, in the order they report; returns where links may lead and who has
+/// each identity.
+fn check_site(
+    site: &Site,
+    texts: &BTreeMap<&Path, &str>,
+    salvage: &Salvage,
+    sources: &Sources,
+    diagnostics: &mut Diagnostics,
+) -> (LinkTargets, duplicates::Identities) {
+    let link_targets = link_targets(&site.pages, &site.papers, &site.analyses);
+    let checker = Checker {
+        texts,
+        papers: &site.papers,
+        link_targets: &link_targets,
+        salvage,
+    };
+    for (id, analysis) in site.analyses.iter() {
+        let (source, offset) = body_location(id, &site.pages, &site.papers);
+        checker.check_citations(source, offset, analysis, diagnostics);
+        checker.check_links(source, offset, analysis, diagnostics);
+        checker.check_math(source, offset, analysis, diagnostics);
+    }
+    check_paper_topics(
+        &site.papers,
+        &site.topics,
+        salvage,
+        &sources.content,
+        diagnostics,
+    );
+    let identities = duplicates::check(&site.papers, &sources.content, diagnostics);
+    (link_targets, identities)
 }
 
 /// What [`refresh_paper_fields`] found and changed beyond the edited papers.

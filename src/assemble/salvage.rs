@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::entities::{Kind, classify};
+use crate::hash::FastSet;
 use crate::load::SourceFile;
 use crate::model::TopicFields;
 use crate::parse::frontmatter;
@@ -41,7 +42,7 @@ impl Salvage {
     /// papers that did load) still define.
     pub fn of_failed<'a>(
         files: impl IntoIterator<Item = &'a SourceFile>,
-        loaded: &BTreeSet<&Path>,
+        loaded: &FastSet<&Path>,
     ) -> Salvage {
         let mut salvage = Salvage::default();
         for file in files {
@@ -142,7 +143,7 @@ mod tests {
             path: path.into(),
             text: text.into(),
         };
-        Salvage::of_failed([&file], &BTreeSet::new())
+        Salvage::of_failed([&file], &FastSet::default())
     }
 
     #[test]
@@ -188,7 +189,7 @@ mod tests {
             path: "content/papers/a.md".into(),
             text: String::new(),
         };
-        let loaded = BTreeSet::from([Path::new("content/papers/a.md")]);
+        let loaded = FastSet::from_iter([Path::new("content/papers/a.md")]);
         assert!(!Salvage::of_failed([&file], &loaded).has_paper("a"));
         let s = salvage("content/a/b/c.md", "");
         assert!(!s.has_link(Path::new("content/a/b/c.md"), None));
