@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
+
 use crate::assemble::site::{Mention, MentionPart, Site};
 use crate::parse::markdown::{Analysis, Segment};
 
@@ -155,9 +157,12 @@ fn mention_parts(analysis: &Analysis, sentence: &[Segment]) -> Vec<MentionPart> 
 
 /// Papers cited per page, in the order of the style's reference list.
 pub(super) fn references(site: &Site) -> BTreeMap<String, Vec<String>> {
-    (site.analyses.iter())
+    // Each body's list on its own, in parallel: the one step of assembly left after
+    // the references are formatted (50 ms at 10 000 papers on one thread).
+    let lists: Vec<(String, Vec<String>)> = (site.analyses.par_iter())
         .map(|(id, analysis)| (id.clone(), reference_keys(site, analysis)))
-        .collect()
+        .collect();
+    lists.into_iter().collect()
 }
 
 /// The papers one body cites, in the order of the style's reference list.

@@ -9,6 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use crate::model::names::PersonName;
 use crate::model::{Paper, PaperFields};
 
@@ -58,10 +60,16 @@ pub fn labels<'a>(
     papers: impl IntoIterator<Item = &'a Paper>,
     style_letters: Option<&BTreeMap<String, String>>,
 ) -> BTreeMap<String, Label> {
+    // Reading the names is most of the work (every author's name is parsed), and
+    // independent per paper: in parallel, then grouped in order.
+    let papers: Vec<&Paper> = papers.into_iter().collect();
+    let names: Vec<String> = (papers.par_iter())
+        .map(|paper| label_names(&paper.fields))
+        .collect();
     let mut groups: BTreeMap<(String, i32), Vec<&Paper>> = BTreeMap::new();
-    for paper in papers {
+    for (paper, names) in papers.into_iter().zip(names) {
         groups
-            .entry((label_names(&paper.fields), paper.fields.year))
+            .entry((names, paper.fields.year))
             .or_default()
             .push(paper);
     }
