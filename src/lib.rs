@@ -274,7 +274,8 @@ fn search_index(
     let bundles: HashMap<u64, &search::BundleFiles> = (saved.bundles.iter())
         .map(|bundle| (bundle.key, bundle))
         .collect();
-    let reuse = |keys: &[u64]| kept_bundles(&bundles, last.map(|(_, output)| output), keys);
+    let output = last.map(|(_, output)| output);
+    let reuse = |keys: &[u64]| kept_bundles(&bundles, output, placed, keys);
     let last = search::Last {
         facts: saved.pages.iter().cloned().collect(),
         reuse: &reuse,
@@ -304,11 +305,12 @@ fn add_search_index(
 }
 
 /// For each of the bundle `keys`, the files the last build made for it (`bundles`), if
-/// the output folder `output` still holds every one as it was written. One call for
-/// all keys, so the folder's manifest is read once.
+/// the output folder `output` still holds every one as it was written (as the
+/// `emitter` of the build found it, if it has one).
 fn kept_bundles(
     bundles: &HashMap<u64, &search::BundleFiles>,
     output: Option<&Path>,
+    emitter: Option<&emit::Emitter>,
     keys: &[u64],
 ) -> Vec<Option<Vec<emit::Kept>>> {
     let known: Vec<Option<&search::BundleFiles>> =
@@ -317,11 +319,7 @@ fn kept_bundles(
         .flat_map(|bundle| &bundle.files)
         .map(|(path, hash)| (path.as_str(), *hash))
         .collect();
-    let mut found = match output {
-        Some(output) => emit::unchanged(output, &wanted),
-        None => vec![None; wanted.len()],
-    }
-    .into_iter();
+    let mut found = emit::unchanged_of(output, emitter, &wanted).into_iter();
     // A bundle is kept only if every one of its files is.
     (known.into_iter())
         .map(|bundle| {

@@ -253,7 +253,28 @@ pub fn content_hash(bytes: &[u8]) -> [u8; 32] {
 /// the build left (inode, size, modification time). `None` for any other: missing,
 /// edited or replaced by hand, or never written by this tool. Reads no file's bytes.
 pub fn unchanged(dir: &Path, wanted: &[(&str, [u8; 32])]) -> Vec<Option<Kept>> {
-    let manifest = Manifest::load(&manifest_path(dir));
+    unchanged_in(dir, &Manifest::load(&manifest_path(dir)), wanted)
+}
+
+/// [`unchanged`] for a build whose output is `output`, through its `emitter` when it
+/// has one for that folder: the emitter read the manifest when it began, and a build
+/// asks three times (for its cache, its search bundles and its tree), each read of the
+/// manifest 10 ms of a warm build at 10 000 papers. Nothing is kept without an output.
+pub fn unchanged_of(
+    output: Option<&Path>,
+    emitter: Option<&Emitter>,
+    wanted: &[(&str, [u8; 32])],
+) -> Vec<Option<Kept>> {
+    let Some(output) = output else {
+        return vec![None; wanted.len()];
+    };
+    match emitter.filter(|emitter| emitter.dir == output) {
+        Some(emitter) => unchanged_in(output, emitter.tree.previous(), wanted),
+        None => unchanged(output, wanted),
+    }
+}
+
+fn unchanged_in(dir: &Path, manifest: &Manifest, wanted: &[(&str, [u8; 32])]) -> Vec<Option<Kept>> {
     wanted
         .par_iter()
         .map(|(path, hash)| {

@@ -88,6 +88,11 @@ impl NewTree {
         &self.site
     }
 
+    /// The manifest of the live output as the tree found it.
+    pub(super) fn previous(&self) -> &Manifest {
+        &self.previous
+    }
+
     /// The manifest of the live output as the tree found it, taken out.
     pub(super) fn take_previous(&mut self) -> Manifest {
         std::mem::take(&mut self.previous)

@@ -163,7 +163,7 @@ impl LiveBuild {
         // Independent reads of the disk: the saved state (a tenth of a warm build at
         // 10 000 papers) and every source file.
         let (restored, files) = rayon::join(
-            || cache.and_then(|cache| persist::load(cache, output)),
+            || cache.and_then(|cache| persist::load(cache, output, pages.emitter())),
             || LiveFiles::load(root),
         );
         crate::timings::mark("cache and sources read");

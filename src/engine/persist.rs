@@ -92,7 +92,11 @@ pub(super) struct Restored {
 
 /// The state saved in `folder` by this build of the tool, if there is one, with the
 /// outputs read back from the output folder `output` (none without one).
-pub(super) fn load(folder: &Path, output: Option<&Path>) -> Option<Restored> {
+pub(super) fn load(
+    folder: &Path,
+    output: Option<&Path>,
+    emitter: Option<&emit::Emitter>,
+) -> Option<Restored> {
     let bytes = fs::read(folder.join(ENGINE_STATE_FILE)).ok()?;
     let state: Loaded = postcard::from_bytes(&bytes).ok()?;
     if state.build != build_id()? {
@@ -108,11 +112,7 @@ pub(super) fn load(folder: &Path, output: Option<&Path>) -> Option<Restored> {
             Saved::Failed(_) => None,
         })
         .collect();
-    let mut found = match output {
-        Some(output) => emit::unchanged(output, &wanted),
-        None => vec![None; wanted.len()],
-    }
-    .into_iter();
+    let mut found = emit::unchanged_of(output, emitter, &wanted).into_iter();
     let rendered = (state.jobs.into_iter())
         .filter_map(|job| {
             let (result, kept) = match job.result {
