@@ -82,7 +82,12 @@ impl Emitter {
             .map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
         staging::clean_stale(&parent, &name, dir)?;
         let staging = Staging::create(&parent, &name)?;
-        let previous = Manifest::load(&manifest_path(dir));
+        // Without a live output there is nothing to link from: its manifest, left by
+        // an output removed since, is not read (25 ms at 10 000 papers).
+        let previous = match dir.is_dir() {
+            true => Manifest::load(&manifest_path(dir)),
+            false => Manifest::default(),
+        };
         let tree = NewTree::new(
             staging.site(),
             dir.to_path_buf(),

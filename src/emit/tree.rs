@@ -67,11 +67,6 @@ impl NewTree {
         spare: Manifest,
     ) -> Self {
         let fresh = std::fs::read_dir(&site).is_ok_and(|mut entries| entries.next().is_none());
-        // Without a live output there is nothing to link from.
-        let previous = match current.is_dir() {
-            true => previous,
-            false => Manifest::default(),
-        };
         NewTree {
             site,
             current,
