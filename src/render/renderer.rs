@@ -14,7 +14,7 @@ use crate::parse::markdown;
 use crate::parse::markdown::{CiteTarget, Resolve};
 
 use super::globals::Link;
-use super::sanitize::sanitize;
+use super::sanitize::cleaned;
 use super::{Job, JobKey, PaperHtml, ROWS_MARKER, template_error};
 
 /// Renders one job. It reaches the site only through its [`SiteView`], which records
@@ -163,8 +163,8 @@ impl Renderer<'_> {
             renderer: self,
             source,
         };
-        let (html, _) = markdown::render(body, &resolver);
-        sanitize(&html)
+        let rendered = markdown::render(body, &resolver);
+        cleaned(rendered.html, rendered.needs_cleaning)
     }
 
     pub(super) fn summary(&self, key: &str, fields: &PaperFields) -> PaperSummary {

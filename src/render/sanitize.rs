@@ -25,6 +25,18 @@ pub fn sanitize(html: &str) -> String {
         .to_string()
 }
 
+/// Rendered Markdown as a page may show it: sanitized when the body `needs_cleaning`
+/// ([`crate::parse::markdown::Rendered::needs_cleaning`]), else as it is: ammonia
+/// parsed and wrote again every body, a twentieth of a cold build, to change no more
+/// than the entities of its text.
+pub fn cleaned(html: String, needs_cleaning: bool) -> String {
+    if needs_cleaning {
+        sanitize(&html)
+    } else {
+        html
+    }
+}
+
 fn allow_mathml(builder: &mut ammonia::Builder<'static>) {
     builder.add_tags(math::MATHML_ELEMENTS.iter().copied());
     for tag in math::MATHML_ELEMENTS {

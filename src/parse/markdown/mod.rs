@@ -11,7 +11,9 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    Alignment, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+};
 
 use crate::html::escape_html;
 use crate::parse::highlight;
@@ -133,13 +135,28 @@ pub fn analyze(body: &str) -> Analysis {
     transformer.analysis
 }
 
+/// A body rendered to HTML, not yet sanitized.
+pub struct Rendered {
+    pub html: String,
+    pub analysis: Analysis,
+    /// Whether the body has anything a sanitizer could change ([`needs_cleaning`]).
+    /// When it has not, the HTML is only markup this module writes around text that
+    /// pulldown-cmark or this module escaped, and sanitizing it would only write the
+    /// same text with other entities.
+    pub needs_cleaning: bool,
+}
+
 /// Renders `body` to HTML (not yet sanitized), resolving citations and links.
-pub fn render(body: &str, resolver: &dyn Resolve) -> (String, Analysis) {
+pub fn render(body: &str, resolver: &dyn Resolve) -> Rendered {
     let mut transformer = Transformer::new(body, resolver);
     let events = transformer.run();
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    (html, transformer.analysis)
+    Rendered {
+        html,
+        analysis: transformer.analysis,
+        needs_cleaning: transformer.needs_cleaning,
+    }
 }
 
 /// Stands in [`render_slotted`]'s HTML for a citation: a private-use character, which
@@ -164,7 +181,7 @@ impl Slot {
 /// labels of the papers it cites change. `None` when the body has raw HTML (which
 /// could make the sanitizer treat a citation's markup otherwise than alone) or a
 /// [`SLOT`] of its own.
-pub fn render_slotted(body: &str, resolver: &dyn Resolve) -> Option<(String, Vec<Slot>)> {
+pub fn render_slotted(body: &str, resolver: &dyn Resolve) -> Option<Slotted> {
     if body.contains(SLOT) {
         return None;
     }
@@ -176,7 +193,56 @@ pub fn render_slotted(body: &str, resolver: &dyn Resolve) -> Option<(String, Vec
     }
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    Some((html, transformer.slots.unwrap_or_default()))
+    Some(Slotted {
+        html,
+        slots: transformer.slots.unwrap_or_default(),
+        needs_cleaning: transformer.needs_cleaning,
+    })
+}
+
+/// What [`render_slotted`] makes.
+pub struct Slotted {
+    pub html: String,
+    pub slots: Vec<Slot>,
+    /// As [`Rendered::needs_cleaning`].
+    pub needs_cleaning: bool,
+}
+
+/// Whether a sanitizer could change the HTML written for `event` (beyond the entities
+/// it writes text with): raw HTML; formulas (their MathML is filtered); a heading's
+/// own id or attributes; a link or image whose destination it may not keep as
+/// written; an aligned table (its cells' `style`); a task list's checkbox.
+fn needs_cleaning(event: &Event) -> bool {
+    match event {
+        Event::Html(_)
+        | Event::InlineHtml(_)
+        | Event::InlineMath(_)
+        | Event::DisplayMath(_)
+        | Event::TaskListMarker(_) => true,
+        Event::Start(Tag::Heading {
+            id, classes, attrs, ..
+        }) => id.is_some() || !classes.is_empty() || !attrs.is_empty(),
+        Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+            !kept_as_written(dest_url)
+        }
+        Event::Start(Tag::Table(alignments)) => alignments.iter().any(|a| *a != Alignment::None),
+        _ => false,
+    }
+}
+
+/// Whether a link's destination is one every sanitizer keeps as it is: relative, or to
+/// an `http`, `https` or `mailto` address, without control characters (which browsers
+/// drop, so they can hide a scheme).
+fn kept_as_written(destination: &str) -> bool {
+    if destination.chars().any(char::is_control) {
+        return false;
+    }
+    match destination.split_once(':') {
+        Some((scheme, _)) if has_scheme(destination) => ["http", "https", "mailto"]
+            .iter()
+            .any(|safe| scheme.eq_ignore_ascii_case(safe)),
+        _ => true,
+    }
 }
 
 /// Lower-case, dash-separated anchor text, as most documentation tools make it.
@@ -228,6 +294,8 @@ struct Transformer<'a> {
     slots: Option<Vec<Slot>>,
     /// Whether the body has HTML of its own.
     raw_html: bool,
+    /// Whether the body has anything a sanitizer could change ([`needs_cleaning`]).
+    needs_cleaning: bool,
 }
 
 impl<'a> Transformer<'a> {
@@ -248,6 +316,7 @@ impl<'a> Transformer<'a> {
             highlights: true,
             slots: None,
             raw_html: false,
+            needs_cleaning: false,
         }
     }
 
@@ -263,6 +332,7 @@ impl<'a> Transformer<'a> {
 
     fn event(&mut self, event: Event<'a>, range: Range<usize>) {
         self.raw_html |= matches!(event, Event::Html(_) | Event::InlineHtml(_));
+        self.needs_cleaning |= needs_cleaning(&event);
         if let Some((_, code)) = &mut self.in_code_block {
             match event {
                 Event::Text(text) => return code.push_str(&text),

@@ -98,7 +98,7 @@ impl Resolve for Fixed {
 
 #[test]
 fn renders_author_year_links() {
-    let (html, _) = render("See [@a] and @b. [see @c, p. 3; -@d]\n", &Fixed);
+    let html = render("See [@a] and @b. [see @c, p. 3; -@d]\n", &Fixed).html;
     assert!(
         html.contains(
             "(<a class=\"citation\" href=\"/p/a/\" title=\"T\">Rafailov et al., 2023</a>)"
@@ -116,7 +116,7 @@ fn renders_author_year_links() {
 
 #[test]
 fn rewrites_internal_links_and_keeps_external_ones() {
-    let (html, analysis) = render("[a](x.md#y) [b](https://e.org)\n", &Fixed);
+    let Rendered { html, analysis, .. } = render("[a](x.md#y) [b](https://e.org)\n", &Fixed);
     assert!(html.contains("href=\"/resolved/x.md#y\""), "{html}");
     assert!(html.contains("href=\"https://e.org\""), "{html}");
     assert_eq!(analysis.links.len(), 1);
@@ -129,4 +129,29 @@ fn slugify_makes_readable_anchors() {
         "rank-based-training-2023"
     );
     assert_eq!(slugify("  "), "section");
+}
+
+#[test]
+fn only_relative_web_and_mail_destinations_are_kept_as_written() {
+    for kept in [
+        "x.md",
+        "/a/b?c#d",
+        "#top",
+        "https://e.org",
+        "HTTP://E.ORG",
+        "mailto:a@b.org",
+        "a/b:c",
+    ] {
+        assert!(kept_as_written(kept), "{kept}");
+    }
+    for dropped in [
+        "javascript:alert(1)",
+        "JavaScript:x",
+        "data:text/html,x",
+        "vbscript:x",
+        "\u{1}javascript:x",
+        "ftp://e.org",
+    ] {
+        assert!(!kept_as_written(dropped), "{dropped}");
+    }
 }
