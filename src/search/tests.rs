@@ -335,7 +335,9 @@ fn page_urls_drop_index_html() {
 
 #[test]
 fn bundles_grow_in_steps_with_the_site() {
-    assert_eq!(bundle_size_for(0), 64);
+    assert_eq!(bundle_size_for(0), 32);
+    assert_eq!(bundle_size_for(32 * BUNDLES_WANTED), 32);
+    assert_eq!(bundle_size_for(32 * BUNDLES_WANTED + 1), 64);
     assert_eq!(bundle_size_for(64 * BUNDLES_WANTED), 64);
     assert_eq!(bundle_size_for(64 * BUNDLES_WANTED + 1), 128);
     assert_eq!(bundle_size_for(1_040), 128);
