@@ -11,18 +11,18 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use pulldown_cmark::{
-    Alignment, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
-};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use crate::html::escape_html;
 use crate::parse::highlight;
 use crate::parse::math;
 
 mod citations;
+mod cleaning;
 mod sentences;
 
 use citations::{Found, TextRun, citation_html, find_citations};
+use cleaning::needs_cleaning;
 use sentences::sentence_around;
 
 pub fn options() -> Options {
@@ -206,43 +206,6 @@ pub struct Slotted {
     pub slots: Vec<Slot>,
     /// As [`Rendered::needs_cleaning`].
     pub needs_cleaning: bool,
-}
-
-/// Whether a sanitizer could change the HTML written for `event` (beyond the entities
-/// it writes text with): raw HTML; formulas (their MathML is filtered); a heading's
-/// own id or attributes; a link or image whose destination it may not keep as
-/// written; an aligned table (its cells' `style`); a task list's checkbox.
-fn needs_cleaning(event: &Event) -> bool {
-    match event {
-        Event::Html(_)
-        | Event::InlineHtml(_)
-        | Event::InlineMath(_)
-        | Event::DisplayMath(_)
-        | Event::TaskListMarker(_) => true,
-        Event::Start(Tag::Heading {
-            id, classes, attrs, ..
-        }) => id.is_some() || !classes.is_empty() || !attrs.is_empty(),
-        Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
-            !kept_as_written(dest_url)
-        }
-        Event::Start(Tag::Table(alignments)) => alignments.iter().any(|a| *a != Alignment::None),
-        _ => false,
-    }
-}
-
-/// Whether a link's destination is one every sanitizer keeps as it is: relative, or to
-/// an `http`, `https` or `mailto` address, without control characters (which browsers
-/// drop, so they can hide a scheme).
-fn kept_as_written(destination: &str) -> bool {
-    if destination.chars().any(char::is_control) {
-        return false;
-    }
-    match destination.split_once(':') {
-        Some((scheme, _)) if has_scheme(destination) => ["http", "https", "mailto"]
-            .iter()
-            .any(|safe| scheme.eq_ignore_ascii_case(safe)),
-        _ => true,
-    }
 }
 
 /// Lower-case, dash-separated anchor text, as most documentation tools make it.

@@ -133,6 +133,7 @@ fn slugify_makes_readable_anchors() {
 
 #[test]
 fn only_relative_web_and_mail_destinations_are_kept_as_written() {
+    use super::cleaning::kept_as_written;
     for kept in [
         "x.md",
         "/a/b?c#d",
